@@ -1,0 +1,468 @@
+import { formatDuration, parseDuration } from './duration.js';
+import { BridgeError } from './errors.js';
+
+export type OutputMode = 'toon' | 'compact' | 'json';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type RuntimeChoice = 'auto' | 'podman' | 'docker';
+
+/** Everything the bridge can be told, resolved from flags, then `MCP_BRIDGE_*` variables, then defaults. */
+export interface Settings {
+  /** Which container engine to use; `auto` tries podman, then docker. */
+  runtime: RuntimeChoice;
+  image: string;
+  /** Timeout of a run when the call does not give one. */
+  timeoutMs: number;
+  /** Upper bound of the `timeout` argument of `run_python`. */
+  maxTimeoutMs: number;
+  /** Container limits; undefined keeps the hardened default of the container runtime package. */
+  memory?: string | undefined;
+  pids?: number | undefined;
+  cpus?: string | undefined;
+  containerUser?: string | undefined;
+  ociRuntime?: string | undefined;
+  /** How long an idle warm container or upstream connection is kept. */
+  idleTimeoutMs: number;
+  /** Accepted for compatibility with the original bridge; no host directory is shared with containers. */
+  stateDir?: string | undefined;
+  outputMode: OutputMode;
+  maxOutputChars: number;
+  logLevel: LogLevel;
+  /** Number of containers kept started and waiting for code. */
+  poolSize: number;
+  allowSelfServer: boolean;
+  /** Extra config files handed to discovery, read before the clients' own files. */
+  serversConfig: string[];
+  http: boolean;
+  httpHost: string;
+  httpPort: number;
+  httpToken?: string | undefined;
+  /** Host header names accepted besides the bind address (DNS rebinding protection). */
+  httpAllowedHosts: string[];
+  /** Origin header values accepted besides the allowed hosts. */
+  httpAllowedOrigins: string[];
+  /** Home directory and working directory discovery reads configs from. */
+  home: string;
+  cwd: string;
+}
+
+/** Raw flag values as `node:util` parseArgs returns them. */
+export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+interface SettingSpec<K extends keyof Settings = keyof Settings> {
+  key: K;
+  env?: string;
+  flag?: string;
+  /** Flags without a value (`--http`). */
+  boolean?: boolean;
+  /** Flags given several times, or a list in the variable. */
+  multiple?: boolean;
+  /** The default as a person reads it, for help and the README. */
+  shown: string;
+  description: string;
+  /** Turns the raw text into the value; throws a string saying what was expected. */
+  parse: (raw: string) => Settings[K];
+}
+
+function spec<K extends keyof Settings>(s: SettingSpec<K>): SettingSpec {
+  return s as unknown as SettingSpec;
+}
+
+function duration(raw: string): number {
+  const ms = parseDuration(raw);
+  if (ms === undefined) throw 'expected a duration such as 30, 30s, 2m or 500ms';
+  return ms;
+}
+
+function integer(min: number, max: number) {
+  return (raw: string): number => {
+    const n = Number(raw.trim());
+    if (!/^\d+$/.test(raw.trim()) || n < min || n > max)
+      throw `expected a whole number from ${min} to ${max}`;
+    return n;
+  };
+}
+
+function oneOf<T extends string>(...choices: T[]) {
+  return (raw: string): T => {
+    const value = raw.trim().toLowerCase() as T;
+    if (!choices.includes(value)) throw `expected one of ${choices.join(', ')}`;
+    return value;
+  };
+}
+
+function boolean(raw: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+  throw 'expected true or false (1/0, yes/no, on/off)';
+}
+
+function pattern(re: RegExp, expected: string) {
+  return (raw: string): string => {
+    const value = raw.trim();
+    if (!re.test(value)) throw `expected ${expected}`;
+    return value;
+  };
+}
+
+function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function pathList(raw: string): string[] {
+  // Paths may contain commas; the platform's path list separator cannot appear in a path on the same platform.
+  return raw
+    .split(process.platform === 'win32' ? ';' : ':')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function nonEmpty(what: string) {
+  return (raw: string): string => {
+    const value = raw.trim();
+    if (!value) throw `expected ${what}`;
+    return value;
+  };
+}
+
+/** Every setting, in the order help and the README list them. The single source of their names and defaults. */
+export const SETTINGS: readonly SettingSpec[] = [
+  spec({
+    key: 'runtime',
+    env: 'MCP_BRIDGE_RUNTIME',
+    flag: 'runtime',
+    shown: 'auto',
+    description: 'Container engine: podman, docker, or auto (podman first)',
+    parse: oneOf<RuntimeChoice>('auto', 'podman', 'docker'),
+  }),
+  spec({
+    key: 'image',
+    env: 'MCP_BRIDGE_IMAGE',
+    flag: 'image',
+    shown: 'python:3.12-slim',
+    description: 'Image the code runs in (needs python3)',
+    parse: pattern(/^[^\s]+$/, 'an image reference such as python:3.12-slim'),
+  }),
+  spec({
+    key: 'timeoutMs',
+    env: 'MCP_BRIDGE_TIMEOUT',
+    flag: 'timeout',
+    shown: '30s',
+    description: 'Timeout of a run when the call gives none',
+    parse: duration,
+  }),
+  spec({
+    key: 'maxTimeoutMs',
+    env: 'MCP_BRIDGE_MAX_TIMEOUT',
+    flag: 'max-timeout',
+    shown: '120s',
+    description: 'Largest `timeout` a call may ask for',
+    parse: duration,
+  }),
+  spec({
+    key: 'memory',
+    env: 'MCP_BRIDGE_MEMORY',
+    flag: 'memory',
+    shown: '512m',
+    description: 'Memory limit of the container (swap is set equal, so it cannot swap)',
+    parse: pattern(/^\d+(\.\d+)?[bkmg]?$/i, 'a size such as 512m or 1g'),
+  }),
+  spec({
+    key: 'pids',
+    env: 'MCP_BRIDGE_PIDS',
+    flag: 'pids',
+    shown: '128',
+    description: 'Process limit of the container',
+    parse: integer(1, 1_000_000),
+  }),
+  spec({
+    key: 'cpus',
+    env: 'MCP_BRIDGE_CPUS',
+    flag: 'cpus',
+    shown: '-',
+    description: 'CPU limit of the container (e.g. 1.5); none by default',
+    parse: (raw) => {
+      const value = raw.trim();
+      if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0)
+        throw 'expected a positive number such as 1 or 1.5';
+      return value;
+    },
+  }),
+  spec({
+    key: 'containerUser',
+    env: 'MCP_BRIDGE_CONTAINER_USER',
+    flag: 'container-user',
+    shown: '65534:65534',
+    description: 'uid:gid the code runs as',
+    parse: pattern(/^(\d+|[a-z_][a-z0-9_-]*)(:(\d+|[a-z_][a-z0-9_-]*))?$/i, 'uid:gid such as 65534:65534'),
+  }),
+  spec({
+    key: 'ociRuntime',
+    env: 'MCP_BRIDGE_OCI_RUNTIME',
+    flag: 'oci-runtime',
+    shown: 'engine default',
+    description: "OCI runtime (runc, crun, runsc for gVisor, kata); the engine's own by default",
+    parse: pattern(/^[\w./-]+$/, 'an OCI runtime name or path such as runc or runsc'),
+  }),
+  spec({
+    key: 'idleTimeoutMs',
+    env: 'MCP_BRIDGE_RUNTIME_IDLE_TIMEOUT',
+    flag: 'idle-timeout',
+    shown: '300s',
+    description: 'How long idle warm containers are kept before they are removed',
+    parse: duration,
+  }),
+  spec({
+    key: 'stateDir',
+    env: 'MCP_BRIDGE_STATE_DIR',
+    flag: 'state-dir',
+    shown: '-',
+    description: 'Accepted for compatibility; unused, since no host directory is shared with containers',
+    parse: nonEmpty('a directory path'),
+  }),
+  spec({
+    key: 'outputMode',
+    env: 'MCP_BRIDGE_OUTPUT_MODE',
+    flag: 'output-mode',
+    shown: 'toon',
+    description: 'Text form of results: toon, compact or json',
+    parse: oneOf<OutputMode>('toon', 'compact', 'json'),
+  }),
+  spec({
+    key: 'maxOutputChars',
+    env: 'MCP_BRIDGE_MAX_OUTPUT_CHARS',
+    flag: 'max-output-chars',
+    shown: '20000',
+    description: 'Cap on the text of one result; longer output is cut with a marker saying how much',
+    parse: integer(200, 10_000_000),
+  }),
+  spec({
+    key: 'logLevel',
+    env: 'MCP_BRIDGE_LOG_LEVEL',
+    flag: 'log-level',
+    shown: 'info',
+    description: 'Log level on stderr: debug, info, warn, error or silent',
+    parse: oneOf<LogLevel>('debug', 'info', 'warn', 'error', 'silent'),
+  }),
+  spec({
+    key: 'poolSize',
+    env: 'MCP_BRIDGE_POOL_SIZE',
+    flag: 'pool-size',
+    shown: '0',
+    description: 'Containers kept started and waiting for code (0: start one per run)',
+    parse: integer(0, 32),
+  }),
+  spec({
+    key: 'allowSelfServer',
+    env: 'MCP_BRIDGE_ALLOW_SELF_SERVER',
+    flag: 'allow-self-server',
+    boolean: true,
+    shown: 'false',
+    description: 'Keep config entries that start this bridge itself (normally dropped to avoid recursion)',
+    parse: boolean,
+  }),
+  spec({
+    key: 'serversConfig',
+    env: 'MCP_BRIDGE_SERVERS_CONFIG',
+    flag: 'servers-config',
+    multiple: true,
+    shown: '-',
+    description: 'Extra MCP config files to read first (a `:`-separated list; the flag may repeat)',
+    parse: pathList,
+  }),
+  spec({
+    key: 'http',
+    flag: 'http',
+    boolean: true,
+    shown: 'off',
+    description: 'Serve Streamable HTTP instead of stdio',
+    parse: boolean,
+  }),
+  spec({
+    key: 'httpHost',
+    env: 'MCP_BRIDGE_HTTP_HOST',
+    flag: 'host',
+    shown: '127.0.0.1',
+    description: 'Address the HTTP server binds; anything but loopback needs a token',
+    parse: nonEmpty('a host name or address'),
+  }),
+  spec({
+    key: 'httpPort',
+    env: 'MCP_BRIDGE_HTTP_PORT',
+    flag: 'port',
+    shown: '8931',
+    description: 'Port of the HTTP server (0 picks a free one and logs it)',
+    parse: integer(0, 65535),
+  }),
+  spec({
+    key: 'httpToken',
+    env: 'MCP_BRIDGE_HTTP_TOKEN',
+    flag: 'token',
+    shown: '-',
+    description: 'Bearer token every HTTP request must carry (at least 16 characters)',
+    parse: (raw) => {
+      const value = raw.trim();
+      if (value.length < 16 || /\s/.test(value)) {
+        throw 'expected at least 16 characters without spaces (e.g. the output of `openssl rand -hex 32`)';
+      }
+      return value;
+    },
+  }),
+  spec({
+    key: 'httpAllowedHosts',
+    env: 'MCP_BRIDGE_HTTP_ALLOWED_HOSTS',
+    flag: 'allowed-host',
+    multiple: true,
+    shown: 'loopback names',
+    description: 'Host header names accepted besides the bind address (comma-separated; the flag may repeat)',
+    parse: list,
+  }),
+  spec({
+    key: 'httpAllowedOrigins',
+    env: 'MCP_BRIDGE_HTTP_ALLOWED_ORIGINS',
+    flag: 'allowed-origin',
+    multiple: true,
+    shown: '-',
+    description: 'Browser origins accepted besides the allowed hosts (comma-separated; the flag may repeat)',
+    parse: list,
+  }),
+  spec({
+    key: 'home',
+    flag: 'home',
+    shown: '$HOME',
+    description: 'Home directory whose client configs are discovered',
+    parse: nonEmpty('a directory path'),
+  }),
+  spec({
+    key: 'cwd',
+    flag: 'cwd',
+    shown: 'current directory',
+    description: 'Project directory whose configs are discovered',
+    parse: nonEmpty('a directory path'),
+  }),
+];
+
+const DEFAULTS: Omit<Settings, 'home' | 'cwd'> = {
+  runtime: 'auto',
+  image: 'python:3.12-slim',
+  timeoutMs: 30_000,
+  maxTimeoutMs: 120_000,
+  idleTimeoutMs: 300_000,
+  outputMode: 'toon',
+  maxOutputChars: 20_000,
+  logLevel: 'info',
+  poolSize: 0,
+  allowSelfServer: false,
+  serversConfig: [],
+  http: false,
+  httpHost: '127.0.0.1',
+  httpPort: 8931,
+  httpAllowedHosts: [],
+  httpAllowedOrigins: [],
+};
+
+/** parseArgs option definitions of every setting flag, for the commands that accept settings. */
+export function settingFlags(): Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
+  for (const s of SETTINGS) {
+    if (!s.flag) continue;
+    options[s.flag] = s.boolean
+      ? { type: 'boolean' }
+      : s.multiple
+        ? { type: 'string', multiple: true }
+        : { type: 'string' };
+  }
+  return options;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.has(host.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export interface ResolveSettingsInput {
+  env: Record<string, string | undefined>;
+  flags?: FlagValues;
+  /** Defaults of `home` and `cwd`, found by the caller (the edge that may touch the OS). */
+  home: string;
+  cwd: string;
+}
+
+/**
+ * Resolves every setting: a flag wins over its variable, the variable over the default. Pure. Throws
+ * `BridgeError('INVALID_SETTING')` naming the flag or variable and the value it could not use.
+ */
+export function resolveSettings(input: ResolveSettingsInput): Settings {
+  const flags = input.flags ?? {};
+  const values: Record<string, unknown> = { ...DEFAULTS, home: input.home, cwd: input.cwd };
+  for (const s of SETTINGS) {
+    const fromFlag = s.flag === undefined ? undefined : flags[s.flag];
+    if (fromFlag !== undefined) {
+      const raws = (Array.isArray(fromFlag) ? fromFlag : [fromFlag]).map((v) =>
+        v === true ? 'true' : String(v),
+      );
+      const parsed = raws.map((raw) => parseOne(s, raw, `--${s.flag}${s.boolean ? '' : ` ${raw}`}`));
+      values[s.key] = s.multiple ? parsed.flat() : parsed[parsed.length - 1];
+      continue;
+    }
+    const fromEnv = s.env === undefined ? undefined : input.env[s.env];
+    if (fromEnv !== undefined && fromEnv !== '') values[s.key] = parseOne(s, fromEnv, `${s.env}=${fromEnv}`);
+  }
+  const settings = values as unknown as Settings;
+  checkTogether(settings, flags);
+  return settings;
+}
+
+function parseOne(s: SettingSpec, raw: string, shown: string): unknown {
+  try {
+    return s.parse(raw);
+  } catch (problem) {
+    const why =
+      typeof problem === 'string' ? problem : problem instanceof Error ? problem.message : String(problem);
+    throw new BridgeError('INVALID_SETTING', `Invalid setting ${quote(shown)}: ${why}.`);
+  }
+}
+
+function quote(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function name(key: keyof Settings, flags: FlagValues): string {
+  const s = SETTINGS.find((x) => x.key === key);
+  if (!s) return key;
+  if (s.flag && flags[s.flag] !== undefined) return `--${s.flag}`;
+  return s.env ?? `--${s.flag}`;
+}
+
+function checkTogether(settings: Settings, flags: FlagValues): void {
+  if (settings.timeoutMs > settings.maxTimeoutMs) {
+    throw new BridgeError(
+      'INVALID_SETTING',
+      `Invalid settings: ${name('timeoutMs', flags)} (${formatDuration(settings.timeoutMs)}) is larger than ` +
+        `${name('maxTimeoutMs', flags)} (${formatDuration(settings.maxTimeoutMs)}); lower the first or raise the second.`,
+    );
+  }
+  if (settings.maxTimeoutMs < 1000) {
+    throw new BridgeError(
+      'INVALID_SETTING',
+      `Invalid setting ${name('maxTimeoutMs', flags)}: ${formatDuration(settings.maxTimeoutMs)} is below one second, ` +
+        'the smallest timeout a call can ask for; use at least 1s.',
+    );
+  }
+  if (settings.http && !isLoopbackHost(settings.httpHost) && !settings.httpToken) {
+    throw new BridgeError(
+      'INVALID_SETTING',
+      `Refusing to serve HTTP on ${settings.httpHost} without a token: anything but a loopback address needs ` +
+        'MCP_BRIDGE_HTTP_TOKEN or --token (e.g. `openssl rand -hex 32`).',
+    );
+  }
+}
+
+/** The largest `timeout` argument, in whole seconds, a call may give. */
+export function maxTimeoutSeconds(settings: Pick<Settings, 'maxTimeoutMs'>): number {
+  return Math.floor(settings.maxTimeoutMs / 1000);
+}
