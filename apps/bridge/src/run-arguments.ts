@@ -1,0 +1,119 @@
+/** The arguments of one `run_python` call after validation. */
+export interface RunArguments {
+  code: string;
+  /** Server names to load, deduplicated, in the order given. */
+  servers: string[];
+  timeoutMs: number;
+}
+
+export type RunArgumentsCheck = { ok: true; value: RunArguments } | { ok: false; problems: string[] };
+
+export interface RunArgumentRules {
+  /** Names of the servers a call may load. */
+  known: readonly string[];
+  defaultTimeoutMs: number;
+  maxTimeoutSeconds: number;
+}
+
+const ACCEPTED = ['code', 'servers', 'timeout'];
+
+/** JSON Schema of the arguments, as the original bridge published it (with the maximum from the settings). */
+export function runPythonInputSchema(maxTimeoutSeconds: number): Record<string, unknown> {
+  return {
+    type: 'object',
+    properties: {
+      code: { type: 'string', description: 'Python source to run. Top-level await works.' },
+      servers: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'MCP servers whose tools the code may call (names from the tool description).',
+      },
+      timeout: {
+        type: 'integer',
+        minimum: 1,
+        maximum: maxTimeoutSeconds,
+        description: `Timeout in seconds (1..${maxTimeoutSeconds}).`,
+      },
+    },
+    required: ['code'],
+    additionalProperties: false,
+  };
+}
+
+/**
+ * Checks the raw arguments of a call. Every problem is collected, so the model can fix them all at once; the
+ * messages say what was wrong and what is accepted. Pure.
+ */
+export function checkRunArguments(raw: unknown, rules: RunArgumentRules): RunArgumentsCheck {
+  if (raw === undefined || raw === null) raw = {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, problems: [`arguments must be an object with \`code\`, got ${kind(raw)}`] };
+  }
+  const args = raw as Record<string, unknown>;
+  const problems: string[] = [];
+
+  const code = args.code;
+  if (code === undefined) problems.push('`code` is required: the Python source to run');
+  else if (typeof code !== 'string') problems.push(`\`code\` must be a string, got ${kind(code)}`);
+  else if (code.trim() === '') problems.push('`code` is empty: give the Python source to run');
+
+  const servers: string[] = [];
+  if (args.servers !== undefined && args.servers !== null) {
+    if (!Array.isArray(args.servers)) {
+      problems.push(`\`servers\` must be an array of server names, got ${kind(args.servers)}`);
+    } else {
+      const unknown: string[] = [];
+      args.servers.forEach((name, index) => {
+        if (typeof name !== 'string') {
+          problems.push(`\`servers[${index}]\` must be a string, got ${kind(name)}`);
+        } else if (!rules.known.includes(name)) {
+          if (!unknown.includes(name)) unknown.push(name);
+        } else if (!servers.includes(name)) {
+          servers.push(name);
+        }
+      });
+      if (unknown.length) problems.push(unknownServers(unknown, rules.known));
+    }
+  }
+
+  let timeoutMs = rules.defaultTimeoutMs;
+  if (args.timeout !== undefined && args.timeout !== null) {
+    const t = args.timeout;
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > rules.maxTimeoutSeconds) {
+      problems.push(
+        `\`timeout\` must be a whole number of seconds from 1 to ${rules.maxTimeoutSeconds}, got ${
+          typeof t === 'number' ? t : kind(t)
+        }`,
+      );
+    } else {
+      timeoutMs = t * 1000;
+    }
+  }
+
+  const extra = Object.keys(args).filter((key) => !ACCEPTED.includes(key));
+  if (extra.length) {
+    problems.push(
+      `unknown argument${extra.length > 1 ? 's' : ''} ${extra.map((k) => `\`${k}\``).join(', ')}: run_python takes code, servers and timeout`,
+    );
+  }
+
+  if (problems.length) return { ok: false, problems };
+  return { ok: true, value: { code: code as string, servers, timeoutMs } };
+}
+
+function unknownServers(unknown: string[], known: readonly string[]): string {
+  const names = unknown.map((n) => `\`${n}\``).join(', ');
+  const what = unknown.length > 1 ? 'unknown servers' : 'unknown server';
+  if (!known.length) return `${what} ${names}: no MCP servers are configured`;
+  const shown = known.slice(0, 40).join(', ');
+  const more = known.length > 40 ? ` and ${known.length - 40} more` : '';
+  return `${what} ${names}; available: ${shown}${more}`;
+}
+
+function kind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `a string`;
+  return `${typeof value === 'number' ? 'a number' : typeof value === 'boolean' ? 'a boolean' : typeof value}`;
+}
