@@ -63,10 +63,47 @@ export const ErrorObject = z.object({
 });
 export type ErrorObject = z.infer<typeof ErrorObject>;
 
-export const ResponseFrame = z.union([
-  z.object({ type: z.literal('response'), id: FrameId, result: z.unknown() }).strict(),
-  z.object({ type: z.literal('response'), id: FrameId, error: ErrorObject }).strict(),
+/**
+ * Wire error codes with a defined meaning. `ErrorObject.code` accepts any non-empty string so that a newer peer can
+ * add codes; a receiver treats an unknown code like `INTERNAL`.
+ */
+export const WireErrorCode = z.enum([
+  /** The upstream tool failed (an MCP error, not a result with `isError`). */
+  'TOOL_ERROR',
+  /** The request took longer than its `timeoutMs` (or the serving side's own limit). */
+  'TIMEOUT',
+  /** The requester sent `cancel` for this request. */
+  'CANCELLED',
+  /** No handler for this method on the serving side. */
+  'UNKNOWN_METHOD',
+  /** `params` do not match the method's schema. */
+  'INVALID_PARAMS',
+  /** The named server is not known to the host. */
+  'UNKNOWN_SERVER',
+  /** The server is known but has no tool of that name. */
+  'UNKNOWN_TOOL',
+  /** The upstream server could not be reached or broke its connection. */
+  'UPSTREAM_ERROR',
+  /** The answer would exceed the peer's maximum line length. */
+  'FRAME_TOO_LARGE',
+  /** Anything else; `message` says what. */
+  'INTERNAL',
 ]);
+export type WireErrorCode = z.infer<typeof WireErrorCode>;
+
+/** The answer to a request that succeeded. `result` must be present (`null` when there is nothing to return). */
+export const ResultResponseFrame = z
+  .object({ type: z.literal('response'), id: FrameId, result: z.unknown() })
+  .strict();
+export type ResultResponseFrame = z.infer<typeof ResultResponseFrame>;
+
+/** The answer to a request that failed. */
+export const ErrorResponseFrame = z
+  .object({ type: z.literal('response'), id: FrameId, error: ErrorObject })
+  .strict();
+export type ErrorResponseFrame = z.infer<typeof ErrorResponseFrame>;
+
+export const ResponseFrame = z.union([ResultResponseFrame, ErrorResponseFrame]);
 export type ResponseFrame = z.infer<typeof ResponseFrame>;
 
 /** Either side withdraws a request it sent (or the host withdraws the running `execute`). */
@@ -130,16 +167,22 @@ export const RunError = z.object({
 });
 export type RunError = z.infer<typeof RunError>;
 
-export const DoneFrame = z.object({
-  type: z.literal('done'),
-  /** The id of the `execute` frame this ends. */
-  id: FrameId,
-  status: z.enum(['success', 'error']),
-  value: RunValue.optional(),
-  error: RunError.optional(),
-  /** Number of tool calls the code made. */
-  calls: z.number().int().nonnegative().optional(),
-});
+export const DoneFrame = z
+  .object({
+    type: z.literal('done'),
+    /** The id of the `execute` frame this ends. */
+    id: FrameId,
+    status: z.enum(['success', 'error']),
+    value: RunValue.optional(),
+    error: RunError.optional(),
+    /** Number of tool calls the code made. */
+    calls: z.number().int().nonnegative().optional(),
+  })
+  // A failed run always says why, and a successful one never carries an error.
+  .refine((done) => (done.status === 'error') === (done.error !== undefined), {
+    message: 'status "error" requires an `error` object, and status "success" must not carry one',
+    path: ['error'],
+  });
 export type DoneFrame = z.infer<typeof DoneFrame>;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -157,6 +200,15 @@ export const RuntimeToHostFrame = z.union([
   DoneFrame,
 ]);
 export type RuntimeToHostFrame = z.infer<typeof RuntimeToHostFrame>;
+
+/** Which way a frame travels. Each direction accepts its own set of frame types. */
+export type FrameDirection = 'host_to_runtime' | 'runtime_to_host';
+
+/** The frame types each direction accepts. A type outside the set is `UNKNOWN_FRAME_TYPE` for that direction. */
+export const FRAME_TYPES = {
+  host_to_runtime: ['execute', 'request', 'response', 'cancel'],
+  runtime_to_host: ['hello', 'stdout', 'stderr', 'request', 'response', 'cancel', 'done'],
+} as const satisfies Record<FrameDirection, readonly string[]>;
 
 export const AnyFrame = z.union([
   HelloFrame,
@@ -189,14 +241,109 @@ export const ToolCallResult = z.looseObject({
 });
 export type ToolCallResult = z.infer<typeof ToolCallResult>;
 
+export const ListServersParams = z.object({});
+export type ListServersParams = z.infer<typeof ListServersParams>;
+
+export const ListServersResult = z.object({
+  servers: z.array(
+    z.object({
+      name: z.string().min(1),
+      description: z.string().optional(),
+      /** Whether the server's tools were sent in this run's `execute` frame. */
+      loaded: z.boolean(),
+      /** Number of tools, when the host knows it without starting the server. */
+      toolCount: z.number().int().nonnegative().optional(),
+    }),
+  ),
+});
+export type ListServersResult = z.infer<typeof ListServersResult>;
+
 export const DescribeServerParams = z.object({ server: z.string().min(1) });
+export type DescribeServerParams = z.infer<typeof DescribeServerParams>;
+
+export const DescribeServerResult = ServerMeta;
+export type DescribeServerResult = z.infer<typeof DescribeServerResult>;
+
+/** `summary`: server, tool and description. `full`: also title, schemas and annotations. */
+export const ToolDocDetail = z.enum(['summary', 'full']);
+export type ToolDocDetail = z.infer<typeof ToolDocDetail>;
+
+/** Documentation of one tool, as `tools/query` and `tools/search` return it. */
+export const ToolDoc = z.object({
+  server: z.string().min(1),
+  tool: z.string().min(1),
+  description: z.string().optional(),
+  title: z.string().optional(),
+  inputSchema: z.record(z.string(), z.unknown()).optional(),
+  outputSchema: z.record(z.string(), z.unknown()).optional(),
+  annotations: z.record(z.string(), z.unknown()).optional(),
+});
+export type ToolDoc = z.infer<typeof ToolDoc>;
+
 export const QueryToolsParams = z.object({
   server: z.string().min(1),
   tool: z.string().optional(),
-  detail: z.enum(['summary', 'full']).default('summary'),
+  detail: ToolDocDetail.default('summary'),
 });
+export type QueryToolsParams = z.infer<typeof QueryToolsParams>;
+
+export const QueryToolsResult = z.object({ tools: z.array(ToolDoc) });
+export type QueryToolsResult = z.infer<typeof QueryToolsResult>;
+
 export const SearchToolsParams = z.object({
   query: z.string(),
   limit: z.number().int().positive().max(100).default(5),
-  detail: z.enum(['summary', 'full']).default('summary'),
+  detail: ToolDocDetail.default('summary'),
 });
+export type SearchToolsParams = z.infer<typeof SearchToolsParams>;
+
+export const SearchToolsResult = z.object({
+  /** Best match first. */
+  results: z.array(
+    ToolDoc.extend({
+      /** Always present in search results (empty when the tool has none). */
+      description: z.string(),
+      /** Relevance, higher is better; only comparable within one result list. */
+      score: z.number().optional(),
+    }),
+  ),
+});
+export type SearchToolsResult = z.infer<typeof SearchToolsResult>;
+
+export const PingParams = z.object({});
+export type PingParams = z.infer<typeof PingParams>;
+export const PingResult = z.object({});
+export type PingResult = z.infer<typeof PingResult>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Method tables: the params and result schema of every method, by the side that serves it.
+
+export interface MethodSchema {
+  params: z.ZodType<Record<string, unknown>>;
+  result: z.ZodType;
+}
+
+/** Methods the runtime calls and the host serves. */
+export const RuntimeMethods = {
+  'tools/call': { params: ToolCallParams, result: ToolCallResult },
+  'servers/list': { params: ListServersParams, result: ListServersResult },
+  'servers/describe': { params: DescribeServerParams, result: DescribeServerResult },
+  'tools/query': { params: QueryToolsParams, result: QueryToolsResult },
+  'tools/search': { params: SearchToolsParams, result: SearchToolsResult },
+} as const satisfies Record<RuntimeMethod, MethodSchema>;
+export type RuntimeMethods = typeof RuntimeMethods;
+
+/** Methods the host calls and the runtime serves. */
+export const HostMethods = {
+  ping: { params: PingParams, result: PingResult },
+} as const satisfies Record<HostMethod, MethodSchema>;
+export type HostMethods = typeof HostMethods;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Limits.
+
+/** Default maximum length of one frame line in bytes, without its newline. Both sides enforce it. */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** The runtime splits captured output into `stdout`/`stderr` frames of at most this many characters. */
+export const MAX_OUTPUT_CHUNK_CHARS = 64 * 1024;

@@ -1,1 +1,4 @@
+export * from './decoder.js';
+export * from './encoder.js';
+export * from './errors.js';
 export * from './frames.js';

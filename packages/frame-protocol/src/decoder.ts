@@ -1,0 +1,332 @@
+import type { Readable } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
+import type { z } from 'zod';
+import { type DecodeErrorCode, FrameProtocolError } from './errors.js';
+import {
+  type AnyFrame,
+  CancelFrame,
+  DEFAULT_MAX_LINE_BYTES,
+  DoneFrame,
+  ErrorResponseFrame,
+  ExecuteFrame,
+  FRAME_TYPES,
+  type FrameDirection,
+  HelloFrame,
+  type HostToRuntimeFrame,
+  OutputFrame,
+  RequestFrame,
+  ResultResponseFrame,
+  type RuntimeToHostFrame,
+} from './frames.js';
+
+/** Which frames a decoder accepts: those of one direction, or every type (`any`). */
+export type DecoderDirection = FrameDirection | 'any';
+
+/** The frame union a decoder of that direction produces. */
+export type FrameOf<D extends DecoderDirection> = D extends 'host_to_runtime'
+  ? HostToRuntimeFrame
+  : D extends 'runtime_to_host'
+    ? RuntimeToHostFrame
+    : AnyFrame;
+
+/** One decoded line: a frame, or a typed error saying why the line was skipped. */
+export type DecodeEvent<F = AnyFrame> =
+  | { ok: true; frame: F; line: number }
+  | { ok: false; error: FrameProtocolError & { code: DecodeErrorCode } };
+
+export interface FrameDecoderOptions<D extends DecoderDirection = 'any'> {
+  /** Frames of which direction to accept (default `any`). Other types are `UNKNOWN_FRAME_TYPE`. */
+  direction?: D;
+  /** Longest accepted line in bytes, newline excluded (default 64 MiB). Longer lines are skipped unbuffered. */
+  maxLineBytes?: number;
+  /**
+   * Check each frame against its zod schema and apply defaults (default true). `false` only checks that a line
+   * is an object with an accepted `type`: for trusted input and measurements, never for frames from a container.
+   */
+  validate?: boolean;
+}
+
+const NEWLINE = 0x0a;
+const EXCERPT_CHARS = 60;
+// Bytes decoded to build an excerpt: enough for EXCERPT_CHARS characters of up to 4 bytes each.
+const EXCERPT_BYTES = EXCERPT_CHARS * 4;
+
+const SCHEMAS: Record<AnyFrame['type'], z.ZodType> = {
+  hello: HelloFrame,
+  execute: ExecuteFrame,
+  stdout: OutputFrame,
+  stderr: OutputFrame,
+  request: RequestFrame,
+  response: ResultResponseFrame,
+  cancel: CancelFrame,
+  done: DoneFrame,
+};
+
+function acceptedTypes(direction: DecoderDirection): ReadonlySet<string> {
+  if (direction === 'any') return new Set(Object.keys(SCHEMAS));
+  return new Set(FRAME_TYPES[direction]);
+}
+
+function excerptOf(text: string): string {
+  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+/**
+ * Turns a byte stream of NDJSON frames into frames, one line at a time, with the push API: feed chunks of any size
+ * and split anywhere (inside a UTF-8 sequence too) to `push`, call `end` when the input ends. Every line yields one
+ * event at most: a frame, or a typed error after which decoding goes on with the next line. Nothing is thrown.
+ *
+ * Chunks are kept by reference until their line is complete: do not modify a buffer after pushing it.
+ */
+export class FrameDecoder<D extends DecoderDirection = 'any'> {
+  readonly #accepted: ReadonlySet<string>;
+  readonly #direction: DecoderDirection;
+  readonly #maxLineBytes: number;
+  readonly #validate: boolean;
+  // The start of the current line, in the chunks it arrived in; concatenated once, when its newline arrives.
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  // Set while skipping the rest of a line that was already reported as too long.
+  #discarding = false;
+  #lineNumber = 0;
+
+  constructor(options: FrameDecoderOptions<D> = {}) {
+    this.#direction = options.direction ?? 'any';
+    this.#accepted = acceptedTypes(this.#direction);
+    this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    if (!Number.isSafeInteger(this.#maxLineBytes) || this.#maxLineBytes < 1) {
+      throw new RangeError(`maxLineBytes must be a positive integer, got ${String(options.maxLineBytes)}`);
+    }
+    this.#validate = options.validate ?? true;
+  }
+
+  /** Bytes of an incomplete line held in memory. Never more than `maxLineBytes`. */
+  get bufferedBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** Number of lines started so far (the line number of the last event). */
+  get lineNumber(): number {
+    return this.#lineNumber;
+  }
+
+  push(chunk: Uint8Array | string): DecodeEvent<FrameOf<D>>[] {
+    const events: DecodeEvent<FrameOf<D>>[] = [];
+    const buf =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, 'utf8')
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let start = 0;
+    while (start < buf.length) {
+      const newline = buf.indexOf(NEWLINE, start);
+      if (newline === -1) {
+        this.#holdTail(buf, start, events);
+        break;
+      }
+      if (this.#discarding) {
+        this.#discarding = false;
+      } else {
+        this.#completeLine(buf, start, newline, events);
+      }
+      start = newline + 1;
+    }
+    return events;
+  }
+
+  /** Decodes a last line that has no newline, and resets the decoder for a new stream. */
+  end(): DecodeEvent<FrameOf<D>>[] {
+    const events: DecodeEvent<FrameOf<D>>[] = [];
+    if (this.#pendingBytes > 0) {
+      this.#lineNumber += 1;
+      const text = this.#takePending().toString('utf8');
+      this.#decodeLine(text, events);
+    }
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#discarding = false;
+    return events;
+  }
+
+  #holdTail(buf: Buffer, start: number, events: DecodeEvent<FrameOf<D>>[]): void {
+    if (this.#discarding) return;
+    const tail = buf.length - start;
+    if (this.#pendingBytes + tail > this.#maxLineBytes) {
+      // Report now, while only the limit's worth is held, and drop everything up to the next newline.
+      this.#lineNumber += 1;
+      events.push(this.#tooLong(buf.subarray(start), this.#pendingBytes + tail, true));
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#discarding = true;
+      return;
+    }
+    this.#pending.push(start === 0 ? buf : buf.subarray(start));
+    this.#pendingBytes += tail;
+  }
+
+  #completeLine(buf: Buffer, start: number, end: number, events: DecodeEvent<FrameOf<D>>[]): void {
+    this.#lineNumber += 1;
+    const length = this.#pendingBytes + (end - start);
+    if (length > this.#maxLineBytes) {
+      events.push(this.#tooLong(buf.subarray(start, end), length, false));
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      return;
+    }
+    let text: string;
+    if (this.#pendingBytes === 0) {
+      if (end === start) return; // an empty line separates nothing: skip it
+      text = buf.toString('utf8', start, end);
+    } else {
+      this.#pending.push(buf.subarray(start, end));
+      this.#pendingBytes = length;
+      text = this.#takePending().toString('utf8');
+    }
+    this.#decodeLine(text, events);
+  }
+
+  #takePending(): Buffer {
+    const whole =
+      this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    return whole;
+  }
+
+  #decodeLine(text: string, events: DecodeEvent<FrameOf<D>>[]): void {
+    const line = this.#lineNumber;
+    if (text === '\r') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (cause) {
+      events.push(
+        this.#error('INVALID_JSON', `Line ${line} is not JSON`, text, { cause }) as DecodeEvent<FrameOf<D>>,
+      );
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+      events.push(this.#error('NOT_AN_OBJECT', `Line ${line} is ${kind}, not a frame object`, text));
+      return;
+    }
+    const type = (value as { type?: unknown }).type;
+    if (typeof type !== 'string') {
+      events.push(this.#error('INVALID_FRAME', `Line ${line} has no string "type" field`, text));
+      return;
+    }
+    if (!this.#accepted.has(type)) {
+      const where = this.#direction === 'any' ? 'any direction' : this.#direction;
+      events.push(
+        this.#error(
+          'UNKNOWN_FRAME_TYPE',
+          `Line ${line} has frame type ${JSON.stringify(excerptOf(type))}, which is not accepted in ${where}`,
+          text,
+        ),
+      );
+      return;
+    }
+    if (!this.#validate) {
+      events.push({ ok: true, frame: value as FrameOf<D>, line });
+      return;
+    }
+    let schema = SCHEMAS[type as AnyFrame['type']];
+    if (type === 'response' && 'error' in value && !('result' in value)) schema = ErrorResponseFrame;
+    const parsed = schema.safeParse(value);
+    if (parsed.success) {
+      events.push({ ok: true, frame: parsed.data as FrameOf<D>, line });
+    } else {
+      events.push(
+        this.#error(
+          'INVALID_FRAME',
+          `Line ${line} is not a valid "${type}" frame: ${describeIssues(parsed.error.issues)}`,
+          text,
+        ),
+      );
+    }
+  }
+
+  /** Reports the current line as too long; `last` is its part in the current chunk, after `#pending`. */
+  #tooLong(last: Buffer, length: number, unterminated: boolean): DecodeEvent<never> {
+    const parts: Buffer[] = [];
+    let bytes = 0;
+    for (let i = 0; i <= this.#pending.length && bytes < EXCERPT_BYTES; i += 1) {
+      const part = (this.#pending[i] ?? last).subarray(0, EXCERPT_BYTES - bytes);
+      parts.push(part);
+      bytes += part.length;
+    }
+    const text = Buffer.concat(parts, bytes).toString('utf8');
+    const size = unterminated ? `more than ${this.#maxLineBytes}` : String(length);
+    return this.#error(
+      'LINE_TOO_LONG',
+      `Line ${this.#lineNumber} is ${size} bytes long, over the limit of ${this.#maxLineBytes} bytes; it was skipped`,
+      text,
+    );
+  }
+
+  #error(
+    code: DecodeErrorCode,
+    message: string,
+    text: string,
+    options: { cause?: unknown } = {},
+  ): DecodeEvent<never> {
+    const excerpt = excerptOf(text);
+    const error = new FrameProtocolError(code, `${message} (starts with ${JSON.stringify(excerpt)})`, {
+      ...options,
+      line: this.#lineNumber,
+      excerpt,
+    }) as FrameProtocolError & { code: DecodeErrorCode };
+    return { ok: false, error };
+  }
+}
+
+/**
+ * The decoder as a Transform stream: bytes in, `DecodeEvent` objects out. Iterate it with `for await`, or pipe a
+ * readable into it.
+ */
+export class FrameDecodeStream<D extends DecoderDirection = 'any'> extends Transform {
+  readonly decoder: FrameDecoder<D>;
+
+  constructor(options: FrameDecoderOptions<D> = {}) {
+    super({ readableObjectMode: true });
+    this.decoder = new FrameDecoder(options);
+  }
+
+  override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback): void {
+    for (const event of this.decoder.push(chunk)) this.push(event);
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    for (const event of this.decoder.end()) this.push(event);
+    callback();
+  }
+
+  override [Symbol.asyncIterator](): AsyncIterableIterator<DecodeEvent<FrameOf<D>>> {
+    return super[Symbol.asyncIterator]();
+  }
+}
+
+/**
+ * Decodes a readable byte stream into events until it ends. Stops early (without an error) when `signal` aborts;
+ * a stream error is thrown by the iteration, as a stream's own iterator would.
+ */
+export async function* decodeFrames<D extends DecoderDirection = 'any'>(
+  readable: Readable | AsyncIterable<Uint8Array | string>,
+  options: FrameDecoderOptions<D> & { signal?: AbortSignal } = {},
+): AsyncGenerator<DecodeEvent<FrameOf<D>>, void, undefined> {
+  const decoder = new FrameDecoder<D>(options);
+  for await (const chunk of readable as AsyncIterable<Uint8Array | string>) {
+    if (options.signal?.aborted) return;
+    yield* decoder.push(chunk);
+  }
+  yield* decoder.end();
+}
