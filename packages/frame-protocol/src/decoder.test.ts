@@ -8,15 +8,23 @@ import type { AnyFrame } from './frames.js';
 
 const MiB = 1024 * 1024;
 
-function decodeAll(chunks: Iterable<Uint8Array | string>, decoder = new FrameDecoder()): DecodeEvent[] {
-  const events: DecodeEvent[] = [];
+interface PushDecoder {
+  push(chunk: Uint8Array | string): DecodeEvent<unknown>[];
+  end(): DecodeEvent<unknown>[];
+}
+
+function decodeAll(
+  chunks: Iterable<Uint8Array | string>,
+  decoder: PushDecoder = new FrameDecoder(),
+): DecodeEvent<unknown>[] {
+  const events: DecodeEvent<unknown>[] = [];
   for (const chunk of chunks) events.push(...decoder.push(chunk));
   events.push(...decoder.end());
   return events;
 }
 
 /** Comparable form of events: frames as they are, errors by code and line. */
-function summary(events: DecodeEvent[]): unknown[] {
+function summary(events: DecodeEvent<unknown>[]): unknown[] {
   return events.map((event) =>
     event.ok ? { frame: event.frame, line: event.line } : { error: event.error.code, line: event.error.line },
   );
