@@ -1,0 +1,94 @@
+import { formatDuration } from './duration.js';
+
+export interface CapabilitiesOptions {
+  image: string;
+  defaultTimeoutMs: number;
+  maxTimeoutSeconds: number;
+  memory: string;
+  pids: number;
+  cpus?: string | undefined;
+  user: string;
+  maxOutputChars: number;
+  /** Names of the servers a run may load. */
+  servers: readonly string[];
+}
+
+/** The sandbox manual served at the capabilities resource (text/markdown). Pure. */
+export function capabilitiesMarkdown(o: CapabilitiesOptions): string {
+  const servers = o.servers.length
+    ? o.servers
+        .slice(0, 50)
+        .map((s) => `\`${s}\``)
+        .join(', ') + (o.servers.length > 50 ? `, and ${o.servers.length - 50} more` : '')
+    : 'none are configured';
+  return `# run_python: the sandbox manual
+
+\`run_python\` runs Python 3 in a fresh, locked-down container. The code calls the tools of other MCP servers
+through generated proxies; only what it prints (and the value of a final expression) comes back.
+
+## Arguments
+| argument | type | meaning |
+| --- | --- | --- |
+| \`code\` | string, required | the Python source; top-level \`await\` works |
+| \`servers\` | array of strings | MCP servers whose tools the code may call |
+| \`timeout\` | integer seconds, 1..${o.maxTimeoutSeconds} | default ${formatDuration(o.defaultTimeoutMs)} |
+
+Servers: ${servers}.
+
+## Calling tools
+Every server named in \`servers\` is reachable three ways; each tool is an \`async\` function taking keyword
+arguments, with the tool's parameters as its signature and its description as its docstring:
+\`\`\`python
+result = await mcp_servers["filesystem"].read_text_file(path="/tmp/notes.txt")   # by name
+result = await mcp_filesystem.read_text_file(path="/tmp/notes.txt")              # mcp_<alias>, - and . become _
+from mcp.servers.filesystem import *                                             # the tools as plain functions
+\`\`\`
+A tool returns its structured content when it has some, otherwise its text. A tool that fails raises an
+exception whose message is the tool's error. Calls run concurrently:
+\`\`\`python
+import asyncio
+a, b = await asyncio.gather(mcp_github.get_issue(number=1), mcp_github.get_issue(number=2))
+\`\`\`
+
+## Finding tools
+\`\`\`python
+from mcp import runtime
+runtime.discovered_servers()             # every server name the bridge knows, loaded or not
+await runtime.list_servers()             # the same, asked of the bridge
+runtime.list_loaded_server_metadata()    # servers loaded in this run, with their tools
+runtime.describe_server("github")        # one loaded server: its tools, aliases and schemas
+await runtime.query_tool_docs("github")                   # tool docs of any server (add tool="name", detail="full")
+await runtime.search_tool_docs("create issue", limit=5)   # search tool docs across servers
+runtime.capability_summary()             # this manual in short
+\`\`\`
+
+## Limits
+| what | limit |
+| --- | --- |
+| network | none (\`--network none\`); tools are the only way out |
+| file system | read-only root; \`/tmp\` and \`/workspace\` are small tmpfs mounts, emptied after the run |
+| memory | ${o.memory}, no swap |
+| processes | ${o.pids} |
+| CPU | ${o.cpus ?? 'no quota'} |
+| user | ${o.user}, no capabilities, no privilege escalation |
+| time | ${formatDuration(o.defaultTimeoutMs)} by default, ${o.maxTimeoutSeconds}s at most; the container is removed when time runs out |
+| output | ${o.maxOutputChars} characters; longer output is cut with a marker saying how much |
+| image | \`${o.image}\` (standard library only unless the image has more) |
+
+## Results
+The result has a \`status\`: \`success\`, \`error\` (an exception; \`error\` carries its type, message and traceback),
+\`timeout\`, \`cancelled\`, or \`validation_error\` (the arguments were wrong; nothing ran). It also carries
+\`stdout\`, \`stderr\`, the final expression's value, the number of tool calls and the duration.
+
+## Examples
+\`\`\`python
+files = await mcp_filesystem.list_directory(path="/tmp")
+print(files)
+\`\`\`
+\`\`\`python
+from mcp import runtime
+hits = await runtime.search_tool_docs("echo")
+print(hits)
+\`\`\`
+`;
+}

@@ -1,0 +1,57 @@
+import type { RunArguments } from './run-arguments.js';
+
+/** Where a configured server came from, as the servers resource and `discover` show it. */
+export interface ServerOrigin {
+  client: string;
+  scope: string;
+  file: string;
+  line?: number | undefined;
+}
+
+/** One server a run may load. */
+export interface CatalogEntry {
+  name: string;
+  /** One line for the tool description. */
+  summary?: string | undefined;
+  transport: 'stdio' | 'http' | 'sse';
+  source: ServerOrigin;
+  /** Entries of the same name that this one hides (lower priority configs). */
+  shadows: ServerOrigin[];
+}
+
+export interface ToolCallEvent {
+  server: string;
+  tool: string;
+  ok: boolean;
+  durationMs: number;
+}
+
+/** A run result rendered for the client: the text block and the structured content. */
+export interface RunReport {
+  status: string;
+  text: string;
+  structured: Record<string, unknown>;
+  isError: boolean;
+}
+
+export interface RunOptions {
+  signal: AbortSignal;
+  /** Called after each tool call the code makes. */
+  onToolCall?: (event: ToolCallEvent) => void;
+}
+
+/**
+ * What the MCP surface needs from the rest of the bridge. The real one composes discovery, the upstream pool,
+ * the sandbox and the renderer (`composition.ts`); unit tests of the MCP surface use a fake.
+ */
+export interface RunEngine {
+  /** The servers a run may load, in priority order. */
+  catalog(): readonly CatalogEntry[];
+  /** JSON Schema of the structured content of every result. */
+  readonly outputSchema: Record<string, unknown>;
+  run(args: RunArguments, options: RunOptions): Promise<RunReport>;
+  /** The report of a call whose arguments were refused; nothing ran. */
+  rejected(problems: string[]): RunReport;
+  /** Listens for changes that may alter the tool description (servers or their tools); returns unsubscribe. */
+  onChange(listener: () => void): () => void;
+}
