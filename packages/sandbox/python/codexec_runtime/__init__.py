@@ -1,0 +1,7 @@
+"""The Python side of @codexec/sandbox: the runtime that runs inside the container.
+
+The host sends this package over stdin (see ``_loader.py``); nothing here may import anything outside the
+standard library, and everything must work on Python 3.10+.
+"""
+
+PROTOCOL_VERSION = 1

@@ -1,0 +1,158 @@
+"""The frame channel: one writer shared by every thread, and the requests the runtime makes of the host.
+
+Requests are correlated by id and many may be in flight at once. A reader thread resolves them through
+``concurrent.futures.Future``; ``asyncio.wrap_future`` hands the answer to whichever event loop awaits it, and the
+synchronous path simply blocks on the same future, so it works from plain code and from inside a running loop.
+"""
+
+import asyncio
+import concurrent.futures
+import itertools
+import os
+import threading
+
+from .errors import MCPError
+from .frames import encode_frame
+
+
+class ChannelClosed(Exception):
+    """The host is gone: the frame channel can no longer be written."""
+
+
+class FrameWriter:
+    """Writes whole frames, one line each, under a lock. Silent in a forked child: only the runtime speaks."""
+
+    def __init__(self, fd):
+        self._fd = fd
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def send(self, frame):
+        if os.getpid() != self._pid:
+            return
+        data = memoryview(encode_frame(frame))
+        with self._lock:
+            try:
+                while data:
+                    written = os.write(self._fd, data)
+                    data = data[written:]
+            except OSError as error:
+                raise ChannelClosed(str(error)) from None
+
+
+def error_from_response(error, *, server=None, tool=None):
+    code = error.get("code") if isinstance(error, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    data = error.get("data") if isinstance(error, dict) else None
+    return MCPError(str(message or "the host could not serve the request"), code=code, data=data,
+                    server=server, tool=tool)
+
+
+class HostClient:
+    """Sends ``request`` frames and matches the host's ``response`` frames to them."""
+
+    def __init__(self, writer):
+        self._writer = writer
+        self._pending = {}
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._closed = None
+        self.calls = 0
+
+    def _start(self, method, params):
+        future = concurrent.futures.Future()
+        request_id = f"r{next(self._ids)}"
+        with self._lock:
+            if self._closed is not None:
+                raise MCPError(self._closed, code="CLOSED")
+            self._pending[request_id] = future
+        if method == "tools/call":
+            self.calls += 1
+        self._writer.send({"type": "request", "id": request_id, "method": method, "params": params})
+        return request_id, future
+
+    def _withdraw(self, request_id, reason):
+        with self._lock:
+            withdrawn = self._pending.pop(request_id, None) is not None
+        if withdrawn:
+            try:
+                self._writer.send({"type": "cancel", "id": request_id, "reason": reason})
+            except ChannelClosed:
+                pass
+
+    async def request(self, method, params):
+        """Awaits the host's answer. Cancelling the awaiting task withdraws the request (a ``cancel`` frame)."""
+        request_id, future = self._start(method, params)
+        try:
+            return await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            self._withdraw(request_id, "cancelled in the sandbox")
+            raise
+
+    def request_sync(self, method, params, timeout=None):
+        """Blocks the calling thread until the host answers (or ``timeout`` seconds pass)."""
+        request_id, future = self._start(method, params)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            self._withdraw(request_id, "timed out in the sandbox")
+            raise MCPError(f"{method} timed out after {timeout} s in the sandbox", code="TIMEOUT") from None
+        except BaseException:
+            if not future.done():
+                self._withdraw(request_id, "interrupted in the sandbox")
+            raise
+
+    def resolve(self, frame):
+        """Called by the reader thread for each ``response`` frame."""
+        with self._lock:
+            future = self._pending.pop(frame["id"], None)
+        if future is None or future.done():
+            return
+        try:
+            if "error" in frame:
+                future.set_exception(error_from_response(frame["error"]))
+            else:
+                future.set_result(frame.get("result"))
+        except concurrent.futures.InvalidStateError:
+            pass
+
+    def close(self, reason):
+        """Fails every pending request: the channel ended."""
+        with self._lock:
+            self._closed = reason
+            pending = list(self._pending.values())
+            self._pending.clear()
+        for future in pending:
+            if not future.done():
+                try:
+                    future.set_exception(MCPError(reason, code="CLOSED"))
+                except concurrent.futures.InvalidStateError:
+                    pass
+
+
+class LineReader:
+    """Splits a file descriptor into lines, starting with bytes already read from it elsewhere."""
+
+    def __init__(self, fd, carry=b""):
+        self._fd = fd
+        self._buffer = bytearray(carry)
+
+    def __iter__(self):
+        scanned = 0
+        while True:
+            index = self._buffer.find(b"\n", scanned)
+            if index >= 0:
+                line = bytes(self._buffer[:index])
+                del self._buffer[: index + 1]
+                scanned = 0
+                yield line
+                continue
+            scanned = len(self._buffer)
+            chunk = os.read(self._fd, 1 << 20)
+            if not chunk:
+                if self._buffer:
+                    line = bytes(self._buffer)
+                    self._buffer.clear()
+                    yield line
+                return
+            self._buffer += chunk

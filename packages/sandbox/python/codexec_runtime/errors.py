@@ -1,0 +1,28 @@
+"""The exceptions code in the sandbox sees. They present themselves as ``mcp.runtime.*``."""
+
+
+class MCPError(RuntimeError):
+    """A tool call or discovery request failed (the host could not serve it, it timed out, ...).
+
+    ``code`` is the host's machine-readable code (``TIMEOUT``, ``UNKNOWN_SERVER``, ...) when there is one.
+    """
+
+    def __init__(self, message, *, code=None, data=None, server=None, tool=None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.data = data
+        self.server = server
+        self.tool = tool
+
+
+class McpToolError(MCPError):
+    """The upstream tool answered with ``isError: true``. ``result`` is its whole CallToolResult."""
+
+    def __init__(self, message, *, result=None, server=None, tool=None):
+        super().__init__(message, code="TOOL_ERROR", server=server, tool=tool)
+        self.result = result
+
+
+for _cls in (MCPError, McpToolError):
+    _cls.__module__ = "mcp.runtime"

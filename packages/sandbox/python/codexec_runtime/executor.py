@@ -1,0 +1,211 @@
+"""Running one piece of code like a REPL cell: top-level await, the value of the last expression, clean errors."""
+
+import ast
+import asyncio
+import builtins
+import inspect
+import json
+import linecache
+import os
+import signal
+import sys
+import threading
+import traceback
+import types
+
+CODE_FILENAME = "<code>"
+_VALUE_NAME = "__codexec_value__"
+# The value's repr and JSON are capped so one huge value cannot make a frame the host refuses.
+MAX_VALUE_CHARS = 1_000_000
+# Set when the runtime runs from files (its unit tests); sent over stdin it has no __file__.
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(globals()["__file__"])) if "__file__" in globals() else None
+
+
+def is_runtime_frame(filename):
+    """Frames of the runtime itself (and of the bootstrap) are dropped from the tracebacks code sees."""
+    return (
+        filename.startswith("<codexec-runtime")
+        or filename == "<string>"
+        or (_RUNTIME_DIR is not None and filename.startswith(_RUNTIME_DIR + os.sep))
+    )
+
+
+def _filter_traceback(te, seen=None):
+    seen = set() if seen is None else seen
+    if id(te) in seen:
+        return
+    seen.add(id(te))
+    te.stack = traceback.StackSummary.from_list([f for f in te.stack if not is_runtime_frame(f.filename)])
+    for child in (te.__cause__, te.__context__):
+        if child is not None:
+            _filter_traceback(child, seen)
+    for child in getattr(te, "exceptions", None) or ():
+        _filter_traceback(child, seen)
+
+
+def describe_error(error):
+    """``{type, message, traceback}`` of an exception, the runtime's own frames removed."""
+    te = traceback.TracebackException(type(error), error, error.__traceback__)
+    _filter_traceback(te)
+    try:
+        message = str(error)
+    except Exception:
+        message = f"<unprintable {type(error).__name__}>"
+    return {"type": type(error).__qualname__, "message": message, "traceback": "".join(te.format())}
+
+
+def _capped(text):
+    if len(text) <= MAX_VALUE_CHARS:
+        return text
+    return f"{text[:MAX_VALUE_CHARS]}... [value truncated: {len(text) - MAX_VALUE_CHARS} more characters]"
+
+
+def describe_value(value):
+    """``{repr, json?}`` of the last expression's value. ``json`` only when it is JSON and not too large."""
+    try:
+        text = repr(value)
+    except Exception as error:
+        text = f"<{type(value).__name__} whose repr() failed: {error!r}>"
+    result = {"repr": _capped(text)}
+    try:
+        encoded = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return result
+    if len(encoded) <= MAX_VALUE_CHARS:
+        result["json"] = json.loads(encoded)
+    return result
+
+
+def compile_cell(code):
+    """Compiles code so that top-level ``await`` works and a trailing expression's value is kept."""
+    tree = ast.parse(code, CODE_FILENAME, "exec")
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = tree.body[-1]
+        assign = ast.Assign(targets=[ast.Name(id=_VALUE_NAME, ctx=ast.Store())], value=last.value)
+        tree.body[-1] = ast.copy_location(assign, last)
+        ast.fix_missing_locations(tree)
+    return compile(tree, CODE_FILENAME, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+
+
+def _cancel_leftovers(loop):
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.wait(pending, timeout=1.0))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+
+
+class Interrupter:
+    """Lets the reader thread interrupt the code running on the main thread (a ``cancel`` of the execute)."""
+
+    def __init__(self):
+        self._main = threading.main_thread().ident
+        self._lock = threading.Lock()
+        self._running = None
+        self._task = None
+        self._loop = None
+        self.cancelled = False
+
+    def install(self):
+        signal.signal(signal.SIGINT, self._on_sigint)
+
+    def _on_sigint(self, signum, frame):
+        if self._running is not None:
+            raise KeyboardInterrupt
+
+    def begin(self, execute_id):
+        with self._lock:
+            self._running = execute_id
+            self.cancelled = False
+
+    def attach(self, loop, task):
+        with self._lock:
+            self._loop, self._task = loop, task
+
+    def end(self):
+        with self._lock:
+            self._running = self._task = self._loop = None
+
+    def cancel(self, execute_id):
+        with self._lock:
+            if execute_id != self._running:
+                return
+            self.cancelled = True
+            loop, task = self._loop, self._task
+        if loop is not None and task is not None:
+            # Cancelling the task is the polite way; a loop that never yields gets a signal shortly after.
+            loop.call_soon_threadsafe(task.cancel)
+            timer = threading.Timer(0.25, self._signal, args=(execute_id,))
+            timer.daemon = True
+            timer.start()
+        else:
+            self._signal(execute_id)
+
+    def _signal(self, execute_id):
+        with self._lock:
+            if execute_id != self._running:
+                return
+        signal.pthread_kill(self._main, signal.SIGINT)
+
+
+def run_cell(code, namespace, interrupter, execute_id):
+    """Runs code in ``namespace``; returns ``(status, value, error)`` as the ``done`` frame carries them."""
+    linecache.cache[CODE_FILENAME] = (len(code), None, code.splitlines(True), CODE_FILENAME)
+    interrupter.begin(execute_id)
+    try:
+        try:
+            compiled = compile_cell(code)
+        except SyntaxError as error:
+            return "error", None, describe_error(error)
+        loop = None
+        try:
+            outcome = eval(compiled, namespace)
+            if inspect.iscoroutine(outcome):
+                loop = asyncio.new_event_loop()
+                asyncio.set_event_loop(loop)
+                task = loop.create_task(outcome)
+                interrupter.attach(loop, task)
+                loop.run_until_complete(task)
+        except SystemExit as error:
+            code_value = error.code
+            if code_value is None or code_value == 0:
+                return "success", None, None
+            described = describe_error(error)
+            described["message"] = (
+                f"the code called exit({code_value!r}): a non-zero exit status"
+                if isinstance(code_value, int)
+                else f"the code called exit() with a message: {code_value}"
+            )
+            return "error", None, described
+        except (KeyboardInterrupt, asyncio.CancelledError) as error:
+            described = describe_error(error)
+            if interrupter.cancelled:
+                described["type"] = "Cancelled"
+                described["message"] = "the run was cancelled by the host"
+            return "error", None, described
+        except BaseException as error:
+            return "error", None, describe_error(error)
+        finally:
+            if loop is not None:
+                try:
+                    _cancel_leftovers(loop)
+                except BaseException:
+                    pass
+                asyncio.set_event_loop(None)
+                loop.close()
+        if _VALUE_NAME in namespace:
+            value = namespace.pop(_VALUE_NAME)
+            if value is not None:
+                return "success", describe_value(value), None
+        return "success", None, None
+    finally:
+        interrupter.end()
+
+
+def fresh_main_module():
+    """A new ``__main__`` module for the code, so pickling, dataclasses and ``if __name__ == '__main__'`` work."""
+    module = types.ModuleType("__main__")
+    module.__dict__["__builtins__"] = builtins
+    sys.modules["__main__"] = module
+    return module

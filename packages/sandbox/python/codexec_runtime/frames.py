@@ -1,0 +1,244 @@
+"""Parsing and validating frames: the Python mirror of frame-protocol's zod schemas (src/frames.ts).
+
+Pure functions only. The golden vectors of @codexec/frame-protocol are the contract both sides are tested against.
+"""
+
+import json
+import math
+
+# The error codes of a line that could not become a frame (frame-protocol's DecodeErrorCode).
+INVALID_JSON = "INVALID_JSON"
+NOT_AN_OBJECT = "NOT_AN_OBJECT"
+UNKNOWN_FRAME_TYPE = "UNKNOWN_FRAME_TYPE"
+INVALID_FRAME = "INVALID_FRAME"
+
+HOST_TO_RUNTIME = "host_to_runtime"
+RUNTIME_TO_HOST = "runtime_to_host"
+
+_MAX_SAFE_INTEGER = 2**53 - 1
+
+
+class FrameError(ValueError):
+    """A line that is not a valid frame. ``code`` is one of the four decode codes above."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _reject_constant(name):
+    # JSON has no NaN or Infinity; Python's parser accepts them, JavaScript's does not.
+    raise ValueError(f"{name} is not JSON")
+
+
+def _utf16_length(text):
+    # zod measures strings in UTF-16 code units, as JavaScript does.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _fail(message):
+    raise _Invalid(message)
+
+
+def _is_int(value):
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= _MAX_SAFE_INTEGER
+    if isinstance(value, float):
+        return math.isfinite(value) and value.is_integer() and abs(value) <= _MAX_SAFE_INTEGER
+    return False
+
+
+def _string(frame, key, *, optional=False, min_length=0, max_length=None):
+    if key not in frame:
+        if optional:
+            return
+        _fail(f"{key} is required")
+    value = frame[key]
+    if not isinstance(value, str):
+        _fail(f"{key} must be a string")
+    length = _utf16_length(value)
+    if length < min_length or (max_length is not None and length > max_length):
+        _fail(f"{key} has the wrong length")
+
+
+def _record(frame, key, *, optional=True):
+    if key not in frame:
+        if optional:
+            return
+        _fail(f"{key} is required")
+    if not isinstance(frame[key], dict):
+        _fail(f"{key} must be an object")
+
+
+def _frame_id(frame):
+    _string(frame, "id", min_length=1, max_length=128)
+
+
+def _tool_meta(tool):
+    if not isinstance(tool, dict):
+        _fail("a tool must be an object")
+    _string(tool, "name", min_length=1)
+    _string(tool, "title", optional=True)
+    _string(tool, "description", optional=True)
+    for key in ("inputSchema", "outputSchema", "annotations"):
+        _record(tool, key)
+
+
+def _server_meta(server):
+    if not isinstance(server, dict):
+        _fail("a server must be an object")
+    _string(server, "name", min_length=1)
+    _string(server, "description", optional=True)
+    tools = server.get("tools")
+    if not isinstance(tools, list):
+        _fail("tools must be an array")
+    for tool in tools:
+        _tool_meta(tool)
+
+
+def _error_object(error):
+    if not isinstance(error, dict):
+        _fail("error must be an object")
+    _string(error, "code", min_length=1)
+    _string(error, "message")
+
+
+def _check_request(frame):
+    _frame_id(frame)
+    _string(frame, "method", min_length=1)
+    _record(frame, "params")
+
+
+def _check_response(frame):
+    _frame_id(frame)
+    keys = set(frame)
+    if keys <= {"type", "id", "result"}:
+        return
+    if keys <= {"type", "id", "error"} and "error" in frame:
+        _error_object(frame["error"])
+        return
+    _fail("a response carries exactly one of result or error, and nothing else")
+
+
+def _check_cancel(frame):
+    _frame_id(frame)
+    _string(frame, "reason", optional=True)
+
+
+def _check_execute(frame):
+    _frame_id(frame)
+    _string(frame, "code")
+    if "servers" in frame:
+        if not isinstance(frame["servers"], list):
+            _fail("servers must be an array")
+        for server in frame["servers"]:
+            _server_meta(server)
+    if "discovered" in frame:
+        discovered = frame["discovered"]
+        if not isinstance(discovered, list) or not all(isinstance(name, str) for name in discovered):
+            _fail("discovered must be an array of strings")
+    if "options" in frame:
+        options = frame["options"]
+        if not isinstance(options, dict):
+            _fail("options must be an object")
+        if "callTimeoutMs" in options:
+            timeout = options["callTimeoutMs"]
+            if not _is_int(timeout) or timeout <= 0:
+                _fail("options.callTimeoutMs must be a positive integer")
+
+
+def _check_hello(frame):
+    protocol = frame.get("protocol")
+    if not _is_int(protocol) or protocol <= 0:
+        _fail("protocol must be a positive integer")
+    _string(frame, "python", optional=True)
+    if "pid" in frame and not _is_int(frame["pid"]):
+        _fail("pid must be an integer")
+
+
+def _check_output(frame):
+    _string(frame, "data")
+
+
+def _check_done(frame):
+    _frame_id(frame)
+    if frame.get("status") not in ("success", "error"):
+        _fail("status must be success or error")
+    if "value" in frame:
+        value = frame["value"]
+        if not isinstance(value, dict):
+            _fail("value must be an object")
+        _string(value, "repr")
+    if "error" in frame:
+        error = frame["error"]
+        if not isinstance(error, dict):
+            _fail("error must be an object")
+        _string(error, "type")
+        _string(error, "message")
+        _string(error, "traceback", optional=True)
+    if "calls" in frame:
+        calls = frame["calls"]
+        if not _is_int(calls) or calls < 0:
+            _fail("calls must be a non-negative integer")
+
+
+_CHECKS = {
+    HOST_TO_RUNTIME: {
+        "execute": _check_execute,
+        "request": _check_request,
+        "response": _check_response,
+        "cancel": _check_cancel,
+    },
+    RUNTIME_TO_HOST: {
+        "hello": _check_hello,
+        "stdout": _check_output,
+        "stderr": _check_output,
+        "request": _check_request,
+        "response": _check_response,
+        "cancel": _check_cancel,
+        "done": _check_done,
+    },
+}
+
+
+def validate_frame(frame, direction):
+    """Checks a decoded object against the frames ``direction`` accepts; raises FrameError or returns it."""
+    if not isinstance(frame, dict):
+        raise FrameError(NOT_AN_OBJECT, "a frame must be a JSON object")
+    checks = _CHECKS[direction]
+    frame_type = frame.get("type")
+    check = checks.get(frame_type) if isinstance(frame_type, str) else None
+    if check is None:
+        raise FrameError(UNKNOWN_FRAME_TYPE, f"unknown frame type {frame_type!r}")
+    try:
+        check(frame)
+    except _Invalid as error:
+        raise FrameError(INVALID_FRAME, f"invalid {frame_type} frame: {error}") from None
+    return frame
+
+
+def parse_frame(line, direction=HOST_TO_RUNTIME):
+    """Decodes one NDJSON line (str or bytes, with or without its newline) into a validated frame."""
+    if isinstance(line, (bytes, bytearray)):
+        line = bytes(line).decode("utf-8", errors="replace")
+    try:
+        frame = json.loads(line, parse_constant=_reject_constant)
+    except ValueError as error:
+        raise FrameError(INVALID_JSON, f"not JSON: {error}") from None
+    return validate_frame(frame, direction)
+
+
+def encode_frame(frame):
+    """One frame as one UTF-8 line. Strings that cannot be UTF-8 (lone surrogates) fall back to escapes."""
+    try:
+        text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return text.encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        text = json.dumps(frame, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+        return text.encode("ascii") + b"\n"

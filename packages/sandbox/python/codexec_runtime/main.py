@@ -1,0 +1,181 @@
+"""Entry point: take over stdio, say hello, then serve ``execute`` frames until the host goes away."""
+
+import os
+import platform
+import queue
+import sys
+import threading
+
+from . import PROTOCOL_VERSION
+from .api import SandboxApi
+from .channel import ChannelClosed, FrameWriter, HostClient, LineReader
+from .executor import Interrupter, fresh_main_module, run_cell
+from .frames import HOST_TO_RUNTIME, FrameError, parse_frame
+from .output import OutputPump, text_stream
+
+
+def _take_buffered_stdin():
+    """Bytes the bootstrap's buffered reader already holds beyond the runtime source (normally none)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        return b""
+    try:
+        os.set_blocking(0, False)
+        try:
+            data = stream.read1(1 << 20)
+        except (BlockingIOError, ValueError, OSError):
+            data = b""
+        return data or b""
+    finally:
+        os.set_blocking(0, True)
+
+
+class Runtime:
+    def __init__(self):
+        carry = _take_buffered_stdin()
+        # The frame channel: stdin and a dup of the original stdout. Code gets /dev/null as stdin and pipes as fd 1
+        # and fd 2, so nothing it reads or writes through the usual descriptors touches the channel.
+        self.frame_in = os.dup(0)
+        self.frame_out = os.dup(1)
+        self.diagnostics = os.dup(2)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        self.writer = FrameWriter(self.frame_out)
+        self.stdout_pump = OutputPump(1, "stdout", self.writer)
+        self.stderr_pump = OutputPump(2, "stderr", self.writer)
+        sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)
+        sys.stdout = sys.__stdout__ = text_stream(1)
+        sys.stderr = sys.__stderr__ = text_stream(2)
+        self.stdout, self.stderr = sys.stdout, sys.stderr
+        self.reader = LineReader(self.frame_in, carry)
+        self.client = HostClient(self.writer)
+        self.interrupter = Interrupter()
+        self.interrupter.install()
+        self.executes = queue.Queue()
+        self.pid = os.getpid()
+
+    def diagnose(self, message):
+        try:
+            os.write(self.diagnostics, f"codexec-runtime: {message}\n".encode("utf-8", "replace"))
+        except OSError:
+            pass
+
+    # -- reader thread -----------------------------------------------------------------------------------------
+
+    def read_frames(self):
+        try:
+            for line in self.reader:
+                if line.strip():
+                    self.dispatch(line)
+        except Exception as error:
+            self.diagnose(f"frame reader failed: {error!r}")
+        self.client.close("the host closed the channel")
+        self.executes.put(None)
+
+    def dispatch(self, line):
+        try:
+            frame = parse_frame(line, HOST_TO_RUNTIME)
+        except FrameError as error:
+            self.diagnose(f"ignored a frame from the host ({error.code}): {error}")
+            self._refuse_execute(line, error)
+            return
+        kind = frame["type"]
+        if kind == "execute":
+            self.executes.put(frame)
+        elif kind == "response":
+            self.client.resolve(frame)
+        elif kind == "cancel":
+            self.interrupter.cancel(frame["id"])
+        elif kind == "request":
+            self._answer(frame)
+
+    def _refuse_execute(self, line, error):
+        # An execute the runtime cannot read still gets a `done`, so the host does not wait for nothing.
+        import json
+
+        try:
+            frame = json.loads(line)
+        except ValueError:
+            return
+        if isinstance(frame, dict) and frame.get("type") == "execute" and isinstance(frame.get("id"), str):
+            self.writer.send({
+                "type": "done", "id": frame["id"], "status": "error", "calls": 0,
+                "error": {"type": "ProtocolError", "message": f"the runtime could not read the execute frame: {error}"},
+            })
+
+    def _answer(self, frame):
+        if frame["method"] == "ping":
+            reply = {"type": "response", "id": frame["id"], "result": {}}
+        else:
+            reply = {
+                "type": "response", "id": frame["id"],
+                "error": {"code": "UNKNOWN_METHOD", "message": f"the runtime has no method {frame['method']!r}"},
+            }
+        self.writer.send(reply)
+
+    # -- main thread -------------------------------------------------------------------------------------------
+
+    def execute(self, frame):
+        calls_before = self.client.calls
+        api = SandboxApi(frame, self.client)
+        package = api.install_modules()
+        module = fresh_main_module()
+        module.__dict__.update(api.namespace(package))
+        status, value, error = run_cell(frame["code"], module.__dict__, self.interrupter, frame["id"])
+        if os.getpid() != self.pid:
+            # The code forked and this is the child finishing the cell: it must not speak for the runtime.
+            self._flush()
+            os._exit(0 if status == "success" else 1)
+        self._flush()
+        done = {"type": "done", "id": frame["id"], "status": status, "calls": self.client.calls - calls_before}
+        if value is not None:
+            done["value"] = value
+        if error is not None:
+            done["error"] = error
+        return done
+
+    def _flush(self):
+        for stream in {id(s): s for s in (sys.stdout, sys.stderr, self.stdout, self.stderr)}.values():
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        if os.getpid() == self.pid:
+            self.stdout_pump.drain()
+            self.stderr_pump.drain()
+
+    def serve(self):
+        self.writer.send({
+            "type": "hello", "protocol": PROTOCOL_VERSION, "python": platform.python_version(), "pid": os.getpid(),
+        })
+        threading.Thread(target=self.read_frames, name="codexec-frames", daemon=True).start()
+        while True:
+            try:
+                frame = self.executes.get()
+            except KeyboardInterrupt:
+                continue
+            if frame is None:
+                return
+            try:
+                done = self.execute(frame)
+            except KeyboardInterrupt:
+                done = {
+                    "type": "done", "id": frame["id"], "status": "error", "calls": 0,
+                    "error": {"type": "Cancelled", "message": "the run was cancelled by the host"},
+                }
+            except Exception as error:
+                done = {
+                    "type": "done", "id": frame["id"], "status": "error", "calls": 0,
+                    "error": {"type": "RuntimeFailure", "message": f"the sandbox runtime failed: {error!r}"},
+                }
+            self.writer.send(done)
+
+
+def main():
+    try:
+        Runtime().serve()
+    except ChannelClosed:
+        pass
+    # Threads the code left running must not keep the container alive once the host is gone.
+    os._exit(0)

@@ -1,0 +1,92 @@
+"""Captures fd 1 and fd 2: each is pointed at a pipe whose reader thread turns the bytes into output frames.
+
+Because the capture happens at the file-descriptor level, output of ``os.system``, subprocesses and C extensions
+is captured too, and nothing the code writes can reach the frame channel (a dup of the original stdout).
+"""
+
+import codecs
+import io
+import os
+import select
+import threading
+
+# Bytes read per frame. Below 64 KiB so that with up to 3 bytes of a character carried over from the previous read
+# a frame never holds more than 64 KiB of output. The incremental decoder never splits a UTF-8 character.
+CHUNK_BYTES = 65536 - 4
+
+
+class OutputPump:
+    """Owns one pipe whose write end is ``target_fd``; sends what arrives as ``{"type": kind, "data": ...}``."""
+
+    def __init__(self, target_fd, kind, writer):
+        self._kind = kind
+        self._writer = writer
+        read_fd, write_fd = os.pipe()
+        os.dup2(write_fd, target_fd)
+        os.close(write_fd)
+        os.set_blocking(read_fd, False)
+        self._read_fd = read_fd
+        self._wake_read, self._wake_write = os.pipe()
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._lock = threading.Lock()
+        self._waiters = []
+        self._thread = threading.Thread(target=self._run, name=f"codexec-{kind}", daemon=True)
+        self._thread.start()
+
+    def _emit(self, text):
+        if text:
+            try:
+                self._writer.send({"type": self._kind, "data": text})
+            except Exception:
+                pass
+
+    def _pump(self, final=False):
+        """Reads until the pipe is empty. Returns False at end of file."""
+        while True:
+            try:
+                data = os.read(self._read_fd, CHUNK_BYTES)
+            except BlockingIOError:
+                if final:
+                    self._emit(self._decoder.decode(b"", final=True))
+                return True
+            except OSError:
+                return False
+            if not data:
+                self._emit(self._decoder.decode(b"", final=True))
+                return False
+            self._emit(self._decoder.decode(data))
+
+    def _run(self):
+        poller = select.poll()
+        poller.register(self._read_fd, select.POLLIN)
+        poller.register(self._wake_read, select.POLLIN)
+        open_pipe = True
+        while True:
+            for fd, _events in poller.poll():
+                if fd == self._read_fd:
+                    if not self._pump():
+                        poller.unregister(self._read_fd)
+                        open_pipe = False
+                elif fd == self._wake_read:
+                    os.read(self._wake_read, 4096)
+                    if open_pipe:
+                        self._pump(final=True)
+                    with self._lock:
+                        waiters, self._waiters = self._waiters, []
+                    for waiter in waiters:
+                        waiter.set()
+
+    def drain(self, timeout=5.0):
+        """Returns once everything written to the target fd before this call has been sent as frames."""
+        waiter = threading.Event()
+        with self._lock:
+            self._waiters.append(waiter)
+        os.write(self._wake_write, b"x")
+        return waiter.wait(timeout)
+
+
+def text_stream(fd):
+    """A line-buffered UTF-8 text stream on ``fd`` that never closes it."""
+    raw = io.FileIO(fd, "w", closefd=False)
+    return io.TextIOWrapper(io.BufferedWriter(raw), encoding="utf-8", errors="backslashreplace",
+                            line_buffering=True)
