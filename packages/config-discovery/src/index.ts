@@ -1,1 +1,59 @@
-export {};
+export type { ClientAdapter, ParseContext, ParseResult, SourceLocation } from './adapter.js';
+export {
+  CLIENT_ADAPTERS,
+  CLIENT_IDS,
+  type ClientId,
+  claudeCode,
+  claudeDesktop,
+  cline,
+  codex,
+  cursor,
+  geminiCli,
+  generic,
+  getAdapter,
+  opencode,
+  rooCode,
+  vscode,
+  windsurf,
+  zed,
+} from './adapters/index.js';
+export type { Diagnostic, DiagnosticCode, DiagnosticSeverity } from './diagnostics.js';
+export {
+  DEFAULT_MAX_FILE_BYTES,
+  type DiscoverOptions,
+  type DiscoveryResult,
+  discover,
+  type ExplicitSource,
+  type SkippedServer,
+} from './discover.js';
+export { ConfigDiscoveryError, type ConfigDiscoveryErrorCode } from './errors.js';
+export { containsVariableReference, type ExpansionSyntax, expandString } from './expand.js';
+export {
+  type ConfigFileSystem,
+  createMemoryFileSystem,
+  createNodeFileSystem,
+  type DirectoryListResult,
+  type FileReadResult,
+  type MemoryFile,
+  type ReadErrorCode,
+} from './file-system.js';
+export type { Logger } from './logger.js';
+export { mergeServers, SCOPE_RANK, type ShadowedServer } from './merge.js';
+export type { Env, PathContext } from './platform-paths.js';
+export type { SourceReport, SourceStatus } from './read.js';
+export {
+  expansionSyntaxOf,
+  parseEnvFile,
+  type ResolvedServer,
+  type ResolveOptions,
+  resolveServer,
+} from './resolve.js';
+export { isTruthy, SELF_REFERENCE_NAMES, selfReferenceReason } from './self-reference.js';
+export type {
+  McpServerConfig,
+  RemoteTransport,
+  Scope,
+  ServerSource,
+  ServerTransport,
+  StdioTransport,
+} from './server.js';

@@ -1,0 +1,216 @@
+import os from 'node:os';
+import type { ClientAdapter, SourceLocation } from './adapter.js';
+import { CLIENT_ADAPTERS, getAdapter } from './adapters/index.js';
+import type { Diagnostic } from './diagnostics.js';
+import { ConfigDiscoveryError } from './errors.js';
+import { type ConfigFileSystem, createNodeFileSystem } from './file-system.js';
+import { type Logger, silentLogger } from './logger.js';
+import { type Candidate, mergeServers, type ShadowedServer } from './merge.js';
+import { formatFromName } from './parse-document.js';
+import { type Env, getEnv, type PathContext, pathApi, resolveUserPath } from './platform-paths.js';
+import { readSource, type SourceReport } from './read.js';
+import { isTruthy, selfReferenceReason } from './self-reference.js';
+import type { McpServerConfig } from './server.js';
+
+export interface ExplicitSource {
+  path: string;
+  /** Read the file as this client's format; default `generic` (accepts `mcpServers`, `servers`, `mcp_servers`). */
+  client?: string;
+}
+
+export interface DiscoverOptions {
+  /** The project directory; default `process.cwd()`. */
+  cwd?: string;
+  /** The user's home; default `os.homedir()`. */
+  home?: string;
+  /** Environment for paths (`APPDATA`, `XDG_CONFIG_HOME`, `CODEX_HOME`, …); default `process.env`. */
+  env?: Env;
+  /** Whose file layout to use; default `process.platform`. */
+  platform?: NodeJS.Platform;
+  /** Client ids to read (see `CLIENT_IDS`); default all. Explicit files are always read. */
+  sources?: readonly string[];
+  /** Files the caller names; they win over every discovered file, first listed first. */
+  explicit?: readonly (string | ExplicitSource)[];
+  /** Keep entries that would start this bridge itself; also `MCP_BRIDGE_ALLOW_SELF_SERVER=1`. */
+  allowSelf?: boolean;
+  /** File-system port; default the real one. */
+  fs?: ConfigFileSystem;
+  /** Files larger than this are reported, not read; default 8 MiB. */
+  maxFileBytes?: number;
+  /** Gives up (throws `ABORTED`) when the whole discovery takes longer; default 30 000 ms. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+export interface SkippedServer {
+  server: McpServerConfig;
+  reason: string;
+}
+
+export interface DiscoveryResult {
+  /** One winning definition per name, sorted by name; disabled ones are included with `enabled: false`. */
+  servers: McpServerConfig[];
+  /** Definitions that lost to another of the same name, with the one that wins. */
+  shadowed: ShadowedServer[];
+  /** Entries left out by the self-reference guard. */
+  skipped: SkippedServer[];
+  /** Every file and directory looked at, found or not, in reading order. */
+  sources: SourceReport[];
+  diagnostics: Diagnostic[];
+  context: { cwd: string; home: string; platform: NodeJS.Platform };
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+interface PlannedRead {
+  adapter: ClientAdapter;
+  location: SourceLocation;
+  clientRank: number;
+}
+
+function plan(ctx: PathContext, options: DiscoverOptions): PlannedRead[] {
+  const reads: PlannedRead[] = [];
+  for (const item of options.explicit ?? []) {
+    const source = typeof item === 'string' ? { path: item } : item;
+    const adapter = getAdapter(source.client ?? 'generic');
+    if (!adapter) {
+      throw new ConfigDiscoveryError(
+        'UNKNOWN_CLIENT',
+        `Unknown client "${source.client}" for explicit file ${source.path}: use one of ${CLIENT_ADAPTERS.map((a) => a.id).join(', ')}`,
+      );
+    }
+    const file = resolveUserPath(ctx, source.path);
+    reads.push({
+      adapter,
+      location: { file, scope: 'explicit', format: formatFromName(file) },
+      clientRank: -1,
+    });
+  }
+  const wanted = options.sources ? new Set(options.sources) : undefined;
+  if (wanted) {
+    for (const id of wanted) {
+      if (!getAdapter(id)) {
+        throw new ConfigDiscoveryError(
+          'UNKNOWN_CLIENT',
+          `Unknown client "${id}" in sources: use one of ${CLIENT_ADAPTERS.map((a) => a.id).join(', ')}`,
+        );
+      }
+    }
+  }
+  CLIENT_ADAPTERS.forEach((adapter, clientRank) => {
+    if (wanted && !wanted.has(adapter.id)) return;
+    const seen = new Set<string>();
+    for (const location of adapter.locations(ctx)) {
+      // With cwd = home, `<cwd>/.cursor/mcp.json` and `~/.cursor/mcp.json` are one file: read it once, as project.
+      const key = ctx.platform === 'win32' ? location.file.toLowerCase() : location.file;
+      if (location.inlineText === undefined && seen.has(key)) continue;
+      seen.add(key);
+      reads.push({ adapter, location, clientRank });
+    }
+  });
+  return reads;
+}
+
+function requireAbsolute(ctx: PathContext, name: 'cwd' | 'home', value: string): void {
+  if (!pathApi(ctx.platform).isAbsolute(value)) {
+    throw new ConfigDiscoveryError(
+      'INVALID_OPTIONS',
+      `${name} must be an absolute ${ctx.platform === 'win32' ? 'Windows' : 'POSIX'} path, got "${value}"`,
+    );
+  }
+}
+
+/**
+ * Finds every MCP server configured for the given home and project, normalises it and applies precedence.
+ * Values stay raw (unexpanded) so audit sees what is written; use `resolveServer` before starting one.
+ */
+export async function discover(options: DiscoverOptions = {}): Promise<DiscoveryResult> {
+  const platform = options.platform ?? process.platform;
+  const env = options.env ?? process.env;
+  const ctx: PathContext = {
+    platform,
+    env,
+    home: options.home ?? os.homedir(),
+    cwd: options.cwd ?? process.cwd(),
+  };
+  requireAbsolute(ctx, 'cwd', ctx.cwd);
+  requireAbsolute(ctx, 'home', ctx.home);
+  const logger = options.logger ?? silentLogger;
+  const fs = options.fs ?? createNodeFileSystem();
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const allowSelf = options.allowSelf ?? isTruthy(getEnv(env, 'MCP_BRIDGE_ALLOW_SELF_SERVER', platform));
+
+  const reads = plan(ctx, options);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const aborted = (): ConfigDiscoveryError =>
+    options.signal?.aborted
+      ? new ConfigDiscoveryError('ABORTED', 'Discovery was cancelled by the caller', {
+          cause: options.signal.reason,
+        })
+      : new ConfigDiscoveryError(
+          'ABORTED',
+          `Discovery gave up after ${timeoutMs} ms: a file system did not answer; check network mounts or raise timeoutMs`,
+        );
+  if (signal.aborted) throw aborted();
+
+  let readings: Awaited<ReturnType<typeof readSource>>[];
+  try {
+    readings = await Promise.all(
+      reads.map(({ adapter, location }) => readSource(adapter, location, ctx, { fs, maxFileBytes, signal })),
+    );
+  } catch (error) {
+    if (signal.aborted) throw aborted();
+    throw error;
+  }
+  if (signal.aborted) throw aborted();
+
+  const sources: SourceReport[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const candidates: Candidate[] = [];
+  const skipped: SkippedServer[] = [];
+  readings.forEach((reading, index) => {
+    const { clientRank } = reads[index]!;
+    sources.push(...reading.reports);
+    diagnostics.push(...reading.diagnostics);
+    for (const server of reading.servers) {
+      const reason = selfReferenceReason(server);
+      if (reason !== undefined && !allowSelf) {
+        skipped.push({ server, reason });
+        diagnostics.push({
+          severity: 'warning',
+          code: 'self-reference',
+          client: server.source.client,
+          file: server.source.file,
+          path: server.source.path,
+          server: server.name,
+          ...(server.source.line !== undefined ? { line: server.source.line } : {}),
+          message: `server "${server.name}" in ${server.source.file} was skipped: ${reason}, and proxying the bridge through itself would loop; remove the entry, or set MCP_BRIDGE_ALLOW_SELF_SERVER=1 if it is another instance on purpose`,
+        });
+        continue;
+      }
+      candidates.push({ server, order: candidates.length, clientRank });
+    }
+  });
+  for (const report of sources) {
+    logger.debug('config source read', { client: report.client, file: report.file, status: report.status });
+  }
+  const merged = mergeServers(candidates);
+  logger.info('config discovery done', {
+    servers: merged.servers.length,
+    shadowed: merged.shadowed.length,
+    files: sources.filter((s) => s.status === 'found').length,
+    diagnostics: diagnostics.length,
+  });
+  return {
+    servers: merged.servers,
+    shadowed: merged.shadowed,
+    skipped,
+    sources,
+    diagnostics,
+    context: { cwd: ctx.cwd, home: ctx.home, platform },
+  };
+}
