@@ -1,0 +1,339 @@
+import { compactText } from './compact.js';
+import { encodeBlock } from './encode-block.js';
+import { fairShare } from './fair-share.js';
+import { type JsonValue, toJsonValue } from './json-value.js';
+import {
+  type OutputMode,
+  type RenderOptions,
+  type ResolvedOptions,
+  resolveOptions,
+  SUMMARY_MAX_CHARS,
+} from './options.js';
+import { RUN_STATUSES, type RunOutcome, type RunStatus, type UpstreamTruncation } from './run-outcome.js';
+import type { StructuredResult, TruncatablePart, Truncation } from './structured-result.js';
+import { headline, validSeconds } from './summary.js';
+import { codePointLength, perCodePoint, quotedCost, rawCost } from './text-metrics.js';
+import { cutLines, type LineCostModel, type PreparedLine, prepareLine, shortenLine } from './truncate.js';
+
+export interface RenderResult {
+  /** What the model reads: a fenced TOON or JSON block, or compact plain text. Never longer than `maxChars`. */
+  text: string;
+  /** The same result as JSON (MCP `structuredContent`), cut exactly as far as `text` is. */
+  structured: StructuredResult;
+}
+
+const LINE_BREAK = /\r\n|\r|\n/;
+
+function nonBlankLines(text: unknown): string[] {
+  if (typeof text !== 'string' || text === '') return [];
+  return text.split(LINE_BREAK).filter((line) => line.trim() !== '');
+}
+
+interface CostModels {
+  /** Parts shown as an array of lines. */
+  lines: LineCostModel;
+  /** Parts shown as one string whose lines are joined by newlines. */
+  joined: LineCostModel;
+  /** What a part's key and brackets cost. */
+  header: number;
+}
+
+function costModels(mode: OutputMode, maxLineChars: number): CostModels {
+  if (mode === 'compact') {
+    const model = { cost: rawCost, lineOverhead: 1, maxLineChars };
+    return { lines: model, joined: model, header: 16 };
+  }
+  // Quotes, then a delimiter (TOON inline array) or indentation, comma and newline (pretty JSON).
+  const lineOverhead = mode === 'json' ? 2 + 6 : 2 + 1;
+  return {
+    lines: { cost: quotedCost, lineOverhead, maxLineChars },
+    joined: { cost: quotedCost, lineOverhead: 2, maxLineChars },
+    header: 24,
+  };
+}
+
+/** One part of the result that is cut to fit: a list of lines and, for the value, its JSON form. */
+interface Part {
+  name: TruncatablePart;
+  shape: 'lines' | 'joined';
+  model: LineCostModel;
+  lines: PreparedLine[];
+  /** What the part's key and brackets cost. */
+  header: number;
+  /** What showing every line costs, header included. */
+  cost: number;
+  /** Code points in all lines as given. */
+  chars: number;
+  /** The value's JSON form and what showing it costs; preferred to the lines whenever it fits. */
+  json?: { value: JsonValue; cost: number };
+}
+
+function makePart(name: TruncatablePart, shape: Part['shape'], texts: string[], models: CostModels): Part {
+  const model = shape === 'lines' ? models.lines : models.joined;
+  const lines = texts.map((text) => prepareLine(text, model));
+  return {
+    name,
+    shape,
+    model,
+    lines,
+    header: models.header,
+    cost: models.header + lines.reduce((sum, line) => sum + line.cost, 0),
+    chars: lines.reduce((sum, line) => sum + line.chars, 0),
+  };
+}
+
+function tryToon(value: JsonValue, options: ResolvedOptions): string | undefined {
+  try {
+    const text = options.encoder(value);
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function valuePart(outcome: RunOutcome, options: ResolvedOptions, models: CostModels): Part | undefined {
+  const given = outcome.value;
+  if (given === null || typeof given !== 'object') return undefined;
+  const repr = typeof given.repr === 'string' ? given.repr : undefined;
+  const json = given.json === undefined ? undefined : toJsonValue(given.json);
+  // Like the Python REPL, a None result is not shown.
+  if (repr === 'None' && (json === undefined || json === null)) return undefined;
+  const text =
+    repr ||
+    (json === undefined
+      ? undefined
+      : (tryToon(json, options) ?? JSON.stringify(json, null, 2) ?? String(json)));
+  if (!text) return undefined;
+  const part = makePart('value', 'joined', text.split(LINE_BREAK), models);
+  if (json !== undefined) part.json = { value: json, cost: jsonCost(json, part, options) };
+  return part;
+}
+
+/** What the value costs in the text when shown as JSON data. */
+function jsonCost(value: JsonValue, part: Part, options: ResolvedOptions): number {
+  const asJson = JSON.stringify(value, null, 2);
+  const nested = asJson.length + 2 * (asJson.split('\n').length - 1) + 12;
+  switch (options.mode) {
+    case 'toon':
+      return (tryToon({ value }, options)?.length ?? nested) + 2;
+    case 'json':
+      return nested;
+    case 'compact':
+      // The text shows the repr; the structured payload carries the JSON, which must stay bounded too.
+      return Math.max(part.cost, JSON.stringify(value).length);
+  }
+}
+
+interface Collected {
+  status: RunStatus;
+  summary: string;
+  exitCode?: number;
+  timeoutSeconds?: number;
+  durationMs?: number;
+  calls?: number;
+  parts: Part[];
+  sandbox?: UpstreamTruncation;
+}
+
+const countOrUndefined = (value: unknown): number | undefined =>
+  Number.isInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
+
+function sandboxTruncation(given: RunOutcome['truncated']): UpstreamTruncation | undefined {
+  if (given === null || typeof given !== 'object') return undefined;
+  const out: UpstreamTruncation = {};
+  for (const stream of ['stdout', 'stderr'] as const) {
+    if (given[stream] === true) out[stream] = true;
+    else if (given[stream] === false) out[stream] = false;
+    const bytes = countOrUndefined(given[`${stream}Bytes`]);
+    if (bytes !== undefined) out[`${stream}Bytes`] = bytes;
+  }
+  const reported = out.stdout || out.stderr || out.stdoutBytes || out.stderrBytes;
+  return reported ? out : undefined;
+}
+
+function collect(outcome: RunOutcome, options: ResolvedOptions): Collected {
+  const models = costModels(options.mode, options.maxLineChars);
+  const status: RunStatus = RUN_STATUSES.includes(outcome.status) ? outcome.status : 'error';
+  const stdout = nonBlankLines(outcome.stdout);
+  const stderr = nonBlankLines(outcome.stderr);
+  const value = valuePart(outcome, options, models);
+  const head = headline(outcome, status, stdout.length > 0 || stderr.length > 0 || value !== undefined);
+  const traceback =
+    outcome.error !== null && typeof outcome.error === 'object' ? nonBlankLines(outcome.error.traceback) : [];
+  const servers = Array.isArray(outcome.servers)
+    ? outcome.servers.filter((name) => name !== undefined && name !== null && name !== '').map(String)
+    : [];
+
+  const parts: Part[] = [];
+  if (servers.length > 0) parts.push(makePart('servers', 'lines', servers, models));
+  if (stdout.length > 0) parts.push(makePart('stdout', 'lines', stdout, models));
+  if (stderr.length > 0) parts.push(makePart('stderr', 'lines', stderr, models));
+  if (value) parts.push(value);
+  if (head.error !== undefined) parts.push(makePart('error', 'joined', head.error.split(LINE_BREAK), models));
+  if (traceback.length > 0) parts.push(makePart('traceback', 'lines', traceback, models));
+
+  const duration = validSeconds(outcome.durationMs);
+  const collected: Collected = { status, summary: capSummary(head.summary, SUMMARY_MAX_CHARS), parts };
+  if (Number.isInteger(outcome.exitCode)) collected.exitCode = outcome.exitCode as number;
+  const timeout = validSeconds(outcome.timeoutSeconds);
+  if (status === 'timeout' && timeout !== undefined) collected.timeoutSeconds = timeout;
+  if (duration !== undefined) collected.durationMs = Math.round(duration);
+  const calls = countOrUndefined(outcome.calls);
+  if (calls !== undefined) collected.calls = calls;
+  const sandbox = sandboxTruncation(outcome.truncated);
+  if (sandbox) collected.sandbox = sandbox;
+  return collected;
+}
+
+function capSummary(summary: string, maxChars: number): string {
+  const chars = codePointLength(summary);
+  if (chars <= maxChars) return summary;
+  return (
+    shortenLine(summary, chars, {
+      maxKeptChars: maxChars,
+      maxKeptCost: Number.POSITIVE_INFINITY,
+      cost: perCodePoint,
+    })?.text ?? summary
+  );
+}
+
+interface Attempt {
+  text: string;
+  structured: StructuredResult;
+  /** Whether any part was cut to its share (beyond the per-line cap). */
+  cut: boolean;
+}
+
+function frame(
+  structured: StructuredResult,
+  valueText: string | undefined,
+  options: ResolvedOptions,
+): string {
+  if (options.mode === 'compact') return compactText(structured, valueText);
+  return encodeBlock(structured as unknown as JsonValue, options.mode, options.encoder);
+}
+
+/** Builds the result with each part cut to its share (no shares: every part whole, per-line cap only). */
+function build(
+  collected: Collected,
+  shares: readonly number[] | undefined,
+  options: ResolvedOptions,
+): Attempt {
+  const shown: Partial<Record<TruncatablePart, string[] | string>> = {};
+  const truncated: Truncation = {};
+  let value: { json: JsonValue } | undefined;
+  let valueText: string | undefined;
+  let cut = false;
+  collected.parts.forEach((part, index) => {
+    const share = shares?.[index] ?? Number.POSITIVE_INFINITY;
+    if (part.json && share >= part.json.cost) {
+      value = { json: part.json.value };
+      valueText = part.lines.map((line) => line.shown).join('\n');
+      return;
+    }
+    if (share < part.cost) cut = true;
+    const kept = cutLines(part.lines, share - part.header, part.model);
+    if (kept.lines.length > 0) shown[part.name] = part.shape === 'lines' ? kept.lines : kept.lines.join('\n');
+    if (kept.omittedChars > 0 || kept.omittedLines > 0) {
+      truncated[part.name] = {
+        omittedChars: kept.omittedChars,
+        omittedLines: kept.omittedLines,
+        ...(kept.shortenedLines > 0 ? { shortenedLines: kept.shortenedLines } : {}),
+      };
+    }
+  });
+  if (collected.sandbox) truncated.sandbox = collected.sandbox;
+
+  const structured: StructuredResult = { status: collected.status, summary: collected.summary };
+  if (collected.exitCode !== undefined) structured.exitCode = collected.exitCode;
+  if (shown.servers) structured.servers = shown.servers as string[];
+  if (shown.stdout) structured.stdout = shown.stdout as string[];
+  if (shown.stderr) structured.stderr = shown.stderr as string[];
+  if (value) structured.value = value.json;
+  else if (shown.value !== undefined) {
+    structured.repr = shown.value as string;
+    valueText = structured.repr;
+  }
+  if (shown.error !== undefined) structured.error = shown.error as string;
+  if (shown.traceback) structured.traceback = shown.traceback as string[];
+  if (collected.timeoutSeconds !== undefined) structured.timeoutSeconds = collected.timeoutSeconds;
+  if (collected.durationMs !== undefined) structured.durationMs = collected.durationMs;
+  if (collected.calls !== undefined) structured.calls = collected.calls;
+  if (Object.keys(truncated).length > 0) structured.truncated = truncated;
+  return { text: frame(structured, valueText, options), structured, cut };
+}
+
+/** Last resort when the parts cannot share the cap: status, a shorter summary, and what was omitted. */
+function minimal(collected: Collected, options: ResolvedOptions): Attempt {
+  const truncated: Truncation = {};
+  for (const part of collected.parts) {
+    truncated[part.name] = { omittedChars: part.chars, omittedLines: part.lines.length };
+  }
+  if (collected.sandbox) truncated.sandbox = collected.sandbox;
+  let attempt: Attempt | undefined;
+  for (const summaryChars of [SUMMARY_MAX_CHARS, 200, 80, 20]) {
+    const structured: StructuredResult = {
+      status: collected.status,
+      summary: capSummary(collected.summary, summaryChars),
+      truncated,
+    };
+    attempt = { text: frame(structured, undefined, options), structured, cut: true };
+    if (attempt.text.length <= options.maxChars) return attempt;
+  }
+  // Unreachable with maxChars >= MIN_MAX_CHARS; kept so the cap holds whatever the record's size.
+  const structured: StructuredResult = {
+    status: collected.status,
+    summary: capSummary(collected.summary, 20),
+  };
+  return { text: frame(structured, undefined, options), structured, cut: true };
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Renders a run outcome for a model: `text` by mode (a ```toon block by default, compact plain text, or a ```json
+ * block) and `structured`, the JSON payload. Never throws for any outcome (only for invalid options, with a
+ * {@link ToonOutputError}). The text never exceeds `maxChars`: parts are cut fairly (a small stream is never cut to
+ * favour a big one), each keeping its head and tail around a marker with exact counts, and `structured.truncated`
+ * records what was cut.
+ */
+export function render(outcome: RunOutcome, options: RenderOptions = {}): RenderResult {
+  const resolved = resolveOptions(options);
+  const collected = collect(outcome ?? { status: 'error' }, resolved);
+  const { maxChars } = resolved;
+
+  // Encoded text is never shorter than the characters it shows, so skip the whole attempt when that alone is over.
+  const shownLength = collected.parts.reduce(
+    (sum, part) => sum + part.lines.reduce((lineSum, line) => lineSum + line.shown.length, 0),
+    0,
+  );
+  if (shownLength <= maxChars) {
+    const whole = build(collected, undefined, resolved);
+    if (whole.text.length <= maxChars) return { text: whole.text, structured: whole.structured };
+  }
+
+  const demands = collected.parts.map((part) =>
+    Math.min(part.cost, part.json?.cost ?? Number.POSITIVE_INFINITY),
+  );
+  const empty = build(
+    collected,
+    demands.map(() => 0),
+    resolved,
+  );
+  let available = maxChars - empty.text.length;
+  let best: Attempt | undefined;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS && available > 0; attempt++) {
+    const result = build(collected, fairShare(demands, available), resolved);
+    const slack = maxChars - result.text.length;
+    if (slack >= 0) {
+      if (!best || result.text.length > best.text.length) best = result;
+      if (!result.cut || slack <= maxChars / 100) break;
+      // The cost model overestimates (TOON leaves most strings unquoted): grow the budget into the slack.
+      available += Math.floor(slack * 0.9);
+    } else {
+      available += slack - 16 * (attempt + 1);
+    }
+  }
+  const chosen = best ?? minimal(collected, resolved);
+  return { text: chosen.text, structured: chosen.structured };
+}

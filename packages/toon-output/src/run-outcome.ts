@@ -1,0 +1,54 @@
+/** How a run ended. `cancelled` is an addition; the other four are the statuses the original bridge reported. */
+export type RunStatus = 'success' | 'error' | 'timeout' | 'cancelled' | 'validation_error';
+
+export const RUN_STATUSES: readonly RunStatus[] = [
+  'success',
+  'error',
+  'timeout',
+  'cancelled',
+  'validation_error',
+];
+
+/** The Python exception that ended a run. */
+export interface RunErrorInfo {
+  /** Exception class name, e.g. `ZeroDivisionError`. */
+  type: string;
+  message: string;
+  /** Formatted traceback, lines separated by newlines. */
+  traceback?: string;
+}
+
+/** Truncation that already happened before rendering (in the sandbox), passed through to the result. */
+export interface UpstreamTruncation {
+  stdout?: boolean;
+  stderr?: boolean;
+  /** How many bytes of stdout the sandbox dropped. */
+  stdoutBytes?: number;
+  /** How many bytes of stderr the sandbox dropped. */
+  stderrBytes?: number;
+}
+
+/**
+ * The result of one code-execution run, as a sandbox produces it. Only `status` is required; every other field is
+ * rendered when present.
+ */
+export interface RunOutcome {
+  status: RunStatus;
+  /** Raw stdout text as produced. */
+  stdout?: string;
+  /** Raw stderr text as produced. */
+  stderr?: string;
+  /** The value of the last expression, like a REPL shows it. `json` is set when the value is JSON-serialisable. */
+  value?: { repr: string; json?: unknown };
+  error?: RunErrorInfo | string;
+  durationMs?: number;
+  timeoutSeconds?: number;
+  /** Servers loaded for the run. */
+  servers?: string[];
+  /** Tool calls made during the run. */
+  calls?: number;
+  exitCode?: number;
+  truncated?: UpstreamTruncation;
+  /** A message for the model, e.g. why arguments were rejected for `validation_error`. */
+  message?: string;
+}
