@@ -7,70 +7,12 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CatalogEntry, RunEngine, RunOptions, RunReport } from './engine.js';
+import { FakeEngine, origin } from '../test/fake-engine.js';
 import { createLogHub } from './log-hub.js';
 import { silentLogger } from './logger.js';
-import type { RunArguments } from './run-arguments.js';
 import { createBridgeServer } from './server.js';
 import { resolveSettings } from './settings.js';
 import { CAPABILITIES_URI, SERVERS_URI } from './tool-description.js';
-
-const origin = { client: 'claude-code', scope: 'user', file: '/home/u/.claude.json' };
-
-/** A stand-in for the composed engine: code `sleep N` waits N ms (or until aborted) and makes one tool call. */
-class FakeEngine implements RunEngine {
-  entries: CatalogEntry[] = [
-    { name: 'github', summary: 'GitHub issues', transport: 'stdio', source: origin, shadows: [] },
-    { name: 'files', transport: 'http', source: origin, shadows: [{ ...origin, scope: 'project' }] },
-  ];
-  readonly outputSchema = {
-    type: 'object',
-    properties: { status: { type: 'string' }, stdout: { type: 'string' } },
-    required: ['status'],
-  };
-  runs: RunArguments[] = [];
-  aborted = false;
-  private listeners = new Set<() => void>();
-
-  catalog() {
-    return this.entries;
-  }
-
-  async run(args: RunArguments, options: RunOptions): Promise<RunReport> {
-    this.runs.push(args);
-    const sleep = /^sleep (\d+)$/.exec(args.code);
-    if (sleep) {
-      options.onToolCall?.({ server: 'github', tool: 'get_issue', ok: true, durationMs: 1 });
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Number(sleep[1]));
-        options.signal.addEventListener('abort', () => {
-          this.aborted = true;
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    if (args.code === 'raise') return this.report('error', 'Traceback: boom');
-    return this.report(options.signal.aborted ? 'cancelled' : 'success', `ran ${args.code}`);
-  }
-
-  rejected(problems: string[]): RunReport {
-    return this.report('validation_error', problems.join('\n'));
-  }
-
-  onChange(listener: () => void) {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  change() {
-    for (const l of this.listeners) l();
-  }
-
-  private report(status: string, text: string): RunReport {
-    return { status, text, structured: { status, stdout: text }, isError: status !== 'success' };
-  }
-}
 
 const settings = resolveSettings({ env: {}, home: '/home/u', cwd: '/work' });
 const limits = { memory: '512m', pids: 128, user: '65534:65534' };

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
+import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { BridgeError } from '../errors.js';
+import { allowedHostNames, originAllowed, tokenMatches } from '../http-guards.js';
+import type { Logger } from '../logger.js';
+
+export interface HttpServeOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  allowedHosts: readonly string[];
+  allowedOrigins: readonly string[];
+  /** Makes the MCP server of one new client session. */
+  createSession: () => Server;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+export interface HttpServing {
+  /** `http://host:port/mcp` */
+  url: string;
+  port: number;
+  /** Sessions currently open. */
+  sessions(): number;
+  close(): Promise<void>;
+}
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: Server;
+}
+
+type Req = IncomingMessage & { body?: unknown };
+type Next = (error?: unknown) => void;
+
+const MCP_PATH = '/mcp';
+// Far enough ahead that the SDK's bearer middleware, which insists on an expiry, never sees the static token expire.
+const NEVER_EXPIRES = 32_503_680_000;
+
+/**
+ * Serves MCP over Streamable HTTP: one MCP server per client session, Host and Origin validation against DNS
+ * rebinding, and a bearer token when one is configured.
+ */
+export async function serveHttp(options: HttpServeOptions): Promise<HttpServing> {
+  const { logger } = options;
+  const hosts = allowedHostNames(options.host, options.allowedHosts);
+  // The SDK's app validates the Host header (its DNS rebinding middleware) before the body is read.
+  const app = createMcpExpressApp(
+    hosts ? { host: options.host, allowedHosts: hosts } : { host: options.host },
+  );
+
+  app.use((req: Req, res: ServerResponse, next: Next) => {
+    const origin = req.headers.origin;
+    if (originAllowed(origin, { hosts, origins: options.allowedOrigins })) return next();
+    logger.warn('refused a request from a browser origin', { origin });
+    sendJsonRpcError(res, 403, `Origin ${origin} is not allowed; add it to MCP_BRIDGE_HTTP_ALLOWED_ORIGINS.`);
+  });
+
+  if (options.token) {
+    const token = options.token;
+    app.use(
+      requireBearerAuth({
+        verifier: {
+          async verifyAccessToken(presented: string) {
+            if (!tokenMatches(presented, token)) throw new InvalidTokenError('Invalid bearer token');
+            return { token: presented, clientId: 'bearer-token', scopes: [], expiresAt: NEVER_EXPIRES };
+          },
+        },
+      }),
+    );
+  }
+
+  const sessions = new Map<string, Session>();
+
+  app.post(MCP_PATH, async (req: Req, res: ServerResponse) => {
+    const id = sessionHeader(req);
+    try {
+      if (id) {
+        const session = sessions.get(id);
+        if (!session) return sendJsonRpcError(res, 404, `Unknown session ${id}: initialize a new one.`);
+        return await session.transport.handleRequest(req, res, req.body);
+      }
+      if (!isInitializeRequest(req.body)) {
+        return sendJsonRpcError(res, 400, 'No session: the first request of a client must be initialize.');
+      }
+      const server = options.createSession();
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (sessionId) => {
+          sessions.set(sessionId, { transport, server });
+          logger.info('http session opened', { session: sessionId, open: sessions.size });
+        },
+      });
+      transport.onclose = () => {
+        const sessionId = transport.sessionId;
+        if (sessionId && sessions.delete(sessionId)) {
+          logger.info('http session closed', { session: sessionId, open: sessions.size });
+        }
+        server.close().catch(() => {});
+      };
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    } catch (error) {
+      logger.error('http request failed', { error });
+      if (!res.headersSent) sendJsonRpcError(res, 500, 'Internal error; see the bridge log.');
+    }
+  });
+
+  const onStream = async (req: Req, res: ServerResponse) => {
+    const id = sessionHeader(req);
+    const session = id ? sessions.get(id) : undefined;
+    if (!session)
+      return sendJsonRpcError(
+        res,
+        id ? 404 : 400,
+        id ? `Unknown session ${id}.` : 'Missing mcp-session-id header.',
+      );
+    try {
+      await session.transport.handleRequest(req, res);
+    } catch (error) {
+      logger.error('http request failed', { error });
+      if (!res.headersSent) sendJsonRpcError(res, 500, 'Internal error; see the bridge log.');
+    }
+  };
+  app.get(MCP_PATH, onStream);
+  app.delete(MCP_PATH, onStream);
+
+  const http: HttpServer = await new Promise((resolve, reject) => {
+    const listener = app.listen(options.port, options.host);
+    listener.once('listening', () => resolve(listener));
+    listener.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new BridgeError(
+          'LISTEN_FAILED',
+          `Cannot listen on ${options.host}:${options.port} (${error.code ?? error.message}): pick another port with --port or MCP_BRIDGE_HTTP_PORT.`,
+          { cause: error },
+        ),
+      ),
+    );
+  });
+  const port = (http.address() as AddressInfo).port;
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${shownHost}:${port}${MCP_PATH}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      for (const { transport } of [...sessions.values()]) await transport.close().catch(() => {});
+      sessions.clear();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+    })();
+    return closing;
+  };
+  options.signal?.addEventListener('abort', () => void close(), { once: true });
+
+  return { url, port, sessions: () => sessions.size, close };
+}
+
+function sessionHeader(req: IncomingMessage): string | undefined {
+  const value = req.headers['mcp-session-id'];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function sendJsonRpcError(res: ServerResponse, status: number, message: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+}

@@ -1,0 +1,134 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/logger.js';
+import { createBridgeServer } from '../src/server.js';
+import { resolveSettings } from '../src/settings.js';
+import { type HttpServing, serveHttp } from '../src/transports/http.js';
+import { FakeEngine } from './fake-engine.js';
+
+// The HTTP edge with a stand-in engine: sessions, the token and DNS rebinding protection. The end-to-end tests
+// drive the built bridge over HTTP with real servers and containers.
+
+const settings = resolveSettings({ env: {}, home: '/h', cwd: '/w' });
+const TOKEN = 'test-token-0123456789abcdef';
+const open: { close(): Promise<unknown> }[] = [];
+
+afterEach(async () => {
+  for (const x of open.splice(0).reverse()) await x.close();
+});
+
+async function serve(
+  extra: Partial<Parameters<typeof serveHttp>[0]> = {},
+): Promise<HttpServing & { engine: FakeEngine }> {
+  const engine = new FakeEngine();
+  const serving = await serveHttp({
+    host: '127.0.0.1',
+    port: 0,
+    allowedHosts: [],
+    allowedOrigins: [],
+    logger: silentLogger,
+    createSession: () =>
+      createBridgeServer({
+        engine,
+        settings,
+        limits: { memory: '512m', pids: 128, user: '65534:65534' },
+        version: '0.0.0',
+        logger: silentLogger,
+      }),
+    ...extra,
+  });
+  open.push(serving);
+  return Object.assign(serving, { engine });
+}
+
+async function connect(url: string, headers: Record<string, string> = {}): Promise<Client> {
+  const client = new Client({ name: 'http-test', version: '0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  open.push(client);
+  return client;
+}
+
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '0' } },
+};
+
+function post(url: string, headers: Record<string, string>, body: unknown = initialize): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('serveHttp', () => {
+  it('gives each client its own session, several at once', async () => {
+    const serving = await serve();
+    const [a, b] = await Promise.all([connect(serving.url), connect(serving.url)]);
+    expect(serving.sessions()).toBe(2);
+    const [ra, rb] = await Promise.all([
+      a.callTool({ name: 'run_python', arguments: { code: 'sleep 200' } }),
+      b.callTool({ name: 'run_python', arguments: { code: 'print("b")' } }),
+    ]);
+    expect(ra.structuredContent).toMatchObject({ status: 'success', stdout: 'ran sleep 200' });
+    expect(rb.structuredContent).toMatchObject({ status: 'success', stdout: 'ran print("b")' });
+    await a.close();
+    await expect.poll(() => serving.sessions()).toBeLessThanOrEqual(2);
+  });
+
+  it('refuses every request without the token with 401, and serves those with it', async () => {
+    const serving = await serve({ token: TOKEN });
+    const none = await post(serving.url, {});
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/Bearer/);
+    expect((await post(serving.url, { authorization: 'Bearer wrong-token-0000000000' })).status).toBe(401);
+    expect((await fetch(serving.url, { method: 'GET' })).status).toBe(401);
+    const client = await connect(serving.url, { authorization: `Bearer ${TOKEN}` });
+    const { tools } = await client.listTools();
+    expect(tools[0]?.name).toBe('run_python');
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) and a foreign Origin', async () => {
+    const serving = await serve();
+    // fetch will not forge Host, so speak HTTP directly.
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        serving.url,
+        { method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify(initialize));
+    });
+    expect(status).toBe(403);
+    expect((await post(serving.url, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await post(serving.url, { origin: 'http://localhost:5173' })).status).toBe(200);
+  });
+
+  it('answers an unknown session with 404 and a first request that is not initialize with 400', async () => {
+    const serving = await serve();
+    expect(
+      (await post(serving.url, { 'mcp-session-id': 'nope' }, { jsonrpc: '2.0', id: 2, method: 'tools/list' }))
+        .status,
+    ).toBe(404);
+    expect((await post(serving.url, {}, { jsonrpc: '2.0', id: 2, method: 'tools/list' })).status).toBe(400);
+  });
+
+  it('says which port is taken', async () => {
+    const first = await serve();
+    await expect(serve({ port: first.port })).rejects.toThrow(
+      /Cannot listen on 127.0.0.1:\d+ \(EADDRINUSE\)/,
+    );
+  });
+});
