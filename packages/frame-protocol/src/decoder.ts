@@ -1,33 +1,10 @@
 import type { Readable } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
-import type { z } from 'zod';
 import { type DecodeErrorCode, FrameProtocolError } from './errors.js';
-import {
-  type AnyFrame,
-  CancelFrame,
-  DEFAULT_MAX_LINE_BYTES,
-  DoneFrame,
-  ErrorResponseFrame,
-  ExecuteFrame,
-  FRAME_TYPES,
-  type FrameDirection,
-  HelloFrame,
-  type HostToRuntimeFrame,
-  OutputFrame,
-  RequestFrame,
-  ResultResponseFrame,
-  type RuntimeToHostFrame,
-} from './frames.js';
+import { type AnyFrame, DEFAULT_MAX_LINE_BYTES } from './frames.js';
+import { acceptedTypes, checkFrame, type DecoderDirection, type FrameOf } from './validation.js';
 
-/** Which frames a decoder accepts: those of one direction, or every type (`any`). */
-export type DecoderDirection = FrameDirection | 'any';
-
-/** The frame union a decoder of that direction produces. */
-export type FrameOf<D extends DecoderDirection> = D extends 'host_to_runtime'
-  ? HostToRuntimeFrame
-  : D extends 'runtime_to_host'
-    ? RuntimeToHostFrame
-    : AnyFrame;
+export type { DecoderDirection, FrameOf } from './validation.js';
 
 /** One decoded line: a frame, or a typed error saying why the line was skipped. */
 export type DecodeEvent<F = AnyFrame> =
@@ -51,31 +28,8 @@ const EXCERPT_CHARS = 60;
 // Bytes decoded to build an excerpt: enough for EXCERPT_CHARS characters of up to 4 bytes each.
 const EXCERPT_BYTES = EXCERPT_CHARS * 4;
 
-const SCHEMAS: Record<AnyFrame['type'], z.ZodType> = {
-  hello: HelloFrame,
-  execute: ExecuteFrame,
-  stdout: OutputFrame,
-  stderr: OutputFrame,
-  request: RequestFrame,
-  response: ResultResponseFrame,
-  cancel: CancelFrame,
-  done: DoneFrame,
-};
-
-function acceptedTypes(direction: DecoderDirection): ReadonlySet<string> {
-  if (direction === 'any') return new Set(Object.keys(SCHEMAS));
-  return new Set(FRAME_TYPES[direction]);
-}
-
 function excerptOf(text: string): string {
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
-}
-
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .slice(0, 3)
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
 }
 
 /**
@@ -208,53 +162,14 @@ export class FrameDecoder<D extends DecoderDirection = 'any'> {
     try {
       value = JSON.parse(text);
     } catch (cause) {
-      events.push(
-        this.#error('INVALID_JSON', `Line ${line} is not JSON`, text, { cause }) as DecodeEvent<FrameOf<D>>,
-      );
+      events.push(this.#error('INVALID_JSON', `Line ${line} is not JSON`, text, { cause }));
       return;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-      events.push(this.#error('NOT_AN_OBJECT', `Line ${line} is ${kind}, not a frame object`, text));
-      return;
-    }
-    const type = (value as { type?: unknown }).type;
-    if (typeof type !== 'string') {
-      events.push(this.#error('INVALID_FRAME', `Line ${line} has no string "type" field`, text));
-      return;
-    }
-    if (!this.#accepted.has(type)) {
-      const where = this.#direction === 'any' ? 'any direction' : this.#direction;
-      events.push(
-        this.#error(
-          'UNKNOWN_FRAME_TYPE',
-          `Line ${line} has frame type ${JSON.stringify(excerptOf(type))}, which is not accepted in ${where}`,
-          text,
-        ),
-      );
-      return;
-    }
-    if (!this.#validate) {
-      events.push({ ok: true, frame: value as FrameOf<D>, line });
-      return;
-    }
-    let schema = SCHEMAS[type as AnyFrame['type']];
-    if (type === 'response' && 'error' in value && !('result' in value)) schema = ErrorResponseFrame;
-    const parsed = schema.safeParse(value);
-    if (parsed.success) {
-      events.push({ ok: true, frame: parsed.data as FrameOf<D>, line });
-    } else {
-      events.push(
-        this.#error(
-          'INVALID_FRAME',
-          `Line ${line} is not a valid "${type}" frame: ${describeIssues(parsed.error.issues)}`,
-          text,
-        ),
-      );
-    }
+    const check = checkFrame(value, this.#direction as D, this.#accepted, this.#validate);
+    if (check.ok) events.push({ ok: true, frame: check.frame, line });
+    else events.push(this.#error(check.code, `Line ${line} ${check.message}`, text));
   }
 
-  /** Reports the current line as too long; `last` is its part in the current chunk, after `#pending`. */
   #tooLong(last: Buffer, length: number, unterminated: boolean): DecodeEvent<never> {
     const parts: Buffer[] = [];
     let bytes = 0;

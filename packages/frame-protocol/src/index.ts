@@ -1,4 +1,34 @@
-export * from './decoder.js';
-export * from './encoder.js';
-export * from './errors.js';
+export {
+  type ChannelClosed,
+  type ChannelSide,
+  FrameChannel,
+  type FrameChannelOptions,
+  type IncomingFrame,
+  type ListenedFrame,
+  type Logger,
+  type OutgoingFrame,
+  type RequestContext,
+  type RequestHandler,
+  type RequestOptions,
+  type SentMethods,
+  type ServedMethods,
+} from './channel.js';
+export {
+  type DecodeEvent,
+  type DecoderDirection,
+  decodeFrames,
+  FrameDecoder,
+  type FrameDecoderOptions,
+  FrameDecodeStream,
+  type FrameOf,
+} from './decoder.js';
+export { encodeFrame } from './encoder.js';
+export {
+  type DecodeErrorCode,
+  FrameProtocolError,
+  type FrameProtocolErrorCode,
+  type FrameProtocolErrorOptions,
+  isFrameProtocolError,
+} from './errors.js';
 export * from './frames.js';
+export { checkHello } from './handshake.js';
