@@ -36,15 +36,17 @@ through generated proxies; only what it prints (and the value of a final express
 Servers: ${servers}.
 
 ## Calling tools
-Every server named in \`servers\` is reachable three ways; each tool is an \`async\` function taking keyword
-arguments, with the tool's parameters as its signature and its description as its docstring:
+Every server named in \`servers\` is reachable three ways. Each tool is an \`async\` function with the tool's
+parameters as its signature and its description as its docstring (\`help(mcp_github.get_issue)\`):
 \`\`\`python
 result = await mcp_servers["filesystem"].read_text_file(path="/tmp/notes.txt")   # by name
-result = await mcp_filesystem.read_text_file(path="/tmp/notes.txt")              # mcp_<alias>, - and . become _
-from mcp.servers.filesystem import *                                             # the tools as plain functions
+result = await mcp_filesystem.read_text_file(path="/tmp/notes.txt")              # mcp_<alias>
+from mcp.servers.filesystem import *                                             # the tools as plain names
 \`\`\`
-A tool returns its structured content when it has some, otherwise its text. A tool that fails raises an
-exception whose message is the tool's error. Calls run concurrently:
+The alias is the name in lowercase with every run of other characters turned into \`_\` (\`@acme/my-server\` is
+\`acme_my_server\`). A tool returns its structured content when it has some, otherwise its text (parsed as JSON
+when it is JSON). A tool that reports an error raises \`McpToolError\` (a subclass of \`MCPError\`). Calls run
+concurrently:
 \`\`\`python
 import asyncio
 a, b = await asyncio.gather(mcp_github.get_issue(number=1), mcp_github.get_issue(number=2))
@@ -56,11 +58,13 @@ from mcp import runtime
 runtime.discovered_servers()             # every server name the bridge knows, loaded or not
 await runtime.list_servers()             # the same, asked of the bridge
 runtime.list_loaded_server_metadata()    # servers loaded in this run, with their tools
-runtime.describe_server("github")        # one loaded server: its tools, aliases and schemas
-await runtime.query_tool_docs("github")                   # tool docs of any server (add tool="name", detail="full")
-await runtime.search_tool_docs("create issue", limit=5)   # search tool docs across servers
+runtime.describe_server("github")        # one server: its tools, aliases and input schemas
+await runtime.query_tool_docs("github")                   # tool docs of any server (tool="name", detail="full")
+await runtime.search_tool_docs("create issue", limit=5)   # search tool docs across every server
+await runtime.call_tool("github", "get_issue", {"number": 1})   # call any tool by name
 runtime.capability_summary()             # this manual in short
 \`\`\`
+Each async helper has a \`_sync\` twin (\`runtime.search_tool_docs_sync(...)\`) for code that does not await.
 
 ## Limits
 | what | limit |

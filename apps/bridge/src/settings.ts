@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from '@codexec/toon-output';
 import { formatDuration, parseDuration } from './duration.js';
 import { BridgeError } from './errors.js';
 
@@ -235,9 +236,9 @@ export const SETTINGS: readonly SettingSpec[] = [
     key: 'maxOutputChars',
     env: 'MCP_BRIDGE_MAX_OUTPUT_CHARS',
     flag: 'max-output-chars',
-    shown: '20000',
+    shown: String(DEFAULT_MAX_CHARS),
     description: 'Cap on the text of one result; longer output is cut with a marker saying how much',
-    parse: integer(200, 10_000_000),
+    parse: integer(MIN_MAX_CHARS, 10_000_000),
   }),
   spec({
     key: 'logLevel',
@@ -352,7 +353,7 @@ const DEFAULTS: Omit<Settings, 'home' | 'cwd'> = {
   maxTimeoutMs: 120_000,
   idleTimeoutMs: 300_000,
   outputMode: 'toon',
-  maxOutputChars: 20_000,
+  maxOutputChars: DEFAULT_MAX_CHARS,
   logLevel: 'info',
   poolSize: 0,
   allowSelfServer: false,

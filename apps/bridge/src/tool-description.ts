@@ -40,7 +40,8 @@ export function toolDescription(servers: readonly ServerSummary[], options: Tool
   } else {
     lines.push(
       `MCP servers the code can call (${servers.length}); name the ones you need in \`servers\`, then ` +
-        '`await mcp_servers["name"].tool_name(arg=...)` (also `mcp_<name>.tool_name(...)`, with - and . as _):',
+        '`await mcp_servers["name"].tool_name(arg=...)` (also `mcp_<alias>.tool_name(...)`; alias: the name in ' +
+        'lowercase, other characters as _):',
     );
     for (const server of servers.slice(0, detailedLimit)) {
       lines.push(server.summary ? `- ${server.name}: ${oneLine(server.summary)}` : `- ${server.name}`);
