@@ -17,6 +17,26 @@ export {
   windsurf,
   zed,
 } from './adapters/index.js';
+export { type AuditOptions, audit } from './audit/audit.js';
+export {
+  AUDIT_RULES,
+  type AuditRule,
+  type AuditRuleId,
+  type Finding,
+  type FindingLocation,
+  type FindingSeverity,
+} from './audit/findings.js';
+export { formatFindingsTable } from './audit/format-table.js';
+export { isPinnedSpec, parseRunnerInvocation, type RunnerInvocation } from './audit/package-runners.js';
+export { fileUri, type SarifLevel, type SarifLog, type SarifOptions, toSarif } from './audit/sarif.js';
+export {
+  findSecret,
+  findUrlSecret,
+  redactSecret,
+  type SecretMatch,
+  shannonEntropy,
+} from './audit/secrets.js';
+export { type Which, type WhichOptions, whichOnPath } from './audit/which.js';
 export type { Diagnostic, DiagnosticCode, DiagnosticSeverity } from './diagnostics.js';
 export {
   DEFAULT_MAX_FILE_BYTES,
