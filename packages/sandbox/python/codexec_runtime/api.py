@@ -14,7 +14,7 @@ from .proxies import make_proxy, unwrap_result
 
 # Error codes with which the host says it has no answer for a discovery method; the helpers then fall back to
 # what the execute frame carries.
-_UNSUPPORTED = {"NOT_SUPPORTED", "UNKNOWN_METHOD"}
+_UNSUPPORTED = {"UNKNOWN_METHOD", "NOT_SUPPORTED"}
 # Synchronous helpers block the calling thread; they give up after this long.
 SYNC_TIMEOUT_SECONDS = 120.0
 
@@ -242,15 +242,41 @@ class SandboxApi:
         return None
 
     @staticmethod
-    def _record_from_host(result, name):
-        server = result.get("server") if isinstance(result, dict) else None
-        if isinstance(server, str):
-            server = {"name": server, "tools": result.get("tools") or []}
+    def _record_from_host(server, name):
+        """A record from the host's answer to ``servers/describe`` (a ServerMeta)."""
         if not isinstance(server, dict) or not isinstance(server.get("name"), str):
             raise MCPError(f"the host sent no description of server {name!r}", code="INVALID_RESULT")
         tools = [tool for tool in server.get("tools") or [] if isinstance(tool, dict) and tool.get("name")]
         server = {**server, "tools": tools}
-        return _server_record(server, base_alias(server["name"]), assign_aliases([t["name"] for t in tools], kind="tool"))
+        tool_aliases = assign_aliases([tool["name"] for tool in tools], kind="tool")
+        return _server_record(server, base_alias(server["name"]), tool_aliases)
+
+    def _doc_from_host(self, item, detail):
+        """Our doc format from a ToolDoc of ``tools/query`` / ``tools/search``: aliases added, schemas per detail."""
+        server, tool = item.get("server"), item.get("tool")
+        record = self.loaded(server)
+        server_alias = record["alias"] if record else base_alias(server)
+        tool_alias = next(
+            (t["alias"] for t in (record or {"tools": []})["tools"] if t["name"] == tool),
+            base_alias(tool, kind="tool"),
+        )
+        doc = {"server": server, "serverAlias": server_alias, "tool": tool, "toolAlias": tool_alias}
+        if item.get("description"):
+            doc["description"] = item["description"]
+        if detail == "full":
+            doc["inputSchema"] = item.get("inputSchema") or {}
+            for key in ("outputSchema", "title", "annotations"):
+                if item.get(key) is not None:
+                    doc[key] = item[key]
+        return doc
+
+    def _docs_from_host(self, result, key, detail):
+        items = (result or {}).get(key) if isinstance(result, dict) else None
+        return [
+            self._doc_from_host(item, detail)
+            for item in items or []
+            if isinstance(item, dict) and isinstance(item.get("server"), str) and isinstance(item.get("tool"), str)
+        ]
 
     def _hint(self, name):
         loaded = ", ".join(record["name"] for record in self.records) or "(none)"
@@ -258,7 +284,7 @@ class SandboxApi:
                 f"See runtime.discovered_servers() for the servers there are.")
 
     def _unknown(self, name, error):
-        if error.code in _UNSUPPORTED:
+        if error.code in _UNSUPPORTED or error.code == "UNKNOWN_SERVER":
             return MCPError(self._hint(name), code="UNKNOWN_SERVER", server=name)
         return error
 
@@ -276,20 +302,6 @@ class SandboxApi:
                     if len(matches) >= limit:
                         return matches
         return matches
-
-    def _search_results(self, result, detail):
-        docs = []
-        for item in (result or {}).get("results") or []:
-            if not isinstance(item, dict) or not isinstance(item.get("tool"), dict):
-                continue
-            name = item.get("server")
-            record = self.loaded(name) if isinstance(name, str) else None
-            if record is None:
-                record = self._record_from_host({"server": name, "tools": [item["tool"]]}, name)
-            tool = next((t for t in record["tools"] if t["name"] == item["tool"].get("name")), None)
-            if tool is not None:
-                docs.append(_tool_doc(record, tool, detail))
-        return docs
 
     # -- modules -----------------------------------------------------------------------------------------------
 
@@ -391,26 +403,32 @@ class SandboxApi:
             """Docs of a server's tools (a list), or of one tool (a dict). detail: 'summary' or 'full' (schemas)."""
             detail = _normalise_detail(detail)
             record = api.loaded(server)
-            if record is None:
+            if record is not None:
+                docs = [_tool_doc(record, t, detail) for t in _matching_tools(record, tool)]
+            else:
                 try:
                     result = await api._ask("tools/query", _query_params(server, tool, detail))
                 except MCPError as error:
                     raise api._unknown(server, error).with_traceback(None) from None
-                record = api._record_from_host(result, server)
-            docs = [_tool_doc(record, t, detail) for t in _matching_tools(record, tool)]
+                docs = api._docs_from_host(result, "tools", detail)
+                if tool is not None and not docs:
+                    raise MCPError(f"Tool {tool!r} not found for server {server!r}", code="UNKNOWN_TOOL")
             return docs[0] if tool is not None and len(docs) == 1 else docs
 
         def query_tool_docs_sync(server, tool=None, detail="summary"):
             """query_tool_docs() for plain code; always returns a list."""
             detail = _normalise_detail(detail)
             record = api.loaded(server)
-            if record is None:
-                try:
-                    result = api._ask_sync("tools/query", _query_params(server, tool, detail))
-                except MCPError as error:
-                    raise api._unknown(server, error).with_traceback(None) from None
-                record = api._record_from_host(result, server)
-            return [_tool_doc(record, t, detail) for t in _matching_tools(record, tool)]
+            if record is not None:
+                return [_tool_doc(record, t, detail) for t in _matching_tools(record, tool)]
+            try:
+                result = api._ask_sync("tools/query", _query_params(server, tool, detail))
+            except MCPError as error:
+                raise api._unknown(server, error).with_traceback(None) from None
+            docs = api._docs_from_host(result, "tools", detail)
+            if tool is not None and not docs:
+                raise MCPError(f"Tool {tool!r} not found for server {server!r}", code="UNKNOWN_TOOL")
+            return docs
 
         def _limit(limit):
             try:
@@ -427,7 +445,7 @@ class SandboxApi:
                 if error.code in _UNSUPPORTED:
                     return api._search_local(query, limit, detail)
                 raise
-            return api._search_results(result, detail)[:limit]
+            return api._docs_from_host(result, "results", detail)[:limit]
 
         def search_tool_docs_sync(query, *, limit=5, detail="summary"):
             """search_tool_docs() for plain code."""
@@ -438,7 +456,7 @@ class SandboxApi:
                 if error.code in _UNSUPPORTED:
                     return api._search_local(query, limit, detail)
                 raise
-            return api._search_results(result, detail)[:limit]
+            return api._docs_from_host(result, "results", detail)[:limit]
 
         def capability_summary():
             """A short manual of the sandbox, for the model."""

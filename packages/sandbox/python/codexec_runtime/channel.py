@@ -19,18 +19,32 @@ class ChannelClosed(Exception):
     """The host is gone: the frame channel can no longer be written."""
 
 
+# The longest line either side accepts (frame-protocol's DEFAULT_MAX_LINE_BYTES), newline excluded.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+class FrameTooLarge(ValueError):
+    """A frame would be longer than the peer accepts; nothing was sent."""
+
+
 class FrameWriter:
     """Writes whole frames, one line each, under a lock. Silent in a forked child: only the runtime speaks."""
 
-    def __init__(self, fd):
+    def __init__(self, fd, max_line_bytes=MAX_LINE_BYTES):
         self._fd = fd
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        self.max_line_bytes = max_line_bytes
 
     def send(self, frame):
         if os.getpid() != self._pid:
             return
-        data = memoryview(encode_frame(frame))
+        line = encode_frame(frame)
+        if len(line) - 1 > self.max_line_bytes:
+            raise FrameTooLarge(
+                f"a {frame.get('type')} frame of {len(line) - 1} bytes is over the limit of {self.max_line_bytes}"
+            )
+        data = memoryview(line)
         with self._lock:
             try:
                 while data:
@@ -66,9 +80,14 @@ class HostClient:
             if self._closed is not None:
                 raise MCPError(self._closed, code="CLOSED")
             self._pending[request_id] = future
+        try:
+            self._writer.send({"type": "request", "id": request_id, "method": method, "params": params})
+        except FrameTooLarge as error:
+            with self._lock:
+                self._pending.pop(request_id, None)
+            raise MCPError(f"{method}: the request is too large to send ({error})", code="FRAME_TOO_LARGE") from None
         if method == "tools/call":
             self.calls += 1
-        self._writer.send({"type": "request", "id": request_id, "method": method, "params": params})
         return request_id, future
 
     def _withdraw(self, request_id, reason):

@@ -35,11 +35,6 @@ def _reject_constant(name):
     raise ValueError(f"{name} is not JSON")
 
 
-def _utf16_length(text):
-    # zod measures strings in UTF-16 code units, as JavaScript does.
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
 def _fail(message):
     raise _Invalid(message)
 
@@ -62,7 +57,7 @@ def _string(frame, key, *, optional=False, min_length=0, max_length=None):
     value = frame[key]
     if not isinstance(value, str):
         _fail(f"{key} must be a string")
-    length = _utf16_length(value)
+    length = len(value)  # zod counts code points, as len() does
     if length < min_length or (max_length is not None and length > max_length):
         _fail(f"{key} has the wrong length")
 
@@ -118,10 +113,11 @@ def _check_request(frame):
 def _check_response(frame):
     _frame_id(frame)
     keys = set(frame)
-    if keys <= {"type", "id", "result"}:
-        return
-    if keys <= {"type", "id", "error"} and "error" in frame:
-        _error_object(frame["error"])
+    if "error" in frame and "result" not in frame:
+        if keys <= {"type", "id", "error"}:
+            _error_object(frame["error"])
+            return
+    elif "result" in frame and keys <= {"type", "id", "result"}:
         return
     _fail("a response carries exactly one of result or error, and nothing else")
 
@@ -186,6 +182,8 @@ def _check_done(frame):
         calls = frame["calls"]
         if not _is_int(calls) or calls < 0:
             _fail("calls must be a non-negative integer")
+    if (frame["status"] == "error") != ("error" in frame):
+        _fail('status "error" requires an error object, and status "success" must not carry one')
 
 
 _CHECKS = {
@@ -213,7 +211,9 @@ def validate_frame(frame, direction):
         raise FrameError(NOT_AN_OBJECT, "a frame must be a JSON object")
     checks = _CHECKS[direction]
     frame_type = frame.get("type")
-    check = checks.get(frame_type) if isinstance(frame_type, str) else None
+    if not isinstance(frame_type, str):
+        raise FrameError(INVALID_FRAME, 'a frame needs a string "type" field')
+    check = checks.get(frame_type)
     if check is None:
         raise FrameError(UNKNOWN_FRAME_TYPE, f"unknown frame type {frame_type!r}")
     try:

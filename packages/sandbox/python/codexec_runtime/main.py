@@ -8,7 +8,7 @@ import threading
 
 from . import PROTOCOL_VERSION
 from .api import SandboxApi
-from .channel import ChannelClosed, FrameWriter, HostClient, LineReader
+from .channel import ChannelClosed, FrameTooLarge, FrameWriter, HostClient, LineReader
 from .executor import Interrupter, fresh_main_module, run_cell
 from .frames import HOST_TO_RUNTIME, FrameError, parse_frame
 from .output import OutputPump, text_stream
@@ -169,7 +169,20 @@ class Runtime:
                     "type": "done", "id": frame["id"], "status": "error", "calls": 0,
                     "error": {"type": "RuntimeFailure", "message": f"the sandbox runtime failed: {error!r}"},
                 }
+            self.send_done(done)
+
+    def send_done(self, done):
+        try:
             self.writer.send(done)
+        except FrameTooLarge as error:
+            # Only a gigantic error message can get here (values are capped): keep the start of it.
+            reduced = {key: done[key] for key in ("type", "id", "status", "calls")}
+            if "error" in done:
+                reduced["error"] = {
+                    "type": done["error"]["type"],
+                    "message": done["error"]["message"][:100_000] + f"... [cut: {error}]",
+                }
+            self.writer.send(reduced)
 
 
 def main():

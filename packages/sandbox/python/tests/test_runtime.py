@@ -1,0 +1,501 @@
+"""The runtime in a subprocess, spoken to exactly as the container is, with this test playing the host."""
+
+import json
+import threading
+import time
+import unittest
+
+from harness import ScriptedHost, text_result, tool, tool_server
+
+ECHO = tool_server(
+    "stub-server",
+    [
+        tool("echo", "Echo the provided message", {"message": {"type": "string"}}, ["message"]),
+        tool("fail", "Always fails"),
+        tool("import", "A tool whose name is a keyword", {"from": {"type": "string"}}),
+        tool("structured", "Returns structured content"),
+    ],
+    description="A stub for tests",
+)
+
+
+def echo_host(method, params, frame):
+    if method != "tools/call":
+        return {"error": {"code": "UNKNOWN_METHOD", "message": method}}
+    name = params["tool"]
+    if name == "echo":
+        return {"result": text_result(params["arguments"].get("message", ""))}
+    if name == "fail":
+        return {"result": text_result("upstream says no", is_error=True)}
+    if name == "structured":
+        return {"result": {"content": [{"type": "text", "text": "{}"}], "structuredContent": {"ok": True}}}
+    if name == "import":
+        return {"result": text_result(json.dumps(params["arguments"]))}
+    return {"error": {"code": "UNKNOWN_TOOL", "message": f"no tool {name}"}}
+
+
+class RuntimeTest(unittest.TestCase):
+    on_request = None
+
+    def setUp(self):
+        self.host = ScriptedHost(on_request=type(self).on_request)
+        self.hello = self.host.hello()
+
+    def tearDown(self):
+        self.host.close()
+
+    def run_code(self, code, **kwargs):
+        return self.host.execute(code, **kwargs)
+
+    def assert_success(self, done):
+        self.assertEqual(done["status"], "success", done.get("error"))
+
+
+class Basics(RuntimeTest):
+    def test_hello_announces_protocol_python_and_pid(self):
+        self.assertEqual(self.hello["protocol"], 1)
+        self.assertRegex(self.hello["python"], r"^3\.\d+\.\d+")
+        self.assertEqual(self.hello["pid"], self.host.proc.pid)
+
+    def test_hello_world(self):
+        done, stdout, stderr = self.run_code("print('hello world')")
+        self.assert_success(done)
+        self.assertEqual(stdout, "hello world\n")
+        self.assertEqual(stderr, "")
+        self.assertNotIn("value", done)
+        self.assertEqual(done["calls"], 0)
+
+    def test_last_expression_value_like_a_repl(self):
+        done, _, _ = self.run_code("x = {'a': [1, 2]}\nx")
+        self.assertEqual(done["value"], {"repr": "{'a': [1, 2]}", "json": {"a": [1, 2]}})
+        done, _, _ = self.run_code("x = 1", execute_id="x2")
+        self.assertNotIn("value", done)
+        done, _, _ = self.run_code("None", execute_id="x3")
+        self.assertNotIn("value", done)
+        done, _, _ = self.run_code("object()", execute_id="x4")
+        self.assertRegex(done["value"]["repr"], r"^<object object at 0x")
+        self.assertNotIn("json", done["value"])
+
+    def test_top_level_await(self):
+        done, stdout, _ = self.run_code(
+            "import asyncio\nasync def twice(x):\n    await asyncio.sleep(0.01)\n    return x * 2\n"
+            "print(await twice(2))\nawait twice(21)"
+        )
+        self.assert_success(done)
+        self.assertEqual(stdout, "4\n")
+        self.assertEqual(done["value"]["json"], 42)
+
+    def test_asyncio_run_works_in_plain_code(self):
+        done, _, _ = self.run_code("import asyncio\nasync def f():\n    return 7\nasyncio.run(f())")
+        self.assertEqual(done["value"]["json"], 7)
+
+    def test_stdout_and_stderr_capture_including_os_system_and_subprocesses(self):
+        done, stdout, stderr = self.run_code(
+            "import os, subprocess, sys\n"
+            "print('py out')\n"
+            "print('py err', file=sys.stderr)\n"
+            "os.system('echo shell out; echo shell err 1>&2')\n"
+            "subprocess.run(['sh', '-c', 'echo child out'])\n"
+            "os.write(1, b'raw fd 1\\n')\n"
+            "sys.stdout.write('no newline at the end')\n"
+        )
+        self.assert_success(done)
+        self.assertEqual(stdout, "py out\nshell out\nchild out\nraw fd 1\nno newline at the end")
+        self.assertEqual(stderr, "py err\nshell err\n")
+
+    def test_big_output_comes_in_chunks_that_never_split_a_character(self):
+        done, stdout, _ = self.run_code("print('€' * 300_000, end='')\nprint('x' * 5_000_000)")
+        self.assert_success(done)
+        self.assertEqual(stdout, "€" * 300_000 + "x" * 5_000_000 + "\n")
+        chunks = [json.loads(line)["data"] for line in self.host.raw_lines if b'"type":"stdout"' in line]
+        self.assertGreater(len(chunks), 50)
+        for chunk in chunks:
+            self.assertLessEqual(len(chunk.encode("utf-8")), 64 * 1024)
+            self.assertNotIn("\ufffd", chunk)
+
+    def test_invalid_utf8_is_replaced(self):
+        done, stdout, _ = self.run_code("import os\nos.write(1, b'a\\xffb\\n')")
+        self.assert_success(done)
+        self.assertEqual(stdout, "a\ufffdb\n")
+
+    def test_errors_carry_type_message_and_a_traceback_without_runtime_frames(self):
+        done, _, _ = self.run_code("def inner():\n    return {}['missing']\n\ninner()")
+        self.assertEqual(done["status"], "error")
+        error = done["error"]
+        self.assertEqual(error["type"], "KeyError")
+        self.assertEqual(error["message"], "'missing'")
+        self.assertIn('File "<code>", line 4, in <module>', error["traceback"])
+        self.assertIn("return {}['missing']", error["traceback"])
+        self.assertNotIn("codexec", error["traceback"])
+        self.assertNotIn("<string>", error["traceback"])
+
+    def test_syntax_error(self):
+        done, _, _ = self.run_code("def broken(:\n    pass")
+        self.assertEqual(done["error"]["type"], "SyntaxError")
+        self.assertIn("<code>", done["error"]["traceback"])
+
+    def test_system_exit(self):
+        done, _, _ = self.run_code("import sys\nprint('bye')\nsys.exit(0)")
+        self.assert_success(done)
+        done, stdout, _ = self.run_code("raise SystemExit(3)", execute_id="x2")
+        self.assertEqual(done["status"], "error")
+        self.assertEqual(done["error"]["type"], "SystemExit")
+        self.assertIn("exit(3)", done["error"]["message"])
+        self.assertIn("non-zero", done["error"]["message"])
+
+    def test_stdin_is_empty_and_not_the_channel(self):
+        done, _, _ = self.run_code("import sys\nsys.stdin.read()")
+        self.assertEqual(done["value"]["json"], "")
+        done, _, _ = self.run_code("input()", execute_id="x2")
+        self.assertEqual(done["error"]["type"], "EOFError")
+
+    def test_huge_value_is_capped(self):
+        done, _, _ = self.run_code("'y' * 3_000_000")
+        self.assertLess(len(done["value"]["repr"]), 1_100_000)
+        self.assertIn("value truncated", done["value"]["repr"])
+        self.assertNotIn("json", done["value"])
+
+    def test_main_module_and_dataclasses(self):
+        done, _, _ = self.run_code(
+            "from dataclasses import dataclass\nimport pickle\n@dataclass\nclass P:\n    x: int\n"
+            "pickle.loads(pickle.dumps(P(3))).x + (__name__ == '__main__')"
+        )
+        self.assertEqual(done["value"]["json"], 4)
+
+    def test_forked_child_never_speaks_on_the_channel(self):
+        done, stdout, _ = self.run_code(
+            "import os\npid = os.fork()\nif pid == 0:\n    print('child')\nelse:\n    os.waitpid(pid, 0)\n"
+            "    print('parent')\n'done'"
+        )
+        self.assert_success(done)
+        self.assertEqual(sorted(stdout.split()), ["child", "parent"])
+        time.sleep(0.2)
+        dones = [line for line in self.host.raw_lines if b'"type":"done"' in line]
+        self.assertEqual(len(dones), 1)
+
+    def test_garbage_written_to_the_frame_fd_reaches_the_host_as_a_bad_line(self):
+        # The host turns such a line into a protocol error; the runtime itself must keep working.
+        done, _, _ = self.run_code(
+            "import os\nfor fd in range(3, 10):\n"
+            "    try:\n        os.write(fd, b'garbage, not a frame\\n')\n    except OSError:\n        pass\n"
+        )
+        self.assertTrue(any(line.startswith(b"garbage") for line in self.host.raw_lines))
+        self.assertIn(done["status"], ("success", "error"))
+
+    def test_garbage_from_the_host_is_ignored(self):
+        self.host.send_raw(b"this is not json\n[1, 2]\n{\"type\": \"nope\"}\n\n")
+        done, stdout, _ = self.run_code("print('still alive')")
+        self.assertEqual(stdout, "still alive\n")
+        self.assertIn("INVALID_JSON", self.host.stderr_text())
+
+    def test_unreadable_execute_still_gets_a_done(self):
+        self.host.send({"type": "execute", "id": "bad", "code": 42})
+        done, _, _ = self.host.collect("bad")
+        self.assertEqual(done["error"]["type"], "ProtocolError")
+
+    def test_ping(self):
+        self.host.send({"type": "request", "id": "p1", "method": "ping", "params": {}})
+        self.assertEqual(self.host.next_frame(types={"response"}), {"type": "response", "id": "p1", "result": {}})
+        self.host.send({"type": "request", "id": "p2", "method": "what"})
+        self.assertEqual(self.host.next_frame(types={"response"})["error"]["code"], "UNKNOWN_METHOD")
+
+    def test_host_closing_stdin_ends_the_runtime(self):
+        self.host.proc.stdin.close()
+        self.assertEqual(self.host.proc.wait(timeout=10), 0)
+
+
+class Cancel(RuntimeTest):
+    def cancel_after(self, delay, execute_id="x1"):
+        timer = threading.Timer(delay, self.host.send, args=({"type": "cancel", "id": execute_id},))
+        timer.start()
+        return timer
+
+    def test_cancel_a_busy_loop(self):
+        self.cancel_after(0.5)
+        done, _, _ = self.run_code("while True:\n    pass")
+        self.assertEqual(done["error"]["type"], "Cancelled")
+
+    def test_cancel_a_sleep(self):
+        self.cancel_after(0.5)
+        started = time.monotonic()
+        done, _, _ = self.run_code("import time\ntime.sleep(60)")
+        self.assertEqual(done["error"]["type"], "Cancelled")
+        self.assertLess(time.monotonic() - started, 30)
+
+    def test_cancel_an_awaiting_cell_and_a_busy_async_cell(self):
+        self.cancel_after(0.5)
+        done, _, _ = self.run_code("import asyncio\nawait asyncio.sleep(60)")
+        self.assertEqual(done["error"]["type"], "Cancelled")
+        self.cancel_after(0.5, "x2")
+        done, _, _ = self.run_code("import asyncio\nawait asyncio.sleep(0)\nwhile True:\n    pass", execute_id="x2")
+        self.assertEqual(done["error"]["type"], "Cancelled")
+        done, stdout, _ = self.run_code("print('next run works')", execute_id="x3")
+        self.assertEqual(stdout, "next run works\n")
+
+    def test_cancel_of_another_id_is_ignored(self):
+        self.host.send({"type": "cancel", "id": "unrelated"})
+        done, _, _ = self.run_code("import time\ntime.sleep(0.3)\n1")
+        self.assertEqual(done["value"]["json"], 1)
+
+
+class Tools(RuntimeTest):
+    on_request = staticmethod(echo_host)
+
+    def test_round_trip_through_every_access_pattern(self):
+        done, stdout, _ = self.run_code(
+            "a = await mcp_stub_server.echo(message='one')\n"
+            "b = await mcp_servers['stub-server'].echo('two')\n"
+            "from mcp.servers.stub_server import echo\n"
+            "c = await echo(message='three')\n"
+            "import mcp.servers.stub_server as mod\n"
+            "d = await mod.echo(message='four')\n"
+            "from mcp import runtime\n"
+            "e = await runtime.call_tool('stub-server', 'echo', {'message': 'five'})\n"
+            "[a, b, c, d, e, LOADED_MCP_SERVERS]",
+            servers=[ECHO],
+        )
+        self.assert_success(done)
+        self.assertEqual(done["value"]["json"], ["one", "two", "three", "four", "five", ["stub-server"]])
+        self.assertEqual(done["calls"], 5)
+        calls = [r for r in self.host.requests if r["method"] == "tools/call"]
+        self.assertEqual(calls[0]["params"], {"server": "stub-server", "tool": "echo", "arguments": {"message": "one"}})
+
+    def test_is_error_raises_mcp_tool_error(self):
+        done, _, _ = self.run_code(
+            "try:\n    await mcp_stub_server.fail()\nexcept McpToolError as e:\n"
+            "    caught = (type(e).__name__, str(e), isinstance(e, MCPError), e.result['isError'])\ncaught",
+            servers=[ECHO],
+        )
+        self.assertEqual(done["value"]["json"], ["McpToolError", "upstream says no", True, True])
+        done, _, _ = self.run_code("await mcp_stub_server.fail()", servers=[ECHO], execute_id="x2")
+        self.assertEqual(done["error"]["type"], "McpToolError")
+        self.assertEqual(done["error"]["message"], "upstream says no")
+        self.assertNotIn("codexec", done["error"]["traceback"])
+        self.assertIn("mcp.runtime.McpToolError: upstream says no", done["error"]["traceback"])
+
+    def test_host_errors_raise_mcp_error_with_the_code(self):
+        done, _, _ = self.run_code(
+            "from mcp.runtime import MCPError\n"
+            "try:\n    await runtime.call_tool('stub-server', 'missing')\nexcept MCPError as e:\n"
+            "    r = (e.code, str(e), e.server, e.tool)\nr",
+            servers=[ECHO],
+        )
+        self.assertEqual(done["value"]["json"], ["UNKNOWN_TOOL", "no tool missing", "stub-server", "missing"])
+
+    def test_structured_content_and_keyword_named_tools(self):
+        done, _, _ = self.run_code(
+            "[await mcp_stub_server.structured(), await mcp_stub_server.import_(from_='x')]", servers=[ECHO]
+        )
+        self.assertEqual(done["value"]["json"], [{"ok": True}, {"from": "x"}])
+
+    def test_signatures_and_help_inside_the_sandbox(self):
+        done, stdout, _ = self.run_code(
+            "import inspect\nprint(inspect.signature(mcp_stub_server.echo))\nhelp(mcp_stub_server.echo)\n"
+            "inspect.iscoroutinefunction(mcp_stub_server.echo)",
+            servers=[ECHO],
+        )
+        self.assertTrue(done["value"]["json"])
+        self.assertIn("(message: str)", stdout)
+        self.assertIn("Echo the provided message", stdout)
+
+    def test_wrong_arguments_raise_type_error_before_any_frame(self):
+        done, _, _ = self.run_code("await mcp_stub_server.echo(msg='typo')", servers=[ECHO])
+        self.assertEqual(done["error"]["type"], "TypeError")
+        self.assertIn("msg", done["error"]["message"])
+        self.assertEqual(done["calls"], 0)
+        self.assertEqual(self.host.requests, [])
+
+    def test_unknown_attribute_and_unloaded_module_say_what_exists(self):
+        done, _, _ = self.run_code("mcp_stub_server.nope", servers=[ECHO])
+        self.assertEqual(done["error"]["type"], "AttributeError")
+        self.assertIn("echo", done["error"]["message"])
+        done, _, _ = self.run_code("import mcp.servers.other", servers=[ECHO], execute_id="x2")
+        self.assertEqual(done["error"]["type"], "ModuleNotFoundError")
+        self.assertIn("stub_server", done["error"]["message"])
+        done, _, _ = self.run_code("mcp_stub_server.Echo is mcp_stub_server.echo", servers=[ECHO], execute_id="x3")
+        self.assertTrue(done["value"]["json"])
+
+    def test_aliases_with_collisions_and_star_import(self):
+        servers = [tool_server("my-srv", [tool("a")]), tool_server("my_srv", [tool("b")]), tool_server("9x", [])]
+        done, _, _ = self.run_code(
+            "from mcp.servers.my_srv_2 import *\n"
+            "[sorted(k for k in globals() if k.startswith('mcp_')), b.__name__, "
+            "[s['alias'] for s in runtime.list_loaded_server_metadata()]]",
+            servers=servers,
+        )
+        self.assert_success(done)
+        self.assertEqual(
+            done["value"]["json"],
+            [["mcp_my_srv", "mcp_my_srv_2", "mcp_s_9x", "mcp_servers"], "b", ["my_srv", "my_srv_2", "s_9x"]],
+        )
+
+    def test_python_side_timeout_sends_cancel_for_the_call(self):
+        def never(method, params, frame):
+            return None
+
+        self.host.on_request = never
+        done, _, _ = self.run_code(
+            "import asyncio\ntry:\n    await asyncio.wait_for(mcp_stub_server.echo(message='x'), 0.3)\n"
+            "except asyncio.TimeoutError:\n    r = 'timed out'\nr",
+            servers=[ECHO],
+        )
+        self.assertEqual(done["value"]["json"], "timed out")
+        self.assertEqual(len(self.host.requests), 1)
+        self.assertEqual([c["id"] for c in self.host.cancels], [self.host.requests[0]["id"]])
+
+    def test_call_timeout_option_is_sent_with_each_call(self):
+        self.run_code("await mcp_stub_server.echo(message='x')", servers=[ECHO], options={"callTimeoutMs": 1234})
+        self.assertEqual(self.host.requests[0]["params"]["timeoutMs"], 1234)
+
+    def test_200_concurrent_calls_are_all_in_flight_at_once(self):
+        lock = threading.Lock()
+        state = {"in_flight": 0, "max": 0}
+
+        def slow(method, params, frame):
+            with lock:
+                state["in_flight"] += 1
+                state["max"] = max(state["max"], state["in_flight"])
+            time.sleep(0.3)
+            with lock:
+                state["in_flight"] -= 1
+            return {"result": text_result(str(params["arguments"]["message"]))}
+
+        self.host.on_request = slow
+        done, _, _ = self.run_code(
+            "import asyncio\n"
+            "results = await asyncio.gather(*(mcp_stub_server.echo(message=str(i)) for i in range(200)))\n"
+            "results == list(range(200))",
+            servers=[ECHO],
+            timeout=120,
+        )
+        self.assert_success(done)
+        self.assertTrue(done["value"]["json"])
+        self.assertEqual(done["calls"], 200)
+        # Serially only one would ever be in flight; in parallel every request is out before the first answer.
+        self.assertGreaterEqual(state["max"], 150)
+
+
+def discovery_host(method, params, frame):
+    if method == "servers/list":
+        return {"result": {"servers": [
+            {"name": "stub-server", "description": "A stub for tests", "loaded": True},
+            {"name": "remote", "description": "Not loaded here", "loaded": False},
+        ]}}
+    if method == "servers/describe":
+        if params["server"] != "remote":
+            return {"error": {"code": "UNKNOWN_SERVER", "message": "no such server"}}
+        return {"result": {"name": "remote", "description": "Not loaded here", "tools": [
+            {"name": "Get-Thing", "description": "Gets a thing", "inputSchema": {"type": "object"}},
+        ]}}
+    if method == "tools/query":
+        return {"result": {"tools": [
+            {"server": "remote", "tool": "Get-Thing", "description": "Gets a thing",
+             **({"inputSchema": {"type": "object"}} if params["detail"] == "full" else {})},
+        ]}}
+    if method == "tools/search":
+        return {"result": {"results": [
+            {"server": "stub-server", "tool": "echo", "description": "Echo the provided message", "score": 2},
+            {"server": "remote", "tool": "Get-Thing", "description": "Gets a thing", "score": 1},
+        ]}}
+    return echo_host(method, params, frame)
+
+
+class Discovery(RuntimeTest):
+    on_request = staticmethod(discovery_host)
+
+    def test_helpers_answer_from_metadata_and_from_the_host(self):
+        done, stdout, _ = self.run_code(
+            "from mcp import runtime\n"
+            "r = {}\n"
+            "r['discovered'] = runtime.discovered_servers()\n"
+            "r['detailed'] = runtime.discovered_servers(detailed=True)\n"
+            "r['list'] = await runtime.list_servers()\n"
+            "r['list_sync'] = runtime.list_servers_sync()\n"
+            "r['loaded'] = runtime.list_loaded_server_metadata()\n"
+            "r['describe_loaded'] = runtime.describe_server('stub-server')['alias']\n"
+            "r['describe_remote'] = runtime.describe_server('remote')['tools'][0]['alias']\n"
+            "r['tools_sync'] = [t['alias'] for t in runtime.list_tools_sync('stub-server')]\n"
+            "r['query_one'] = await runtime.query_tool_docs('stub-server', 'echo')\n"
+            "r['query_sync'] = runtime.query_tool_docs_sync('stub-server', tool='echo', detail='full')\n"
+            "r['query_remote'] = await runtime.query_tool_docs('remote', detail='full')\n"
+            "r['search'] = await runtime.search_tool_docs('thing')\n"
+            "r['search_sync'] = runtime.search_tool_docs_sync('echo', limit=1)\n"
+            "r['summary'] = 'mcp_<alias>' in runtime.capability_summary()\n"
+            "r",
+            servers=[ECHO],
+            discovered=["stub-server", "remote"],
+        )
+        self.assert_success(done)
+        r = done["value"]["json"]
+        self.assertEqual(r["discovered"], ["stub-server", "remote"])
+        self.assertEqual(r["detailed"], [
+            {"name": "stub-server", "description": "A stub for tests"},
+            {"name": "remote", "description": "Not loaded here"},
+        ])
+        self.assertEqual(r["list"], ["stub-server", "remote"])
+        self.assertEqual(r["list_sync"], ["stub-server", "remote"])
+        self.assertEqual(r["loaded"][0]["name"], "stub-server")
+        self.assertEqual(r["loaded"][0]["alias"], "stub_server")
+        self.assertEqual(r["loaded"][0]["tools"][0], {
+            "name": "echo", "alias": "echo", "description": "Echo the provided message",
+            "input_schema": ECHO["tools"][0]["inputSchema"],
+        })
+        self.assertEqual(r["describe_loaded"], "stub_server")
+        self.assertEqual(r["describe_remote"], "get_thing")
+        self.assertEqual(r["tools_sync"], ["echo", "fail", "import_", "structured"])
+        self.assertEqual(r["query_one"], {
+            "server": "stub-server", "serverAlias": "stub_server", "tool": "echo", "toolAlias": "echo",
+            "description": "Echo the provided message",
+        })
+        self.assertEqual(r["query_sync"][0]["inputSchema"], ECHO["tools"][0]["inputSchema"])
+        self.assertEqual(r["query_remote"], [{
+            "server": "remote", "serverAlias": "remote", "tool": "Get-Thing", "toolAlias": "get_thing",
+            "description": "Gets a thing", "inputSchema": {"type": "object"},
+        }])
+        self.assertEqual([d["tool"] for d in r["search"]], ["echo", "Get-Thing"])
+        self.assertEqual(len(r["search_sync"]), 1)
+        self.assertTrue(r["summary"])
+        methods = [req["method"] for req in self.host.requests]
+        self.assertIn("servers/describe", methods)
+        self.assertIn("tools/query", methods)
+        self.assertNotIn("tools/call", methods)
+
+    def test_sync_helpers_work_inside_async_code(self):
+        done, _, _ = self.run_code(
+            "import asyncio\nasync def f():\n    return runtime.list_servers_sync()\nawait f()",
+            servers=[ECHO],
+        )
+        self.assertEqual(done["value"]["json"], ["stub-server", "remote"])
+
+    def test_unknown_server_is_a_clear_mcp_error(self):
+        done, _, _ = self.run_code("runtime.describe_server('ghost')", servers=[ECHO])
+        self.assertEqual(done["error"]["type"], "MCPError")
+        self.assertIn("'ghost'", done["error"]["message"])
+        self.assertIn("discovered_servers", done["error"]["message"])
+
+
+def minimal_host(method, params, frame):
+    if method == "tools/call":
+        return echo_host(method, params, frame)
+    return {"error": {"code": "UNKNOWN_METHOD", "message": f"no handler for {method}"}}
+
+
+class DiscoveryFallbacks(RuntimeTest):
+    on_request = staticmethod(minimal_host)
+
+    def test_without_discovery_methods_the_helpers_use_the_execute_frame(self):
+        done, _, _ = self.run_code(
+            "[await runtime.list_servers(), runtime.list_servers_sync(), runtime.search_tool_docs_sync('echo'),"
+            " runtime.discovered_servers()]",
+            servers=[ECHO],
+        )
+        self.assert_success(done)
+        listed, listed_sync, search, discovered = done["value"]["json"]
+        self.assertEqual(listed, ["stub-server"])
+        self.assertEqual(listed_sync, ["stub-server"])
+        self.assertEqual([d["tool"] for d in search], ["echo"])
+        self.assertEqual(discovered, ["stub-server"])
+
+
+if __name__ == "__main__":
+    unittest.main()
