@@ -1,1 +1,41 @@
+export { type CliRuntimeOptions, createCliRuntime, type EngineDialect } from './adapters/cli.js';
+export { createDockerRuntime, type DockerRuntimeOptions } from './adapters/docker.js';
+export { createPodmanRuntime, type PodmanRuntimeOptions } from './adapters/podman.js';
+export {
+  parseDockerContainers,
+  parseDockerInfo,
+  parseDockerLabels,
+  parsePodmanContainers,
+  parsePodmanInfo,
+} from './engine-output.js';
+export {
+  ContainerRuntimeError,
+  type ContainerRuntimeErrorCode,
+  type ContainerRuntimeErrorOptions,
+  isContainerRuntimeError,
+} from './errors.js';
+export {
+  type BuildRunArgsOptions,
+  buildRunArgs,
+  CONTAINER_NAME_PREFIX,
+  CONTAINER_WORKDIR,
+  containerLabels,
+  containerName,
+  LABEL_INSTANCE,
+  LABEL_MANAGED,
+} from './hardened-args.js';
+export { type Logger, silentLogger } from './logger.js';
 export type * from './runtime.js';
+export {
+  DEFAULT_IMAGE,
+  DEFAULT_LIMITS,
+  type Env,
+  IMAGE_VARIABLE,
+  imageFromEnv,
+  LIMIT_VARIABLES,
+  limitsFromEnv,
+  parseSize,
+  RUNTIME_VARIABLE,
+  validateImage,
+  validateLimits,
+} from './settings.js';

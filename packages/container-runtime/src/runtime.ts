@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { ContainerRuntimeError } from './errors.js';
 
 /** The engines with an adapter. The sandbox and the bridge never branch on which one they have. */
 export type EngineName = 'podman' | 'docker';
@@ -44,17 +45,34 @@ export interface ContainerSpec {
 export interface ContainerExit {
   code: number | null;
   signal: string | null;
+  /**
+   * Set when the container never ran the command: the engine CLI could not be started (`RUNTIME_NOT_FOUND`), or
+   * the engine refused the container (`IMAGE_MISSING`, `OCI_RUNTIME_MISSING`, `CONTAINER_START_FAILED`, …).
+   * Undefined for any exit of the program itself, and after `stop()`.
+   */
+  error?: ContainerRuntimeError | undefined;
 }
 
-/** A started container whose stdio is piped to the host. */
+/**
+ * A started container whose stdio is piped to the host. stdout and stderr are raw byte streams (Buffers, no
+ * encoding) that keep their data until read, with backpressure: read both (or `resume()` the one you do not need),
+ * or a container that writes a lot blocks.
+ */
 export interface RunningContainer {
   readonly name: string;
   readonly stdin: Writable;
   readonly stdout: Readable;
   readonly stderr: Readable;
-  /** Resolves when the engine client process exits (the container has stopped or been removed). Never rejects. */
+  /**
+   * Resolves when the engine client process exits (the container has stopped or been removed). Never rejects;
+   * a container that could not start resolves with `error` set. Output may still be buffered in stdout/stderr.
+   */
   readonly exited: Promise<ContainerExit>;
-  /** Kill and remove the container by name (never only the client), then wait for the client to exit. Idempotent. */
+  /**
+   * Kill and remove the container by name (never only the client), then wait for the client to exit. Idempotent and
+   * safe to call concurrently (every call waits for the same stop). Never rejects, except with `ABORTED` when its
+   * own signal fires (the stop itself goes on). If `rm -f` hangs, the client is killed after `stopTimeoutMs`.
+   */
   stop(options?: { signal?: AbortSignal }): Promise<void>;
 }
 
@@ -63,6 +81,8 @@ export interface ContainerSummary {
   name: string;
   labels: Record<string, string>;
   state: string;
+  /** The image the container was created from, when the engine says. */
+  image?: string | undefined;
 }
 
 export interface PullProgress {
@@ -79,6 +99,8 @@ export interface EngineInfo {
   /** OCI runtimes the engine reports, when it does. */
   ociRuntimes: string[];
   defaultOciRuntime?: string | undefined;
+  /** `1` or `2`. Rootless engines on cgroups v1 ignore memory/pids/cpu limits. */
+  cgroupVersion?: string | undefined;
 }
 
 /** One container engine, reached through its CLI. */
@@ -87,17 +109,29 @@ export interface ContainerRuntime {
   readonly command: string;
   /** Asks the engine to answer; throws `ENGINE_NOT_RESPONDING` when it does not. */
   info(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<EngineInfo>;
-  imageExists(image: string, options?: { signal?: AbortSignal }): Promise<boolean>;
+  /** Whether the image is on this machine (no network). */
+  imageExists(image: string, options?: CommandOptions): Promise<boolean>;
+  /** Pulls the image, reporting each line the engine prints; `PULL_FAILED` on failure or timeout. */
   pullImage(
     image: string,
-    options?: { signal?: AbortSignal; onProgress?: (progress: PullProgress) => void },
+    options?: CommandOptions & { onProgress?: (progress: PullProgress) => void },
   ): Promise<void>;
-  /** Starts `run -i --rm` with the hardened arguments and piped stdio. */
-  spawn(spec: ContainerSpec): RunningContainer;
+  /**
+   * Starts `run -i --rm` with the hardened arguments and piped stdio (never pulls: a missing image ends with
+   * `exited.error.code === 'IMAGE_MISSING'`). Throws `INVALID_SETTING` synchronously for a spec that cannot be
+   * passed safely. When `signal` fires, the container is stopped.
+   */
+  spawn(spec: ContainerSpec, options?: { signal?: AbortSignal }): RunningContainer;
   /** `rm -f` by name; succeeds when the container is already gone. */
-  remove(name: string, options?: { signal?: AbortSignal }): Promise<void>;
-  /** Containers (any state) carrying every given label. */
-  list(labels: Record<string, string>, options?: { signal?: AbortSignal }): Promise<ContainerSummary[]>;
-  /** Removes every container carrying the labels; returns the names removed. */
-  reap(labels: Record<string, string>, options?: { signal?: AbortSignal }): Promise<string[]>;
+  remove(name: string, options?: CommandOptions): Promise<void>;
+  /** Containers (any state) carrying every given label; all containers for `{}`. */
+  list(labels: Record<string, string>, options?: CommandOptions): Promise<ContainerSummary[]>;
+  /** Removes every container carrying the labels (at least one label); returns the names removed. */
+  reap(labels: Record<string, string>, options?: CommandOptions): Promise<string[]>;
+}
+
+export interface CommandOptions {
+  signal?: AbortSignal;
+  /** How long to wait for the engine; each adapter has a default. */
+  timeoutMs?: number;
 }

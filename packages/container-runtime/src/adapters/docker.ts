@@ -1,0 +1,31 @@
+import { saysNoSuchImage } from '../engine-errors.js';
+import { parseDockerContainers, parseDockerInfo } from '../engine-output.js';
+import type { ContainerRuntime } from '../runtime.js';
+import { type CliRuntimeOptions, createCliRuntime, type EngineDialect } from './cli.js';
+
+export type DockerRuntimeOptions = CliRuntimeOptions;
+
+const docker: EngineDialect = {
+  engine: 'docker',
+  // `{{json .}}` rather than `json`: older clients know only templates.
+  infoArgs: ['info', '--format', '{{json .}}'],
+  parseInfo: parseDockerInfo,
+  imageExistsArgs: (image) => ['image', 'inspect', '--format', '{{.Id}}', image],
+  isImageAbsent: (exitCode, stderr) => exitCode === 1 && saysNoSuchImage(stderr),
+  listArgs: (filters) => [
+    'ps',
+    '--all',
+    '--no-trunc',
+    '--format',
+    '{{json .}}',
+    ...filters.flatMap((f) => ['--filter', f]),
+  ],
+  parseList: parseDockerContainers,
+  // docker's `rm --force` sends SIGKILL at once.
+  removeArgs: (names) => ['rm', '--force', ...names],
+};
+
+/** A `ContainerRuntime` over the docker CLI (Docker Engine, Docker Desktop, rootless; DOCKER_HOST/contexts work). */
+export function createDockerRuntime(options: DockerRuntimeOptions = {}): ContainerRuntime {
+  return createCliRuntime(docker, options);
+}

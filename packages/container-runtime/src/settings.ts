@@ -1,0 +1,163 @@
+import { invalidSetting } from './errors.js';
+import type { ContainerLimits } from './runtime.js';
+
+/**
+ * The hardened defaults. Memory and pids follow the original bridge; nofile/nproc are explicit because rootful
+ * podman's defaults can exceed the host's hard limits (the container then fails to start), and because an explicit
+ * bound is good hygiene. RLIMIT_NPROC counts every process of the uid on the host (all containers running as
+ * 65534 share it), so it is set well above one container's pids limit: the pids limit is the per-container bound.
+ */
+export const DEFAULT_LIMITS: Readonly<ContainerLimits> = Object.freeze({
+  memory: '512m',
+  pids: 128,
+  cpus: undefined,
+  user: '65534:65534',
+  nofile: 1024,
+  nproc: 1024,
+  tmpSize: '64m',
+  workspaceSize: '64m',
+  ociRuntime: undefined,
+});
+
+/** The image the original bridge uses, fully qualified so podman never has to resolve a short name. */
+export const DEFAULT_IMAGE = 'docker.io/library/python:3.12-slim';
+
+/** The variables this package reads, and the limit each one sets. */
+export const LIMIT_VARIABLES = {
+  memory: 'MCP_BRIDGE_MEMORY',
+  pids: 'MCP_BRIDGE_PIDS',
+  cpus: 'MCP_BRIDGE_CPUS',
+  user: 'MCP_BRIDGE_CONTAINER_USER',
+  nofile: 'MCP_BRIDGE_NOFILE',
+  nproc: 'MCP_BRIDGE_NPROC',
+  tmpSize: 'MCP_BRIDGE_TMP_SIZE',
+  workspaceSize: 'MCP_BRIDGE_WORKSPACE_SIZE',
+  ociRuntime: 'MCP_BRIDGE_OCI_RUNTIME',
+} as const satisfies Record<keyof ContainerLimits, string>;
+
+export const IMAGE_VARIABLE = 'MCP_BRIDGE_IMAGE';
+export const RUNTIME_VARIABLE = 'MCP_BRIDGE_RUNTIME';
+
+export type Env = Record<string, string | undefined>;
+
+const MIB = 1024 * 1024;
+const UNIT: Record<string, number> = { '': 1, b: 1, k: 1024, m: MIB, g: 1024 * MIB };
+
+/** Bytes of a size in engine syntax (`512m`, `1.5g`, `1048576`), or undefined when it is not one. */
+export function parseSize(raw: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)([bkmg]?)$/i.exec(raw.trim());
+  if (!match) return undefined;
+  return Math.floor(Number(match[1]) * UNIT[match[2]!.toLowerCase()]!);
+}
+
+type Check<T> = (raw: string) => T;
+
+/** Each check returns the normalised value or throws the text of what was expected. */
+const checks: { [K in keyof ContainerLimits]-?: Check<NonNullable<ContainerLimits[K]>> } = {
+  memory: (raw) => {
+    const bytes = parseSize(raw);
+    // Docker refuses less than 6 MiB; Python needs far more anyway.
+    if (bytes === undefined || bytes < 6 * MIB) throw 'a size of at least 6m such as 512m or 1g';
+    return raw.trim().toLowerCase();
+  },
+  pids: integer(1, 1_000_000),
+  cpus: (raw) => {
+    const value = raw.trim();
+    if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0)
+      throw 'a positive number of CPUs such as 1 or 1.5';
+    return value;
+  },
+  user: (raw) => {
+    const value = raw.trim();
+    if (!/^(\d+|[a-z_][a-z0-9_-]*)(:(\d+|[a-z_][a-z0-9_-]*))?$/i.test(value))
+      throw 'uid:gid such as 65534:65534 (numbers, or names known to the image)';
+    return value;
+  },
+  nofile: integer(16, 1_048_576),
+  nproc: integer(8, 4_194_304),
+  tmpSize: tmpfsSize,
+  workspaceSize: tmpfsSize,
+  ociRuntime: (raw) => {
+    const value = raw.trim();
+    if (!/^[\w./][\w./-]*$/.test(value)) throw 'an OCI runtime name or path such as runc, crun or runsc';
+    return value;
+  },
+};
+
+function integer(min: number, max: number): Check<number> {
+  return (raw) => {
+    const value = raw.trim();
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw `a whole number from ${min} to ${max}`;
+    return n;
+  };
+}
+
+function tmpfsSize(raw: string): string {
+  const value = raw.trim().toLowerCase();
+  // Passed to the kernel's tmpfs `size=` option, which takes whole numbers with an optional k/m/g suffix.
+  const bytes = /^\d+[kmg]?$/.test(value) ? parseSize(value) : undefined;
+  if (bytes === undefined || bytes < MIB)
+    throw 'a size of at least 1m such as 64m (whole number, k/m/g suffix)';
+  return value;
+}
+
+/**
+ * Checks and normalises every limit. `source` names where each value came from in error messages: the option
+ * path by default (`limits.memory`), or a variable name.
+ */
+export function validateLimits(
+  limits: ContainerLimits,
+  source: (key: keyof ContainerLimits) => string = (key) => `limits.${key}`,
+): ContainerLimits {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(checks) as (keyof ContainerLimits)[]) {
+    const value = limits[key];
+    if (value === undefined) {
+      if (key !== 'cpus' && key !== 'ociRuntime') throw invalidSetting(source(key), 'undefined', 'a value');
+      out[key] = undefined;
+      continue;
+    }
+    out[key] = check(key, String(value), source(key));
+  }
+  return out as unknown as ContainerLimits;
+}
+
+function check<K extends keyof ContainerLimits>(key: K, raw: string, setting: string) {
+  try {
+    return checks[key](raw);
+  } catch (expected) {
+    if (typeof expected !== 'string') throw expected;
+    throw invalidSetting(setting, raw, expected);
+  }
+}
+
+/**
+ * The limits the `MCP_BRIDGE_*` variables ask for, on top of `base` (the hardened defaults). An empty variable
+ * counts as unset; an invalid one throws `INVALID_SETTING` naming the variable and the value.
+ */
+export function limitsFromEnv(env: Env, base: ContainerLimits = DEFAULT_LIMITS): ContainerLimits {
+  const out: Record<string, unknown> = { ...validateLimits(base) };
+  for (const [key, variable] of Object.entries(LIMIT_VARIABLES) as [keyof ContainerLimits, string][]) {
+    const raw = env[variable];
+    if (raw === undefined || raw.trim() === '') continue;
+    out[key] = check(key, raw, variable);
+  }
+  return out as unknown as ContainerLimits;
+}
+
+/** Checks an image reference: no spaces, and nothing an engine would read as an option. */
+export function validateImage(image: string, setting = 'image'): string {
+  const value = image.trim();
+  if (!/^[a-z0-9][\w.\-/:@]*$/i.test(value)) {
+    throw invalidSetting(setting, image, 'an image reference such as docker.io/library/python:3.12-slim');
+  }
+  return value;
+}
+
+/** `MCP_BRIDGE_IMAGE`, or the default image when it is unset or empty. */
+export function imageFromEnv(env: Env, fallback: string = DEFAULT_IMAGE): string {
+  const raw = env[IMAGE_VARIABLE];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  return validateImage(raw, IMAGE_VARIABLE);
+}
