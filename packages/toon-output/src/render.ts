@@ -126,6 +126,8 @@ function jsonCost(value: JsonValue, part: Part, options: ResolvedOptions): numbe
 
 interface Collected {
   status: RunStatus;
+  /** The summary as derived, before any cap: caps always cut from it, so marker counts stay exact. */
+  fullSummary: string;
   summary: string;
   exitCode?: number;
   timeoutSeconds?: number;
@@ -135,8 +137,11 @@ interface Collected {
   sandbox?: UpstreamTruncation;
 }
 
+// JSON has no -0: it reads back as 0, so it is written as 0.
+const withoutNegativeZero = (value: number): number => (value === 0 ? 0 : value);
+
 const countOrUndefined = (value: unknown): number | undefined =>
-  Number.isInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
+  Number.isInteger(value) && (value as number) >= 0 ? withoutNegativeZero(value as number) : undefined;
 
 function sandboxTruncation(given: RunOutcome['truncated']): UpstreamTruncation | undefined {
   if (given === null || typeof given !== 'object') return undefined;
@@ -173,11 +178,17 @@ function collect(outcome: RunOutcome, options: ResolvedOptions): Collected {
   if (traceback.length > 0) parts.push(makePart('traceback', 'lines', traceback, models));
 
   const duration = validSeconds(outcome.durationMs);
-  const collected: Collected = { status, summary: capSummary(head.summary, SUMMARY_MAX_CHARS), parts };
-  if (Number.isInteger(outcome.exitCode)) collected.exitCode = outcome.exitCode as number;
+  const collected: Collected = {
+    status,
+    fullSummary: head.summary,
+    summary: capSummary(head.summary, SUMMARY_MAX_CHARS),
+    parts,
+  };
+  if (Number.isInteger(outcome.exitCode))
+    collected.exitCode = withoutNegativeZero(outcome.exitCode as number);
   const timeout = validSeconds(outcome.timeoutSeconds);
-  if (status === 'timeout' && timeout !== undefined) collected.timeoutSeconds = timeout;
-  if (duration !== undefined) collected.durationMs = Math.round(duration);
+  if (status === 'timeout' && timeout !== undefined) collected.timeoutSeconds = withoutNegativeZero(timeout);
+  if (duration !== undefined) collected.durationMs = withoutNegativeZero(Math.round(duration));
   const calls = countOrUndefined(outcome.calls);
   if (calls !== undefined) collected.calls = calls;
   const sandbox = sandboxTruncation(outcome.truncated);
@@ -274,7 +285,7 @@ function minimal(collected: Collected, options: ResolvedOptions): Attempt {
   for (const summaryChars of [SUMMARY_MAX_CHARS, 200, 80, 20]) {
     const structured: StructuredResult = {
       status: collected.status,
-      summary: capSummary(collected.summary, summaryChars),
+      summary: capSummary(collected.fullSummary, summaryChars),
       truncated,
     };
     attempt = { text: frame(structured, undefined, options), structured, cut: true };
@@ -283,7 +294,7 @@ function minimal(collected: Collected, options: ResolvedOptions): Attempt {
   // Unreachable with maxChars >= MIN_MAX_CHARS; kept so the cap holds whatever the record's size.
   const structured: StructuredResult = {
     status: collected.status,
-    summary: capSummary(collected.summary, 20),
+    summary: capSummary(collected.fullSummary, 20),
   };
   return { text: frame(structured, undefined, options), structured, cut: true };
 }
