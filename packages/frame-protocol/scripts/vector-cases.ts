@@ -976,10 +976,7 @@ export function buildVectors(): { 'valid.jsonl': string; 'invalid.jsonl': string
     }
     return { name, direction, line, error };
   });
-  const schemas = { ...RuntimeMethods, ...HostMethods } as Record<
-    string,
-    (typeof RuntimeMethods)['tools/call']
-  >;
+  const schemas: Record<string, MethodSchema> = { ...RuntimeMethods, ...HostMethods };
   const methods = methodCases.map(({ name, method, kind, input, output }) => {
     const schema = schemas[method];
     if (!schema) throw new Error(`method vector "${name}" names unknown method ${method}`);
