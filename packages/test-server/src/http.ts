@@ -28,15 +28,13 @@ export async function serveHttp(options: TestServerOptions, state: TestServerSta
       let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
       if (!transport) {
         if (sessionId !== undefined || req.method !== 'POST' || !isInitializeRequest(body)) {
-          res
-            .writeHead(sessionId === undefined ? 400 : 404, { 'content-type': 'application/json' })
-            .end(
-              JSON.stringify({
-                jsonrpc: '2.0',
-                id: null,
-                error: { code: -32000, message: 'No such session' },
-              }),
-            );
+          res.writeHead(sessionId === undefined ? 400 : 404, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              jsonrpc: '2.0',
+              id: null,
+              error: { code: -32000, message: 'No such session' },
+            }),
+          );
           return;
         }
         const created = new StreamableHTTPServerTransport({

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     process.exit(options.exitAtStart);
   }
   if (options.silent) {
-    process.stderr.write('silent: never answering\n');
+    process.stderr.write(`silent: pid ${process.pid} never answering\n`);
     setInterval(() => {}, 1 << 30);
     return;
   }

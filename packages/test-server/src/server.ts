@@ -149,16 +149,42 @@ export function createTestServer(options: TestServerOptions, state: TestServerSt
     }),
   );
 
-  define('pid', 'The process id of this server (and of its child in spawn-child mode).', z.object({}), () => {
-    const info = {
-      pid: process.pid,
-      ppid: process.ppid,
-      childPid: state.child?.pid ?? null,
-      calls: state.calls,
-      startedAt: state.startedAt,
-    };
-    return { content: [{ type: 'text', text: JSON.stringify(info) }], structuredContent: info };
-  });
+  define(
+    'pid',
+    'The process id and working directory of this server (and its child in spawn-child mode).',
+    z.object({}),
+    () => {
+      const info = {
+        pid: process.pid,
+        ppid: process.ppid,
+        childPid: state.child?.pid ?? null,
+        cwd: process.cwd(),
+        calls: state.calls,
+        startedAt: state.startedAt,
+      };
+      return { content: [{ type: 'text', text: JSON.stringify(info) }], structuredContent: info };
+    },
+  );
+
+  define(
+    'env',
+    'The values of the named environment variables of this process (null when unset).',
+    z.object({ names: z.array(z.string()) }),
+    ({ names }) => {
+      const values = Object.fromEntries((names as string[]).map((name) => [name, process.env[name] ?? null]));
+      return { content: [{ type: 'text', text: JSON.stringify(values) }], structuredContent: values };
+    },
+  );
+
+  define(
+    'request_headers',
+    'The HTTP headers of this request (empty over stdio).',
+    z.object({}),
+    (_args, extra) => {
+      const headers = { ...(extra.requestInfo?.headers ?? {}) };
+      return { content: [{ type: 'text', text: JSON.stringify(headers) }], structuredContent: headers };
+    },
+  );
 
   define(
     'huge',

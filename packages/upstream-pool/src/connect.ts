@@ -22,6 +22,8 @@ export interface Connection {
   readonly pid: number | undefined;
   /** How a stdio server's process ended, once it has. */
   readonly exit: ProcessExit | undefined;
+  /** Why the connection stopped the server itself (a protocol violation such as an oversized message). */
+  readonly failure: string | undefined;
   /** Ends the connection (and the stdio server's process group). Idempotent. */
   close(): Promise<void>;
 }
@@ -98,6 +100,7 @@ async function openStdio(
   return established(client, 'stdio', options, {
     pid: () => transport.pid,
     exit: () => transport.exit,
+    failure: () => transport.failure,
   });
 }
 
@@ -153,6 +156,7 @@ function established(
   parts: {
     pid?: () => number | undefined;
     exit?: () => ProcessExit | undefined;
+    failure?: () => string | undefined;
     beforeClose?: () => Promise<void>;
   },
 ): Connection {
@@ -165,6 +169,9 @@ function established(
     },
     get exit() {
       return parts.exit?.();
+    },
+    get failure() {
+      return parts.failure?.();
     },
     close() {
       closing ??= (async () => {

@@ -40,7 +40,7 @@ export class LineReader {
     if (bytes > this.maxLineBytes) {
       this.pending = [];
       this.pendingBytes = 0;
-      throw new LineTooLongError(`a message exceeded ${this.maxLineBytes} bytes`);
+      throw new LineTooLongError(`a message over ${this.maxLineBytes} bytes`);
     }
   }
 }

@@ -507,10 +507,15 @@ class Pool implements UpstreamPool {
     slot.live = undefined;
     clearTimeout(slot.idleTimer);
     const exit = live.connection?.exit;
-    slot.lastEnd = exit ? `exited (${describeExit(exit)})` : 'closed the connection';
+    const failure = live.connection?.failure;
+    slot.lastEnd = failure
+      ? `${failure} and was stopped`
+      : exit
+        ? `exited (${describeExit(exit)})`
+        : 'closed the connection';
     const tail = slot.stderr.snapshot();
     const error = new UpstreamError(
-      'DISCONNECTED',
+      failure ? 'PROTOCOL' : 'DISCONNECTED',
       withStderr(`Upstream server "${slot.name}" ${slot.lastEnd}; it is restarted on the next call.`, tail),
       { server: slot.name, stderrTail: tail },
     );
@@ -677,13 +682,15 @@ class Pool implements UpstreamPool {
         details,
       );
     }
+    // The connection ended under the call: say how (onConnectionClosed ran just before the SDK rejected it).
+    const crash =
+      slot.lastError?.code === 'DISCONNECTED' || slot.lastError?.code === 'PROTOCOL'
+        ? slot.lastError
+        : undefined;
+    const ended = crash && slot.lastEnd ? slot.lastEnd : `disconnected (${messageOf(error)})`;
     const tail = slot.stderr.snapshot();
-    const ended =
-      slot.lastError?.code === 'DISCONNECTED' && slot.lastEnd
-        ? slot.lastEnd
-        : `disconnected (${messageOf(error)})`;
     return new UpstreamError(
-      'DISCONNECTED',
+      crash?.code ?? 'DISCONNECTED',
       withStderr(
         `Upstream server "${slot.name}" ${ended} during tool "${tool}"; the call is lost and the server is restarted on the next call.`,
         tail,

@@ -44,6 +44,7 @@ export class ProcessGroupStdioTransport implements Transport {
   private child: ChildProcess | undefined;
   private closing: Promise<void> | undefined;
   private exitInfo: ProcessExit | undefined;
+  private failureText: string | undefined;
   private readonly reader: LineReader;
 
   constructor(private readonly options: ProcessGroupTransportOptions) {
@@ -53,6 +54,11 @@ export class ProcessGroupStdioTransport implements Transport {
   /** The process id (and process group id) of the server, once started. */
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** Why the transport stopped the server itself (a protocol violation), if it did. */
+  get failure(): string | undefined {
+    return this.failureText;
   }
 
   /** How the process ended, once it has. */
@@ -120,7 +126,8 @@ export class ProcessGroupStdioTransport implements Transport {
       lines = this.reader.push(chunk);
     } catch (error) {
       const reason = error instanceof LineTooLongError ? error.message : String(error);
-      this.onerror?.(new Error(`Protocol error: ${reason}; stopping the server`));
+      this.failureText = `sent ${reason}`;
+      this.onerror?.(new Error(`Protocol error: the server ${this.failureText}; stopping it`));
       void this.close();
       return;
     }

@@ -1,7 +1,14 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { UpstreamServer } from '../src/index.js';
+import {
+  createUpstreamPool,
+  type UpstreamPool,
+  type UpstreamPoolOptions,
+  type UpstreamServer,
+} from '../src/index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -14,20 +21,37 @@ export function testServerArgs(...modes: string[]): string[] {
   return ['--import', TSX, TEST_SERVER_MAIN, ...(modes.length > 0 ? ['--mode', modes.join(',')] : [])];
 }
 
-/** A stdio server entry running the test server. */
-export function testServer(name: string, ...modes: string[]): UpstreamServer {
+/** A stdio server entry running the test server with `modes`; a last object argument sets cwd and env. */
+export function testServer(
+  name: string,
+  ...modes: (string | { cwd?: string; env?: Record<string, string> })[]
+): UpstreamServer {
+  const names = modes.filter((mode) => typeof mode === 'string');
+  const settings = modes.find((mode) => typeof mode === 'object') ?? {};
   return {
     name,
-    transport: { type: 'stdio', command: process.execPath, args: testServerArgs(...modes), env: {} },
+    transport: {
+      type: 'stdio',
+      command: process.execPath,
+      args: testServerArgs(...names),
+      env: settings.env ?? {},
+      cwd: settings.cwd,
+    },
   };
 }
 
-/** The bin of a package installed in this package's node_modules. */
-export function binOf(packageName: string): string {
-  const manifestPath = require.resolve(`${packageName}/package.json`);
-  const manifest = require(manifestPath) as { bin: string | Record<string, string> };
-  const bin = typeof manifest.bin === 'string' ? manifest.bin : Object.values(manifest.bin)[0]!;
-  return fileURLToPath(new URL(bin, pathToFileURL(manifestPath)));
+/**
+ * The test server's `huge` text, regenerated here from its description (64-byte lines: 10-digit line number,
+ * space, the 52 letters rotated by the line number, newline), independently of the server's code.
+ */
+export function expectedHugeText(bytes: number): string {
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const lines: string[] = [];
+  for (let index = 0; index * 64 < bytes; index += 1) {
+    const shift = index % 52;
+    lines.push(`${String(index).padStart(10, '0')} ${letters.slice(shift)}${letters.slice(0, shift)}\n`);
+  }
+  return lines.join('').slice(0, bytes);
 }
 
 export interface ProcessRow {
@@ -75,8 +99,121 @@ export async function eventually<T>(
   return value;
 }
 
+/** Like `eventually`, for an asynchronous read. */
+export async function until<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!check(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+  return value;
+}
+
 /** The text of the first content block of a tool result. */
 export function textOf(result: { content?: unknown }): string {
   const first = (result.content as { type: string; text?: string }[] | undefined)?.[0];
   return first?.type === 'text' ? (first.text ?? '') : '';
+}
+
+/**
+ * Pools for one test file: `open()` creates a pool that is closed after each test, and every process group the
+ * pools started is checked to be gone at the end of the file.
+ */
+export function poolFixture(hooks: {
+  afterEach: (fn: () => Promise<void>) => void;
+  afterAll: (fn: () => Promise<void>) => void;
+}) {
+  const open: UpstreamPool[] = [];
+  const groups = new Set<number>();
+  hooks.afterEach(async () => {
+    await Promise.all(open.splice(0).map((pool) => pool.close()));
+  });
+  hooks.afterAll(async () => {
+    const left = await eventually(
+      () => survivors({ groups: [...groups] }),
+      (rows) => rows.length === 0,
+    );
+    if (left.length > 0) throw new Error(`processes left behind: ${JSON.stringify(left)}`);
+  });
+  return {
+    groups,
+    open(options: UpstreamPoolOptions): UpstreamPool {
+      const pool = createUpstreamPool({
+        ...options,
+        onEvent: (event) => {
+          if (event.type === 'state' && event.pid !== undefined) groups.add(event.pid);
+          options.onEvent?.(event);
+        },
+      });
+      open.push(pool);
+      return pool;
+    },
+  };
+}
+
+/** A port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A server process started by a test (an HTTP MCP server). */
+export interface ServerProcess {
+  pid: number;
+  /** The first match of `ready` in its output. */
+  match: RegExpMatchArray;
+  stop(): Promise<void>;
+}
+
+/** Spawns `command` and waits until its stdout or stderr matches `ready`. */
+export async function startProcess(
+  command: string,
+  args: string[],
+  options: { env?: Record<string, string>; ready: RegExp; timeoutMs?: number },
+): Promise<ServerProcess> {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  try {
+    const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${command} did not become ready: ${output}`)),
+        options.timeoutMs ?? 30_000,
+      );
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const found = options.ready.exec(output);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', (code) =>
+        reject(new Error(`${command} exited (${code}) before becoming ready: ${output}`)),
+      );
+    });
+    return { pid: child.pid!, match, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
