@@ -1,0 +1,189 @@
+import type { ContainerExit } from '@codexec/container-runtime';
+import type { DoneFrame, FrameProtocolError, ServerMeta } from '@codexec/frame-protocol';
+import type { Logger } from './logger.js';
+import { OutputBuffer } from './output-buffer.js';
+import { diedMessage, looksOutOfMemory, memoryLimitMessage, type RunResult } from './run-result.js';
+import type { ReadyContainer } from './runtime-container.js';
+import { serveToolHost, type ToolHost } from './tool-host.js';
+
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr';
+  data: string;
+}
+
+export interface ExecuteOptions {
+  code: string;
+  servers: readonly ServerMeta[];
+  discovered?: readonly string[] | undefined;
+  toolHost?: ToolHost | undefined;
+  timeoutMs: number;
+  callTimeoutMs: number;
+  maxOutputBytes: number;
+  /** The container's memory limit, for the message when it is exceeded. */
+  memory: string;
+  signal?: AbortSignal | undefined;
+  onOutput?: ((chunk: OutputChunk) => void) | undefined;
+  /** When the run began (performance.now()), for `durationMs`. */
+  startedAt: number;
+  logger: Logger;
+}
+
+type Ending =
+  | { kind: 'done'; frame: DoneFrame }
+  | { kind: 'timeout' }
+  | { kind: 'cancelled' }
+  | { kind: 'protocol'; error: FrameProtocolError }
+  | { kind: 'exited'; exit: ContainerExit | undefined }
+  | { kind: 'failed'; message: string };
+
+const EXECUTE_ID = 'run';
+
+/**
+ * Runs code on a ready container: sends `execute`, serves its tool calls, collects bounded output, and ends on
+ * `done`, the timeout, the signal, a protocol error or the container's exit. Never throws. Leaves the container
+ * running: the caller stops it.
+ */
+export async function executeOn(ready: ReadyContainer, options: ExecuteOptions): Promise<RunResult> {
+  const { channel, container } = ready;
+  const { logger } = options;
+  const stdout = new OutputBuffer(options.maxOutputBytes);
+  const stderr = new OutputBuffer(options.maxOutputBytes);
+  let hostCalls = 0;
+  const runAbort = new AbortController();
+  const cleanups: (() => void)[] = [];
+
+  let settle!: (ending: Ending) => void;
+  const ending = new Promise<Ending>((resolve) => {
+    settle = (value) => {
+      settle = () => {};
+      resolve(value);
+    };
+  });
+
+  cleanups.push(
+    channel.onFrame((frame) => {
+      if (frame.type === 'stdout' || frame.type === 'stderr') {
+        (frame.type === 'stdout' ? stdout : stderr).append(frame.data);
+        if (options.onOutput) {
+          try {
+            options.onOutput({ stream: frame.type, data: frame.data });
+          } catch (error) {
+            logger.warn('onOutput threw', { error: String(error) });
+          }
+        }
+      } else if (frame.type === 'done' && frame.id === EXECUTE_ID) {
+        settle({ kind: 'done', frame });
+      }
+    }),
+    channel.onProtocolError((error) => settle({ kind: 'protocol', error })),
+    serveToolHost(channel, {
+      toolHost: options.toolHost,
+      servers: options.servers,
+      callTimeoutMs: options.callTimeoutMs,
+      runSignal: runAbort.signal,
+      onCall: () => {
+        hostCalls += 1;
+      },
+      logger,
+    }),
+  );
+
+  const timer = setTimeout(() => settle({ kind: 'timeout' }), options.timeoutMs);
+  cleanups.push(() => clearTimeout(timer));
+  const onAbort = (): void => settle({ kind: 'cancelled' });
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  cleanups.push(() => options.signal?.removeEventListener('abort', onAbort));
+
+  void container.exited.then((exit) => settle({ kind: 'exited', exit }));
+  void channel.closed.then(async () => {
+    // stdout ended: wait a moment for the exit status, which says why.
+    const grace = new Promise<undefined>((resolve) => setTimeout(resolve, 5000, undefined).unref());
+    settle({ kind: 'exited', exit: await Promise.race([container.exited, grace]) });
+  });
+
+  channel
+    .send({
+      type: 'execute',
+      id: EXECUTE_ID,
+      code: options.code,
+      servers: [...options.servers],
+      ...(options.discovered ? { discovered: [...options.discovered] } : {}),
+      options: { callTimeoutMs: options.callTimeoutMs },
+    })
+    .catch((error: unknown) => {
+      settle({
+        kind: 'failed',
+        message: `The code could not be sent to the container: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    });
+
+  const end = await ending;
+  runAbort.abort(new Error('the run ended'));
+  for (const cleanup of cleanups) cleanup();
+
+  const result: RunResult = {
+    status: 'error',
+    stdout: stdout.text('stdout'),
+    stderr: stderr.text('stderr'),
+    durationMs: Math.round(performance.now() - options.startedAt),
+    calls: hostCalls,
+    truncated: {
+      stdout: stdout.truncated,
+      stderr: stderr.truncated,
+      stdoutBytes: stdout.droppedBytes,
+      stderrBytes: stderr.droppedBytes,
+    },
+  };
+  switch (end.kind) {
+    case 'done': {
+      result.status = end.frame.status;
+      if (end.frame.value) result.value = end.frame.value;
+      if (end.frame.error) result.error = end.frame.error;
+      if (end.frame.calls !== undefined) result.calls = end.frame.calls;
+      break;
+    }
+    case 'timeout':
+      result.status = 'timeout';
+      result.error = {
+        type: 'TimeoutError',
+        message: `The code did not finish within ${formatSeconds(options.timeoutMs)} and was stopped`,
+      };
+      break;
+    case 'cancelled':
+      result.status = 'cancelled';
+      result.error = { type: 'Cancelled', message: 'The run was cancelled and its container removed' };
+      break;
+    case 'protocol':
+      result.error = {
+        type: 'ProtocolError',
+        message:
+          `The container sent something that is not a valid frame (${end.error.code}: ${end.error.message}). ` +
+          'Code must not write to the frame channel (a duplicate of the original stdout); the run was stopped',
+      };
+      break;
+    case 'exited': {
+      const exit = end.exit;
+      if (exit && !ready.stopping && looksOutOfMemory(exit)) {
+        result.error = { type: 'MemoryError', message: memoryLimitMessage(options.memory) };
+      } else {
+        result.error = {
+          type: 'SandboxError',
+          message: exit
+            ? diedMessage(exit, ready.stderrTail())
+            : 'The container closed its output before the code finished; the run was lost',
+        };
+      }
+      break;
+    }
+    case 'failed':
+      result.error = { type: 'SandboxError', message: end.message };
+      break;
+  }
+  return result;
+}
+
+function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}

@@ -1,0 +1,198 @@
+import {
+  type ContainerExit,
+  type ContainerLimits,
+  type ContainerRuntime,
+  type ContainerRuntimeError,
+  isContainerRuntimeError,
+  type RunningContainer,
+} from '@codexec/container-runtime';
+import { FrameChannel, type HelloFrame, isFrameProtocolError } from '@codexec/frame-protocol';
+import { SandboxError, type SandboxErrorCode } from './errors.js';
+import type { Logger } from './logger.js';
+import { loadRuntimeBlob, runtimeCommand } from './runtime-source.js';
+
+/** Bytes of the container's stderr kept for error messages (the runtime's diagnostics, the engine's complaints). */
+const STDERR_TAIL_BYTES = 8 * 1024;
+
+export interface StartRuntimeContainerOptions {
+  runtime: ContainerRuntime;
+  image: string;
+  limits: ContainerLimits;
+  /** `codexec-<run id>`. */
+  name: string;
+  labels: Record<string, string>;
+  /** Longest frame line either side accepts. */
+  maxLineBytes: number;
+  /** How long the container may take to start and say hello. */
+  startTimeoutMs: number;
+  /** The interpreter in the image. */
+  python?: string;
+  signal?: AbortSignal;
+  logger: Logger;
+}
+
+/** A container whose runtime has said hello and waits for its `execute`. */
+export interface ReadyContainer {
+  readonly name: string;
+  readonly container: RunningContainer;
+  readonly channel: FrameChannel<'host'>;
+  readonly hello: HelloFrame;
+  /** Milliseconds from spawn to hello. */
+  readonly startupMs: number;
+  /** The last few KiB the container wrote to stderr. */
+  stderrTail(): string;
+  /** True once `stop` has been called: an exit after that is ours, not the code's. */
+  readonly stopping: boolean;
+  /** Kills and removes the container (by name) and closes the channel. Idempotent; never rejects. */
+  stop(): Promise<void>;
+}
+
+function fromRuntimeError(error: ContainerRuntimeError): SandboxError {
+  const code: SandboxErrorCode =
+    error.code === 'RUNTIME_NOT_FOUND' || error.code === 'ENGINE_NOT_RESPONDING'
+      ? 'ENGINE_UNAVAILABLE'
+      : error.code === 'IMAGE_MISSING'
+        ? 'IMAGE_MISSING'
+        : 'CONTAINER_START_FAILED';
+  return new SandboxError(code, error.message, { cause: error });
+}
+
+/** The error of a container that ended before it said hello. */
+export function earlyExitError(exit: ContainerExit, stderr: string, image: string): SandboxError {
+  if (exit.error) return fromRuntimeError(exit.error);
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  const said = stderr.trim() ? `; it wrote: ${stderr.trim().slice(-1000)}` : '';
+  const hint =
+    exit.code === 127 || /python3?: (not found|No such file)|executable file not found/i.test(stderr)
+      ? `: the image ${image} has no python3 on its PATH; use an image with Python 3.10 or newer`
+      : ': check that the image runs Python 3.10 or newer and that the engine can start containers';
+  return new SandboxError(
+    'CONTAINER_START_FAILED',
+    `The container ${how} before its runtime started${said}${hint}`,
+  );
+}
+
+/**
+ * Starts a container running the Python runtime and waits for its hello: the half of a run a warm pool can do in
+ * advance. Throws `SandboxError` (after removing the container) when the engine, the image or the handshake fail;
+ * rethrows the signal's reason when the signal fires.
+ */
+export async function startRuntimeContainer(options: StartRuntimeContainerOptions): Promise<ReadyContainer> {
+  const { runtime, image, limits, name, labels, logger, signal } = options;
+  signal?.throwIfAborted();
+  const blob = loadRuntimeBlob();
+  const started = performance.now();
+  let container: RunningContainer;
+  try {
+    container = runtime.spawn(
+      {
+        image,
+        name,
+        labels,
+        command: runtimeCommand(options.python),
+        limits,
+        env: {
+          HOME: '/tmp',
+          LANG: 'C.UTF-8',
+          PYTHONDONTWRITEBYTECODE: '1',
+          CODEXEC_MAX_LINE_BYTES: String(options.maxLineBytes),
+        },
+      },
+      signal ? { signal } : undefined,
+    );
+  } catch (error) {
+    if (isContainerRuntimeError(error)) {
+      throw new SandboxError('INVALID_OPTIONS', error.message, { cause: error });
+    }
+    throw error;
+  }
+
+  let stderr = Buffer.alloc(0);
+  container.stderr.on('data', (chunk: Buffer) => {
+    stderr = Buffer.concat([stderr, chunk]);
+    if (stderr.length > STDERR_TAIL_BYTES) stderr = stderr.subarray(stderr.length - STDERR_TAIL_BYTES);
+  });
+  const stderrTail = (): string => stderr.toString('utf8');
+
+  const channel = new FrameChannel({
+    side: 'host',
+    readable: container.stdout,
+    writable: container.stdin,
+    maxLineBytes: options.maxLineBytes,
+    logger,
+  });
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping = true;
+    stopped ??= (async () => {
+      channel.close();
+      await container.stop().catch((error: unknown) => {
+        logger.warn('could not stop a container', { name, error: String(error) });
+      });
+    })();
+    return stopped;
+  };
+
+  // The runtime's source goes first on stdin; frames follow only after its hello.
+  container.stdin.write(blob);
+
+  let hello: HelloFrame;
+  const exitedEarly = container.exited.then(async (exit) => {
+    // Let the last bytes of stderr arrive before reading them.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    throw earlyExitError(exit, stderrTail(), image);
+  });
+  exitedEarly.catch(() => {});
+  try {
+    hello = await Promise.race([
+      channel.waitForHello({ timeoutMs: options.startTimeoutMs, ...(signal ? { signal } : {}) }),
+      exitedEarly,
+    ]);
+  } catch (caught) {
+    let error = caught;
+    if (isFrameProtocolError(error, 'CLOSED')) {
+      // stdout ended: the exit says more than the closed channel does.
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
+      error = await Promise.race([exitedEarly, grace]).then(
+        () => error,
+        (exitError: unknown) => exitError,
+      );
+    }
+    await stop();
+    if (signal?.aborted) throw signal.reason;
+    if (error instanceof SandboxError) throw error;
+    if (isFrameProtocolError(error, 'TIMEOUT')) {
+      throw new SandboxError(
+        'STARTUP_TIMEOUT',
+        `The container did not start its runtime within ${options.startTimeoutMs} ms: the engine may be ` +
+          `overloaded or the image slow to start; raise startTimeoutMs${stderrTail() ? `; stderr: ${stderrTail().slice(-1000)}` : ''}`,
+        { cause: error },
+      );
+    }
+    if (isFrameProtocolError(error)) {
+      throw new SandboxError(
+        'PROTOCOL_ERROR',
+        `The container's runtime failed the handshake: ${error.message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+  const startupMs = Math.round(performance.now() - started);
+  logger.debug('runtime ready', { name, startupMs, python: hello.python });
+  return {
+    name,
+    container,
+    channel,
+    hello,
+    startupMs,
+    stderrTail,
+    get stopping() {
+      return stopping;
+    },
+    stop,
+  };
+}

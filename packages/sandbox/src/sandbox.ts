@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ContainerLimits,
+  type ContainerRuntime,
+  containerLabels,
+  containerName,
+  DEFAULT_LIMITS,
+  isContainerRuntimeError,
+  validateImage,
+  validateLimits,
+} from '@codexec/container-runtime';
+import { DEFAULT_MAX_LINE_BYTES, type ServerMeta } from '@codexec/frame-protocol';
+import { SandboxError } from './errors.js';
+import { executeOn, type OutputChunk } from './execute.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { RunResult } from './run-result.js';
+import { type ReadyContainer, startRuntimeContainer } from './runtime-container.js';
+import type { ToolHost } from './tool-host.js';
+
+export interface SandboxOptions {
+  /** The container engine (`createPodmanRuntime()`, `createDockerRuntime()` from @codexec/container-runtime). */
+  runtime: ContainerRuntime;
+  /** An image with Python 3.10+ as `python3`, already on the machine (containers start with `--pull never`). */
+  image: string;
+  /** Overrides of the hardened defaults (`DEFAULT_LIMITS`: 512m memory, 128 pids, uid 65534, ...). */
+  limits?: Partial<ContainerLimits>;
+  logger?: Logger;
+  /** Labels every container of this sandbox (`codexec.instance=<id>`) so leftovers can be reaped. Random if unset. */
+  instanceId?: string;
+  /** Bytes of stdout and of stderr kept per run (each), head and tail (default 4 MiB). */
+  maxOutputBytes?: number;
+  /** Longest frame line accepted either way (default 64 MiB); bounds one tool call's arguments or result. */
+  maxFrameBytes?: number;
+  /** How long a container may take to start and say hello (default 60 s). Not part of a run's timeout. */
+  startTimeoutMs?: number;
+  /** Timeout of a run that gives none (default 30 s). */
+  defaultTimeoutMs?: number;
+  /** Timeout of one tool call, unless the run gives one (default 60 s). */
+  callTimeoutMs?: number;
+  /** The interpreter in the image (default `python3`). */
+  python?: string;
+}
+
+export interface RunOptions {
+  /** Python source. Top-level `await` works; the last expression's value comes back like in a REPL. */
+  code: string;
+  /** Tool metadata of the servers the code may call: they become `mcp_<alias>` proxies. */
+  servers?: readonly ServerMeta[];
+  /** Names of every server the host knows (for `runtime.discovered_servers()`); defaults to `servers`. */
+  discovered?: readonly string[];
+  /** Serves the code's tool calls and discovery questions. Without one, calls fail with `MCPError`. */
+  toolHost?: ToolHost;
+  /** Time the code may run, container start excluded (default `defaultTimeoutMs`). */
+  timeoutMs?: number;
+  /** Timeout of each tool call of this run (default `callTimeoutMs`). */
+  callTimeoutMs?: number;
+  /** Aborting it ends the run as `cancelled` and removes the container. */
+  signal?: AbortSignal;
+  /** Every chunk of output as it arrives (unbounded: the result's stdout/stderr are the bounded copies). */
+  onOutput?: (chunk: OutputChunk) => void;
+}
+
+export interface Sandbox {
+  readonly instanceId: string;
+  /** Labels of this sandbox's containers: `runtime.list(labels)` / `runtime.reap(labels)` find them. */
+  readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Runs code in a fresh container (named `codexec-<run id>`, removed afterwards whatever happens). Resolves with
+   * a result for everything the code, the container or the engine do; rejects only with `SandboxError`
+   * `INVALID_OPTIONS` or `CLOSED`.
+   */
+  run(options: RunOptions): Promise<RunResult>;
+  /** Ends every run in progress as `cancelled`, removes their containers, and refuses new runs. */
+  close(): Promise<void>;
+}
+
+const MIB = 1024 * 1024;
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new SandboxError(
+      'INVALID_OPTIONS',
+      `${name} must be a positive number of ${name.endsWith('Bytes') ? 'bytes' : 'milliseconds'}, got ${String(value)}`,
+    );
+  }
+  return Math.floor(value);
+}
+
+function invalid(error: unknown): never {
+  if (isContainerRuntimeError(error))
+    throw new SandboxError('INVALID_OPTIONS', error.message, { cause: error });
+  throw error;
+}
+
+export function createSandbox(options: SandboxOptions): Sandbox {
+  if (!options || typeof options.runtime?.spawn !== 'function') {
+    throw new SandboxError(
+      'INVALID_OPTIONS',
+      'createSandbox needs a container runtime: pass createPodmanRuntime() or createDockerRuntime() as `runtime`',
+    );
+  }
+  const { runtime } = options;
+  let image: string;
+  let limits: ContainerLimits;
+  try {
+    image = validateImage(options.image ?? '', 'image');
+    limits = validateLimits({ ...DEFAULT_LIMITS, ...options.limits });
+  } catch (error) {
+    invalid(error);
+  }
+  const logger = options.logger ?? silentLogger;
+  const instanceId = options.instanceId ?? `sandbox-${randomUUID().slice(0, 8)}`;
+  try {
+    containerName(instanceId);
+  } catch (error) {
+    invalid(error);
+  }
+  const labels = containerLabels(instanceId);
+  const maxOutputBytes = positive('maxOutputBytes', options.maxOutputBytes, 4 * MIB);
+  const maxFrameBytes = positive('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_LINE_BYTES);
+  const startTimeoutMs = positive('startTimeoutMs', options.startTimeoutMs, 60_000);
+  const defaultTimeoutMs = positive('defaultTimeoutMs', options.defaultTimeoutMs, 30_000);
+  const defaultCallTimeoutMs = positive('callTimeoutMs', options.callTimeoutMs, 60_000);
+
+  const closing = new AbortController();
+  const active = new Set<Promise<unknown>>();
+
+  async function run(runOptions: RunOptions): Promise<RunResult> {
+    const startedAt = performance.now();
+    if (closing.signal.aborted) {
+      throw new SandboxError('CLOSED', 'This sandbox was closed: create a new one with createSandbox()');
+    }
+    if (typeof runOptions?.code !== 'string') {
+      throw new SandboxError('INVALID_OPTIONS', 'run() needs `code`, a string of Python source');
+    }
+    const timeoutMs = positive('timeoutMs', runOptions.timeoutMs, defaultTimeoutMs);
+    const callTimeoutMs = positive('callTimeoutMs', runOptions.callTimeoutMs, defaultCallTimeoutMs);
+    const servers = runOptions.servers ?? [];
+    const signal = runOptions.signal ? AbortSignal.any([runOptions.signal, closing.signal]) : closing.signal;
+
+    const runId = randomUUID();
+    const name = containerName(runId);
+    const empty = { stdout: false, stderr: false, stdoutBytes: 0, stderrBytes: 0 };
+    const failure = (status: 'error' | 'cancelled', type: string, message: string): RunResult => ({
+      status,
+      stdout: '',
+      stderr: '',
+      error: { type, message },
+      durationMs: Math.round(performance.now() - startedAt),
+      calls: 0,
+      truncated: empty,
+    });
+
+    let ready: ReadyContainer | undefined;
+    const work = (async (): Promise<RunResult> => {
+      try {
+        try {
+          ready = await startRuntimeContainer({
+            runtime,
+            image,
+            limits,
+            name,
+            labels: { ...labels, 'codexec.run': runId },
+            maxLineBytes: maxFrameBytes,
+            startTimeoutMs,
+            ...(options.python ? { python: options.python } : {}),
+            signal,
+            logger,
+          });
+        } catch (error) {
+          if (signal.aborted) {
+            return failure('cancelled', 'Cancelled', 'The run was cancelled before its container was ready');
+          }
+          if (error instanceof SandboxError) {
+            if (error.code === 'INVALID_OPTIONS' || error.code === 'RUNTIME_SOURCE_MISSING') throw error;
+            const type = error.code === 'PROTOCOL_ERROR' ? 'ProtocolError' : 'SandboxError';
+            logger.warn('container did not start', { name, code: error.code, error: error.message });
+            return failure('error', type, error.message);
+          }
+          logger.error('unexpected failure starting a container', { name, error: String(error) });
+          return failure('error', 'SandboxError', `The container could not be started: ${String(error)}`);
+        }
+        return await executeOn(ready, {
+          code: runOptions.code,
+          servers,
+          discovered: runOptions.discovered ?? servers.map((server) => server.name),
+          toolHost: runOptions.toolHost,
+          timeoutMs,
+          callTimeoutMs,
+          maxOutputBytes,
+          memory: limits.memory,
+          signal,
+          onOutput: runOptions.onOutput,
+          startedAt,
+          logger,
+        });
+      } finally {
+        await ready?.stop();
+      }
+    })();
+    active.add(work);
+    try {
+      const result = await work;
+      logger.debug('run finished', { name, status: result.status, durationMs: result.durationMs });
+      return result;
+    } finally {
+      active.delete(work);
+    }
+  }
+
+  async function close(): Promise<void> {
+    closing.abort(new SandboxError('CLOSED', 'The sandbox was closed'));
+    await Promise.allSettled([...active]);
+  }
+
+  return { instanceId, labels, run, close };
+}

@@ -1,0 +1,277 @@
+import {
+  type FrameChannel,
+  FrameProtocolError,
+  type ServerMeta,
+  type ToolCallResult,
+  type ToolDoc,
+  type ToolDocDetail,
+  WireErrorCode,
+} from '@codexec/frame-protocol';
+import type { Logger } from './logger.js';
+
+export interface ToolCallOptions {
+  /** Aborted when the call times out, the code stops waiting for it, or the run ends. */
+  signal: AbortSignal;
+  /** The call's time budget; the sandbox answers `TIMEOUT` to the code when it runs out. */
+  timeoutMs: number;
+}
+
+export interface DiscoveryOptions {
+  signal: AbortSignal;
+}
+
+/** A server as `listServers` reports it. */
+export interface ServerSummary {
+  name: string;
+  description?: string;
+  /** Number of tools, when known without starting the server. */
+  toolCount?: number;
+}
+
+export type SearchResult = ToolDoc & { description: string; score?: number };
+
+/**
+ * Everything the sandbox knows about tools: one required method to call a tool and optional discovery methods.
+ * Plain callbacks are enough: nothing here is tied to MCP. A method that is left out makes the in-sandbox helper
+ * fall back to the metadata of the run (`servers`).
+ *
+ * A method may throw an error with a string `code` from frame-protocol's wire codes (`UNKNOWN_SERVER`,
+ * `UNKNOWN_TOOL`, `UPSTREAM_ERROR`, ...) to choose the code the Python side sees (`MCPError.code`); any other error
+ * becomes `TOOL_ERROR` (calls) or `INTERNAL` (discovery). A tool that fails as a tool should instead return a
+ * result with `isError: true`: the code then gets a `McpToolError` carrying the text.
+ */
+export interface ToolHost {
+  callTool(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    options: ToolCallOptions,
+  ): Promise<ToolCallResult>;
+  /** Every server that can be used, loaded in this run or not. */
+  listServers?(options: DiscoveryOptions): Promise<ServerSummary[]>;
+  /** One server with its tools, or undefined when there is no such server. */
+  describeServer?(server: string, options: DiscoveryOptions): Promise<ServerMeta | undefined>;
+  /** Docs of a server's tools (or of one tool); derived from `describeServer` when left out. */
+  queryTools?(
+    server: string,
+    options: DiscoveryOptions & { tool?: string | undefined; detail: ToolDocDetail },
+  ): Promise<ToolDoc[]>;
+  /** Tools of every server matching a query, best first. */
+  searchTools?(
+    query: string,
+    options: DiscoveryOptions & { limit: number; detail: ToolDocDetail },
+  ): Promise<SearchResult[]>;
+}
+
+export interface ServeToolHostOptions {
+  toolHost: ToolHost | undefined;
+  servers: readonly ServerMeta[];
+  /** Budget of a call that names none. */
+  callTimeoutMs: number;
+  /** Aborted when the run ends: every call still pending is aborted with it. */
+  runSignal: AbortSignal;
+  onCall: () => void;
+  logger: Logger;
+}
+
+const WIRE_CODES: ReadonlySet<string> = new Set(WireErrorCode.options);
+
+function wireError(error: unknown, fallback: WireErrorCode): FrameProtocolError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return FrameProtocolError.remote({
+    code: typeof code === 'string' && WIRE_CODES.has(code) ? code : fallback,
+    message,
+  });
+}
+
+/** A signal aborted by any of `signals`, and a function that detaches it. */
+function linkedSignal(signals: AbortSignal[]): { controller: AbortController; unlink: () => void } {
+  const controller = new AbortController();
+  const abort = (event: Event): void => controller.abort((event.target as AbortSignal).reason);
+  for (const signal of signals) {
+    if (signal.aborted) controller.abort(signal.reason);
+    else signal.addEventListener('abort', abort, { once: true });
+  }
+  return {
+    controller,
+    unlink: () => {
+      for (const signal of signals) signal.removeEventListener('abort', abort);
+    },
+  };
+}
+
+/** Resolves with the work, or rejects as soon as the signal fires (a callback that ignores its signal). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+class CallTimeout extends Error {}
+
+function docOf(server: string, tool: ServerMeta['tools'][number], detail: ToolDocDetail): ToolDoc {
+  const doc: ToolDoc = { server, tool: tool.name };
+  if (tool.description !== undefined) doc.description = tool.description;
+  if (detail === 'full') {
+    if (tool.title !== undefined) doc.title = tool.title;
+    if (tool.inputSchema !== undefined) doc.inputSchema = tool.inputSchema;
+    if (tool.outputSchema !== undefined) doc.outputSchema = tool.outputSchema;
+    if (tool.annotations !== undefined) doc.annotations = tool.annotations;
+  }
+  return doc;
+}
+
+/**
+ * Serves the runtime's requests of one run from a `ToolHost`: tool calls (concurrently, each with its own timeout)
+ * and the discovery methods the host implements. Returns a function that removes the handlers.
+ */
+export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolHostOptions): () => void {
+  const { toolHost, servers, callTimeoutMs, runSignal, onCall, logger } = options;
+  const loaded = new Set(servers.map((server) => server.name));
+  const removers: (() => void)[] = [];
+
+  removers.push(
+    channel.onRequest('tools/call', async (params, context) => {
+      onCall();
+      if (!toolHost) {
+        throw FrameProtocolError.remote({
+          code: 'UNKNOWN_SERVER',
+          message: 'This run has no tool host, so no tool can be called',
+        });
+      }
+      const timeoutMs = params.timeoutMs ?? callTimeoutMs;
+      const { controller, unlink } = linkedSignal([context.signal, runSignal]);
+      const timer = setTimeout(
+        () => controller.abort(new CallTimeout(`timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      try {
+        return await untilAborted(
+          toolHost.callTool(params.server, params.tool, params.arguments, {
+            signal: controller.signal,
+            timeoutMs,
+          }),
+          controller.signal,
+        );
+      } catch (error) {
+        if (controller.signal.reason instanceof CallTimeout) {
+          throw FrameProtocolError.remote({
+            code: 'TIMEOUT',
+            message: `The tool ${params.tool} of ${params.server} did not answer within ${timeoutMs} ms`,
+          });
+        }
+        if (context.signal.aborted || runSignal.aborted) throw error;
+        logger.debug('a tool call failed', {
+          server: params.server,
+          tool: params.tool,
+          error: String(error),
+        });
+        throw wireError(error, 'TOOL_ERROR');
+      } finally {
+        clearTimeout(timer);
+        unlink();
+      }
+    }),
+  );
+
+  const discovery = <T>(work: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> => {
+    const { controller, unlink } = linkedSignal([signal, runSignal]);
+    return untilAborted(work(controller.signal), controller.signal)
+      .catch((error: unknown) => {
+        if (error instanceof FrameProtocolError) throw error;
+        throw wireError(error, 'INTERNAL');
+      })
+      .finally(unlink);
+  };
+
+  const listServers = toolHost?.listServers?.bind(toolHost);
+  if (listServers) {
+    removers.push(
+      channel.onRequest('servers/list', (_params, context) =>
+        discovery(async (signal) => {
+          const listed = await listServers({ signal });
+          const names = new Set(listed.map((server) => server.name));
+          const all: ServerSummary[] = [
+            ...listed,
+            ...servers.filter((server) => !names.has(server.name)).map((server) => ({ name: server.name })),
+          ];
+          return {
+            servers: all.map((server) => ({
+              name: server.name,
+              ...(server.description === undefined ? {} : { description: server.description }),
+              ...(server.toolCount === undefined ? {} : { toolCount: server.toolCount }),
+              loaded: loaded.has(server.name),
+            })),
+          };
+        }, context.signal),
+      ),
+    );
+  }
+
+  const describeServer = toolHost?.describeServer?.bind(toolHost);
+  const describe = async (name: string, signal: AbortSignal): Promise<ServerMeta> => {
+    const local = servers.find((server) => server.name === name);
+    const meta = local ?? (await describeServer!(name, { signal }));
+    if (!meta) {
+      throw FrameProtocolError.remote({
+        code: 'UNKNOWN_SERVER',
+        message: `There is no server named ${name}`,
+      });
+    }
+    return meta;
+  };
+  if (describeServer) {
+    removers.push(
+      channel.onRequest('servers/describe', (params, context) =>
+        discovery((signal) => describe(params.server, signal), context.signal),
+      ),
+    );
+  }
+
+  const queryTools = toolHost?.queryTools?.bind(toolHost);
+  if (queryTools || describeServer) {
+    removers.push(
+      channel.onRequest('tools/query', (params, context) =>
+        discovery(async (signal) => {
+          if (queryTools) {
+            return {
+              tools: await queryTools(params.server, { signal, tool: params.tool, detail: params.detail }),
+            };
+          }
+          const meta = await describe(params.server, signal);
+          const wanted = params.tool?.toLowerCase();
+          const tools = meta.tools.filter(
+            (tool) => wanted === undefined || tool.name.toLowerCase() === wanted,
+          );
+          return { tools: tools.map((tool) => docOf(meta.name, tool, params.detail)) };
+        }, context.signal),
+      ),
+    );
+  }
+
+  const searchTools = toolHost?.searchTools?.bind(toolHost);
+  if (searchTools) {
+    removers.push(
+      channel.onRequest('tools/search', (params, context) =>
+        discovery(async (signal) => {
+          const results = await searchTools(params.query, {
+            signal,
+            limit: params.limit,
+            detail: params.detail,
+          });
+          return {
+            results: results.slice(0, params.limit).map((r) => ({ ...r, description: r.description ?? '' })),
+          };
+        }, context.signal),
+      ),
+    );
+  }
+
+  return () => {
+    for (const remove of removers) remove();
+  };
+}
