@@ -1,6 +1,17 @@
 export { type CliRuntimeOptions, createCliRuntime, type EngineDialect } from './adapters/cli.js';
 export { createDockerRuntime, type DockerRuntimeOptions } from './adapters/docker.js';
 export { createPodmanRuntime, type PodmanRuntimeOptions } from './adapters/podman.js';
+export { type EnsurePodmanMachineOptions, ensurePodmanMachine } from './adapters/podman-machine.js';
+export {
+  createRuntime,
+  DEFAULT_CANDIDATES,
+  type DetectedRuntime,
+  type DetectRuntimeOptions,
+  detectRuntime,
+  parseRuntimeChoice,
+  type RuntimeCandidate,
+} from './detect.js';
+export { classifyStartFailure, unknownOciRuntime } from './engine-errors.js';
 export {
   parseDockerContainers,
   parseDockerInfo,
@@ -25,6 +36,15 @@ export {
   LABEL_MANAGED,
 } from './hardened-args.js';
 export { type Logger, silentLogger } from './logger.js';
+export {
+  DEFAULT_MACHINE_NAME,
+  machineFailure,
+  type PodmanMachine,
+  type PodmanMachinePlan,
+  parsePodmanMachineList,
+  planPodmanMachine,
+  startSaysAlreadyRunning,
+} from './podman-machine.js';
 export type * from './runtime.js';
 export {
   DEFAULT_IMAGE,

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CANDIDATES, parseRuntimeChoice } from './detect.js';
+import { ContainerRuntimeError } from './errors.js';
+
+describe('parseRuntimeChoice', () => {
+  it.each([
+    ['auto', 'auto'],
+    ['', 'auto'],
+    ['podman', { engine: 'podman' }],
+    ['Docker', { engine: 'docker' }],
+    [' PODMAN ', { engine: 'podman' }],
+    ['/usr/local/bin/docker', { engine: 'docker', command: '/usr/local/bin/docker' }],
+    ['/opt/podman/bin/podman', { engine: 'podman', command: '/opt/podman/bin/podman' }],
+    ['podman-remote', { engine: 'podman', command: 'podman-remote' }],
+    [
+      'C:\\Program Files\\Docker\\docker.exe',
+      { engine: 'docker', command: 'C:\\Program Files\\Docker\\docker.exe' },
+    ],
+  ])('%j → %j', (value, expected) => {
+    expect(parseRuntimeChoice(value)).toEqual(expected);
+  });
+
+  it.each(['lxc', 'nerdctl', '/usr/bin/nerdctl', 'containerd'])(
+    '%j is an INVALID_SETTING naming the variable',
+    (value) => {
+      let error: unknown;
+      try {
+        parseRuntimeChoice(value);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ContainerRuntimeError);
+      expect((error as ContainerRuntimeError).code).toBe('INVALID_SETTING');
+      expect((error as ContainerRuntimeError).setting).toBe('MCP_BRIDGE_RUNTIME');
+      expect((error as ContainerRuntimeError).message).toContain(JSON.stringify(value));
+    },
+  );
+
+  it('tries podman before docker by default', () => {
+    expect(DEFAULT_CANDIDATES.map((c) => c.engine)).toEqual(['podman', 'docker']);
+  });
+});

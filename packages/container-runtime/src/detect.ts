@@ -1,0 +1,221 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { CliRuntimeOptions } from './adapters/cli.js';
+import { createDockerRuntime } from './adapters/docker.js';
+import { createPodmanRuntime } from './adapters/podman.js';
+import { type EnsurePodmanMachineOptions, ensurePodmanMachine } from './adapters/podman-machine.js';
+import { runtimeNotFound } from './engine-errors.js';
+import { abortedError, ContainerRuntimeError, invalidSetting, isContainerRuntimeError } from './errors.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { ContainerRuntime, EngineInfo, EngineName } from './runtime.js';
+import { type Env, RUNTIME_VARIABLE } from './settings.js';
+
+/** One engine to try: which adapter, and optionally which binary. */
+export interface RuntimeCandidate {
+  engine: EngineName;
+  /** Binary name or path; default the engine's name. */
+  command?: string;
+}
+
+export interface DetectRuntimeOptions {
+  /** `podman`, `docker`, `auto`, or a path to one of the two binaries. Wins over `MCP_BRIDGE_RUNTIME`. */
+  explicit?: string | undefined;
+  /** Where `MCP_BRIDGE_RUNTIME` is read; default `process.env`. */
+  env?: Env;
+  /** The engines `auto` tries, in order of preference. Default podman, then docker. */
+  candidates?: RuntimeCandidate[];
+  signal?: AbortSignal;
+  /** How long each engine may take to answer `info`. Default 10 s. */
+  timeoutMs?: number;
+  /** Default `process.platform`; on macOS and Windows a stopped podman machine is started. */
+  platform?: NodeJS.Platform;
+  /** Start (or create) the podman machine when podman does not answer on macOS/Windows. Default true. */
+  startPodmanMachine?: boolean;
+  /** Timeouts of `podman machine init|start`. */
+  machine?: Pick<EnsurePodmanMachineOptions, 'initTimeoutMs' | 'startTimeoutMs'>;
+  /** Options for the adapter that is created (logger, CLI environment, timeouts). */
+  runtimeOptions?: Omit<CliRuntimeOptions, 'command'>;
+  logger?: Logger;
+}
+
+export interface DetectedRuntime {
+  runtime: ContainerRuntime;
+  info: EngineInfo;
+  /** How it was chosen: an explicit option, the variable, or the first answering candidate. */
+  source: 'option' | 'env' | 'auto';
+}
+
+export const DEFAULT_CANDIDATES: readonly RuntimeCandidate[] = Object.freeze([
+  { engine: 'podman' },
+  { engine: 'docker' },
+]);
+
+/**
+ * Reads a runtime choice: `auto`, `podman`, `docker` (any case), or a path whose file name starts with podman or
+ * docker (`/opt/podman/bin/podman`, `podman-remote`, `docker.exe`). Throws `INVALID_SETTING` naming `setting`.
+ */
+export function parseRuntimeChoice(
+  value: string,
+  setting: string = RUNTIME_VARIABLE,
+): 'auto' | RuntimeCandidate {
+  const raw = value.trim();
+  const lower = raw.toLowerCase();
+  if (lower === 'auto' || lower === '') return 'auto';
+  if (lower === 'podman' || lower === 'docker') return { engine: lower };
+  // Either separator: the value may name a Windows path while this runs elsewhere (tests, remote configs).
+  const file = (raw.split(/[\\/]/).pop() ?? '').toLowerCase();
+  if (raw.includes('/') || raw.includes('\\') || /^(podman|docker)[\w.-]+$/.test(file)) {
+    if (file.startsWith('podman')) return { engine: 'podman', command: raw };
+    if (file.startsWith('docker')) return { engine: 'docker', command: raw };
+  }
+  throw invalidSetting(setting, value, 'podman, docker, auto, or the path of a podman or docker binary');
+}
+
+/** The adapter for a candidate. */
+export function createRuntime(
+  candidate: RuntimeCandidate,
+  options: Omit<CliRuntimeOptions, 'command'> = {},
+): ContainerRuntime {
+  const withCommand = candidate.command ? { ...options, command: candidate.command } : options;
+  return candidate.engine === 'podman' ? createPodmanRuntime(withCommand) : createDockerRuntime(withCommand);
+}
+
+type Probe = { candidate: RuntimeCandidate; runtime: ContainerRuntime } & (
+  | { info: EngineInfo; error?: undefined }
+  | { info?: undefined; error: ContainerRuntimeError }
+);
+
+/**
+ * Finds the container engine to use. Order: `explicit`, then `MCP_BRIDGE_RUNTIME`, then the candidates (podman,
+ * docker). An engine counts only when it answers `info`, not because its binary is on PATH. With an explicit
+ * choice there is no fallback: its failure is the error. On macOS/Windows, when nothing answers and podman is
+ * installed, its machine is started (created first if there is none), unless `startPodmanMachine` is false; an
+ * answering docker is preferred to booting a VM.
+ *
+ * Errors: `RUNTIME_NOT_FOUND` (nothing installed), `ENGINE_NOT_RESPONDING` (installed, not answering; the message
+ * holds each engine's stderr and what to do), `MACHINE_START_FAILED`, `INVALID_SETTING`, `ABORTED`.
+ */
+export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise<DetectedRuntime> {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? silentLogger;
+  const platform = options.platform ?? process.platform;
+  const { signal } = options;
+  if (signal?.aborted) throw abortedError(signal.reason);
+
+  const fromOption = options.explicit !== undefined && options.explicit.trim() !== '';
+  const fromEnv = !fromOption && (env[RUNTIME_VARIABLE] ?? '').trim() !== '';
+  const setting = fromOption ? 'the runtime option' : RUNTIME_VARIABLE;
+  const choice = fromOption
+    ? parseRuntimeChoice(options.explicit!, 'runtime option')
+    : fromEnv
+      ? parseRuntimeChoice(env[RUNTIME_VARIABLE]!, RUNTIME_VARIABLE)
+      : 'auto';
+  const candidateList = options.candidates ?? DEFAULT_CANDIDATES;
+  const candidates =
+    choice === 'auto'
+      ? candidateList
+      : [choice.command ? choice : (candidateList.find((c) => c.engine === choice.engine) ?? choice)];
+  const source: DetectedRuntime['source'] = choice === 'auto' ? 'auto' : fromOption ? 'option' : 'env';
+  const runtimeOptions = { ...options.runtimeOptions, platform };
+  if (options.logger && !runtimeOptions.logger) runtimeOptions.logger = options.logger;
+
+  // Ask every candidate at once (one that hangs must not delay the next); prefer them in order, and stop asking
+  // the others once one is chosen.
+  const chosen = new AbortController();
+  const probeSignal = signal ? AbortSignal.any([signal, chosen.signal]) : chosen.signal;
+  const probes: Promise<Probe>[] = candidates.map(async (candidate) => {
+    const runtime = createRuntime(candidate, runtimeOptions);
+    try {
+      return {
+        candidate,
+        runtime,
+        info: await runtime.info({ signal: probeSignal, timeoutMs: options.timeoutMs }),
+      };
+    } catch (error) {
+      return { candidate, runtime, error: asRuntimeError(error, candidate) };
+    }
+  });
+  const failures: Probe[] = [];
+  for (const pending of probes) {
+    const probe = await pending;
+    if (probe.info) {
+      chosen.abort();
+      logger.info(
+        `container runtime: ${probe.runtime.engine} ${probe.info.version} (${probe.runtime.command})`,
+        {
+          rootless: probe.info.rootless,
+          source,
+        },
+      );
+      return { runtime: probe.runtime, info: probe.info, source };
+    }
+    if (probe.error.code === 'ABORTED') throw probe.error;
+    logger.debug(`container runtime: ${probe.runtime.command} does not answer`, { code: probe.error.code });
+    failures.push(probe);
+  }
+
+  const podman = failures.find(
+    (f) => f.candidate.engine === 'podman' && f.error?.code === 'ENGINE_NOT_RESPONDING',
+  );
+  if (podman && (platform === 'darwin' || platform === 'win32') && options.startPodmanMachine !== false) {
+    await ensurePodmanMachine({
+      ...options.machine,
+      ...(podman.candidate.command ? { command: podman.candidate.command } : {}),
+      ...(options.runtimeOptions?.env ? { env: options.runtimeOptions.env } : {}),
+      logger,
+      ...signalOf(signal),
+    });
+    // The machine's API socket comes up a little after `machine start` returns.
+    let last: unknown;
+    for (let attempt = 0; attempt < 15; attempt++) {
+      try {
+        const info = await podman.runtime.info({ ...signalOf(signal), timeoutMs: options.timeoutMs });
+        return { runtime: podman.runtime, info, source };
+      } catch (error) {
+        if (isContainerRuntimeError(error, 'ABORTED')) throw error;
+        last = error;
+        await delay(2000, undefined, signal ? { signal } : {}).catch(() => {
+          throw abortedError(signal?.reason);
+        });
+      }
+    }
+    throw asRuntimeError(last, podman.candidate);
+  }
+
+  const answeringless = failures.filter((f) => f.error?.code !== 'RUNTIME_NOT_FOUND');
+  if (answeringless.length === 0) {
+    const tried = candidates.map((c) => c.command ?? c.engine);
+    if (choice !== 'auto') {
+      throw new ContainerRuntimeError(
+        'RUNTIME_NOT_FOUND',
+        `No container runtime found: ${setting} asks for ${choice.engine}, and "${tried[0]}" could not be started ` +
+          `(not installed, or not on PATH). Install ${choice.engine}, or set ${RUNTIME_VARIABLE} to ` +
+          `${choice.engine === 'podman' ? 'docker' : 'podman'} or auto.`,
+        { engine: choice.engine },
+      );
+    }
+    throw runtimeNotFound(tried);
+  }
+  if (answeringless.length === 1) throw answeringless[0]!.error;
+  const notResponding = answeringless.filter((f) => f.error?.code === 'ENGINE_NOT_RESPONDING');
+  if (notResponding.length === answeringless.length) {
+    throw new ContainerRuntimeError(
+      'ENGINE_NOT_RESPONDING',
+      `No container engine answered:\n${notResponding.map((f) => `- ${f.error!.message}`).join('\n')}`,
+      { cause: notResponding.map((f) => f.error) },
+    );
+  }
+  throw answeringless[0]!.error;
+}
+
+function asRuntimeError(error: unknown, candidate: RuntimeCandidate): ContainerRuntimeError {
+  if (error instanceof ContainerRuntimeError) return error;
+  return new ContainerRuntimeError(
+    'COMMAND_FAILED',
+    `Asking ${candidate.command ?? candidate.engine} for its info failed: ${String(error)}`,
+    { engine: candidate.engine, cause: error },
+  );
+}
+
+function signalOf(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal ? { signal } : {};
+}
