@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { ClientAdapter, SourceLocation } from './adapter.js';
 import { CLIENT_ADAPTERS, getAdapter } from './adapters/index.js';
@@ -146,6 +147,8 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const reads = plan(ctx, options);
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  // Every concurrent read listens to this one signal.
+  setMaxListeners(reads.length + 10, signal);
   const aborted = (): ConfigDiscoveryError =>
     options.signal?.aborted
       ? new ConfigDiscoveryError('ABORTED', 'Discovery was cancelled by the caller', {

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are config variable syntax, not templates
 import { describe, expect, it } from 'vitest';
 import {
   containsVariableReference,

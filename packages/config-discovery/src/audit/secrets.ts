@@ -42,7 +42,8 @@ export function shannonEntropy(text: string): number {
 }
 
 function characterClasses(text: string): number {
-  return [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(text)).length;
+  // Letters and digits only: hyphenated words (package names) must not look random.
+  return [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(text)).length;
 }
 
 export function looksLikeSecretName(name: string): boolean {
