@@ -54,6 +54,14 @@ export function expectedHugeText(bytes: number): string {
   return lines.join('').slice(0, bytes);
 }
 
+/** The bin of a package installed in this package's node_modules. */
+export function binOf(packageName: string): string {
+  const manifestPath = require.resolve(`${packageName}/package.json`);
+  const manifest = require(manifestPath) as { bin: string | Record<string, string> };
+  const bin = typeof manifest.bin === 'string' ? manifest.bin : Object.values(manifest.bin)[0]!;
+  return fileURLToPath(new URL(bin, pathToFileURL(manifestPath)));
+}
+
 export interface ProcessRow {
   pid: number;
   ppid: number;
