@@ -31,7 +31,7 @@ def pack_runtime():
             sources[module] = handle.read()
     with open(os.path.join(PACKAGE_DIR, "_loader.py"), encoding="utf-8") as handle:
         loader = handle.read()
-    return (loader + "\n_codexec_boot(" + json.dumps(sources, ensure_ascii=False) + ")\n").encode("utf-8")
+    return (loader + "\n_codexec_boot(" + json.dumps(sources, ensure_ascii=False, separators=(",", ":")) + ")\n").encode("utf-8")
 
 
 def tool_server(name, tools, description=None):
