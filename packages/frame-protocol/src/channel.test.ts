@@ -96,6 +96,14 @@ describe('FrameChannel requests', () => {
     expect(ids).toEqual(['h1', 'h2']);
   });
 
+  test('execute ids and request ids come from one counter', async () => {
+    const { host, runtime } = pair();
+    runtime.onRequest('ping', (_params, { id }) => ({ id }) as never);
+    expect(host.nextId()).toBe('h1');
+    await host.request('ping', {});
+    expect(host.nextId()).toBe('h3');
+  });
+
   test('an unknown method is answered with UNKNOWN_METHOD', async () => {
     const { host, runtime } = pair();
     host.onRequest('servers/list', () => ({ servers: [] }));

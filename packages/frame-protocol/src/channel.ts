@@ -226,6 +226,15 @@ export class FrameChannel<S extends ChannelSide> {
     });
   }
 
+  /**
+   * A fresh id from the counter that request ids come from (`h1`, `h2`, … on the host), for frames that need one
+   * of this side's ids, like `execute`.
+   */
+  nextId(): string {
+    this.#nextId += 1;
+    return `${this.#idPrefix}${this.#nextId}`;
+  }
+
   /** True once the channel has stopped. */
   get isClosed(): boolean {
     return this.#closedInfo !== undefined;
@@ -265,8 +274,7 @@ export class FrameChannel<S extends ChannelSide> {
     if (this.#closedInfo) return Promise.reject(this.#closedError());
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortedError(method, signal));
-    this.#nextId += 1;
-    const id = `${this.#idPrefix}${this.#nextId}`;
+    const id = this.nextId();
     const timeoutMs = options.timeoutMs ?? this.#requestTimeoutMs;
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
