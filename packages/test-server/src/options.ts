@@ -108,7 +108,7 @@ export function parseOptions(
 }
 
 function integer(what: string, text: string, min: number): number {
-  const value = Number(text);
+  const value = text.trim() === '' ? Number.NaN : Number(text);
   if (!Number.isInteger(value) || value < min) {
     throw new UsageError(`${what} needs an integer >= ${min}, got "${text}".`);
   }
