@@ -53,7 +53,7 @@ describe('resolveSettings', () => {
     const s = resolve();
     expect(s).toMatchObject({
       runtime: 'auto',
-      image: 'python:3.12-slim',
+      image: 'docker.io/library/python:3.12-slim',
       timeoutMs: 30_000,
       maxTimeoutMs: 120_000,
       idleTimeoutMs: 300_000,
@@ -72,7 +72,8 @@ describe('resolveSettings', () => {
 
   it.each<[string, string, Partial<Settings>]>([
     ['MCP_BRIDGE_RUNTIME', 'podman', { runtime: 'podman' }],
-    ['MCP_BRIDGE_RUNTIME', 'Docker', { runtime: 'docker' }],
+    ['MCP_BRIDGE_RUNTIME', 'Docker', { runtime: 'Docker' }],
+    ['MCP_BRIDGE_RUNTIME', '/opt/podman/bin/podman', { runtime: '/opt/podman/bin/podman' }],
     ['MCP_BRIDGE_IMAGE', 'localhost/codexec-python:bookworm', { image: 'localhost/codexec-python:bookworm' }],
     ['MCP_BRIDGE_TIMEOUT', '45', { timeoutMs: 45_000 }],
     ['MCP_BRIDGE_TIMEOUT', '500ms', { timeoutMs: 500 }],

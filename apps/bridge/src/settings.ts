@@ -1,15 +1,15 @@
+import { DEFAULT_IMAGE, parseRuntimeChoice } from '@codexec/container-runtime';
 import { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from '@codexec/toon-output';
 import { formatDuration, parseDuration } from './duration.js';
 import { BridgeError } from './errors.js';
 
 export type OutputMode = 'toon' | 'compact' | 'json';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-export type RuntimeChoice = 'auto' | 'podman' | 'docker';
 
 /** Everything the bridge can be told, resolved from flags, then `MCP_BRIDGE_*` variables, then defaults. */
 export interface Settings {
-  /** Which container engine to use; `auto` tries podman, then docker. */
-  runtime: RuntimeChoice;
+  /** Which container engine to use: `auto` (podman, then docker), `podman`, `docker`, or a path to either. */
+  runtime: string;
   image: string;
   /** Timeout of a run when the call does not give one. */
   timeoutMs: number;
@@ -136,15 +136,22 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_RUNTIME',
     flag: 'runtime',
     shown: 'auto',
-    description: 'Container engine: podman, docker, or auto (podman first)',
-    parse: oneOf<RuntimeChoice>('auto', 'podman', 'docker'),
+    description: 'Container engine: podman, docker, a path to either, or auto (podman first)',
+    parse: (raw) => {
+      try {
+        parseRuntimeChoice(raw);
+      } catch {
+        throw 'expected podman, docker, auto, or the path of a podman or docker binary';
+      }
+      return raw.trim().toLowerCase() === 'auto' ? 'auto' : raw.trim();
+    },
   }),
   spec({
     key: 'image',
     env: 'MCP_BRIDGE_IMAGE',
     flag: 'image',
-    shown: 'python:3.12-slim',
-    description: 'Image the code runs in (needs python3)',
+    shown: DEFAULT_IMAGE,
+    description: 'Image the code runs in (needs python3); must be on the machine: see `image pull`',
     parse: pattern(/^[^\s]+$/, 'an image reference such as python:3.12-slim'),
   }),
   spec({
@@ -348,7 +355,7 @@ export const SETTINGS: readonly SettingSpec[] = [
 
 const DEFAULTS: Omit<Settings, 'home' | 'cwd'> = {
   runtime: 'auto',
-  image: 'python:3.12-slim',
+  image: DEFAULT_IMAGE,
   timeoutMs: 30_000,
   maxTimeoutMs: 120_000,
   idleTimeoutMs: 300_000,

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+import { homedir } from 'node:os';
+import { main } from './cli/main.js';
+
+const controller = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => controller.abort(new Error(`received ${signal}`)));
+}
+// A closed stdout (the client went away) must end the bridge, not crash it with EPIPE.
+process.stdout.on('error', () => controller.abort(new Error('stdout closed')));
+
+const code = await main({
+  argv: process.argv.slice(2),
+  env: process.env,
+  cwd: process.cwd(),
+  home: process.env.HOME || homedir(),
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signal: controller.signal,
+});
+process.exitCode = code;
+// Whatever is left (a slow upstream, a timer) must not keep the command alive once it has answered.
+setTimeout(() => process.exit(code), 3000).unref();

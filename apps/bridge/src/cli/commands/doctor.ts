@@ -1,0 +1,212 @@
+import pLimit from 'p-limit';
+import { createBridge } from '../../composition.js';
+import type { SelectedEngine } from '../../container-engine.js';
+import type { CatalogEntry } from '../../engine.js';
+import { silentLogger } from '../../logger.js';
+import { type Check, formatChecklist } from '../checklist.js';
+import { EXIT_FAILURE, EXIT_OK } from '../io.js';
+import type { CommandContext } from '../main.js';
+import { createProgress } from '../progress.js';
+import { tildePath } from '../table.js';
+
+const HELLO = 'import sys\nprint("hello from the sandbox")\nsys.version.split()[0]';
+
+/**
+ * `doctor`: the engine, the OCI runtime, the image, a hello-world run and every upstream, as a checklist with a
+ * fix for each problem. Exit 1 when a check fails.
+ */
+export async function doctorCommand({ io, settings, logger }: CommandContext): Promise<number> {
+  const progress = createProgress(io.stderr);
+  const checks: Check[] = [];
+  const timed = async <T>(
+    what: string,
+    work: () => Promise<T>,
+  ): Promise<{ value?: T; error?: unknown; ms: number }> => {
+    progress.update(what);
+    const started = performance.now();
+    try {
+      const value = await work();
+      return { value, ms: performance.now() - started };
+    } catch (error) {
+      return { error, ms: performance.now() - started };
+    }
+  };
+
+  progress.update('reading MCP configs');
+  // The bridge's own chatter would tear the progress line; problems show up in the checklist instead.
+  const bridge = await createBridge({ settings, env: io.env, logger: silentLogger, signal: io.signal });
+  try {
+    const { discovery } = bridge;
+    const files = discovery.sources.filter((s) => s.status === 'found').length;
+    const problems = discovery.diagnostics.filter((d) => d.severity !== 'info');
+    checks.push({
+      name: 'MCP configs',
+      status: problems.length ? 'warn' : 'ok',
+      detail: `${discovery.servers.length} servers from ${files} file${files === 1 ? '' : 's'}${
+        problems.length ? `, ${problems.length} problem${problems.length > 1 ? 's' : ''}` : ''
+      }`,
+      fix: problems.length ? `${problems[0]!.message}\nsee code-exec-bridge discover for all` : undefined,
+    });
+
+    const engine = await timed('asking the container engine', () =>
+      bridge.containerEngine({ signal: io.signal }),
+    );
+    const found = engine.value as SelectedEngine | undefined;
+    if (!found) {
+      checks.push({
+        name: 'container engine',
+        status: 'fail',
+        detail: `none answers (${settings.runtime === 'auto' ? 'tried podman and docker' : settings.runtime})`,
+        fix: messageOf(engine.error),
+        durationMs: engine.ms,
+      });
+    } else {
+      const { info, runtime } = found;
+      checks.push({
+        name: 'container engine',
+        status: 'ok',
+        detail: `${info.engine} ${info.version}, ${info.rootless ? 'rootless' : 'rootful'} (${info.command})`,
+        durationMs: engine.ms,
+      });
+      checks.push(ociCheck(bridge.limits.ociRuntime, info.ociRuntimes, info.defaultOciRuntime, info.engine));
+
+      const image = await timed(`looking for ${settings.image}`, () =>
+        runtime.imageExists(settings.image, { signal: io.signal }),
+      );
+      const present = image.value === true;
+      checks.push({
+        name: 'image',
+        status: present ? 'ok' : 'fail',
+        detail: present
+          ? `${settings.image} present`
+          : image.error
+            ? messageOf(image.error)
+            : `${settings.image} is not present`,
+        durationMs: image.ms,
+        fix: present
+          ? undefined
+          : `code-exec-bridge image pull   (or: ${info.engine} pull ${settings.image})`,
+      });
+
+      if (!present) {
+        checks.push({ name: 'hello-world run', status: 'skip', detail: 'needs the image' });
+      } else {
+        const hello = await timed('running hello-world in the sandbox', () =>
+          bridge.engine.run(
+            { code: HELLO, servers: [], timeoutMs: Math.max(settings.timeoutMs, 60_000) },
+            { signal: io.signal },
+          ),
+        );
+        const report = hello.value;
+        const ok =
+          report?.status === 'success' &&
+          JSON.stringify(report.structured).includes('hello from the sandbox');
+        const python =
+          typeof report?.structured.value === 'string' ? ` (Python ${report.structured.value})` : '';
+        checks.push({
+          name: 'hello-world run',
+          status: ok ? 'ok' : 'fail',
+          detail: ok ? `printed hello${python}` : report ? `status ${report.status}` : messageOf(hello.error),
+          durationMs: hello.ms,
+          fix: ok
+            ? undefined
+            : `${report ? summaryOf(report.structured) : ''}\ncheck that the image has python3, and the limits (MCP_BRIDGE_MEMORY, MCP_BRIDGE_PIDS)`.trim(),
+        });
+      }
+    }
+
+    const catalog = bridge.engine.catalog();
+    if (catalog.length === 0) {
+      checks.push({
+        name: 'upstream servers',
+        status: 'warn',
+        detail: 'none configured',
+        fix: 'add MCP servers to a client config (code-exec-bridge discover shows where the bridge looks)',
+      });
+    }
+    const limit = pLimit(4);
+    let done = 0;
+    const upstreamChecks = await Promise.all(
+      catalog.map((entry) =>
+        limit(async () => {
+          const result = await timed(`starting upstream servers (${done}/${catalog.length})`, () =>
+            bridge.pool.metadata(entry.name, { signal: io.signal }),
+          );
+          done += 1;
+          progress.update(`starting upstream servers (${done}/${catalog.length})`);
+          return upstreamCheck(
+            entry,
+            result,
+            bridge.pool.status().find((s) => s.name === entry.name)?.stderrTail ?? [],
+            settings.home,
+          );
+        }),
+      ),
+    );
+    checks.push(...upstreamChecks);
+  } finally {
+    progress.stop();
+    await bridge.close();
+  }
+  logger.debug('doctor finished', { checks: checks.length });
+  io.stdout.write(formatChecklist(checks));
+  return checks.some((c) => c.status === 'fail') ? EXIT_FAILURE : EXIT_OK;
+}
+
+function ociCheck(
+  chosen: string | undefined,
+  available: string[],
+  fallback: string | undefined,
+  engine: string,
+): Check {
+  if (!chosen) {
+    return {
+      name: 'OCI runtime',
+      status: 'ok',
+      detail: `${fallback ?? 'engine default'} (the engine's default)`,
+    };
+  }
+  if (available.length && !available.includes(chosen)) {
+    return {
+      name: 'OCI runtime',
+      status: 'fail',
+      detail: `${chosen} is not known to ${engine} (it has ${available.join(', ')})`,
+      fix: `install ${chosen} and register it with ${engine}, or unset MCP_BRIDGE_OCI_RUNTIME`,
+    };
+  }
+  return { name: 'OCI runtime', status: 'ok', detail: `${chosen} (MCP_BRIDGE_OCI_RUNTIME)` };
+}
+
+function upstreamCheck(
+  entry: CatalogEntry,
+  result: { value?: { tools: unknown[] }; error?: unknown; ms: number },
+  stderrTail: string[],
+  home: string,
+): Check {
+  const where = `${tildePath(entry.source.file, home)}${entry.source.line ? `:${entry.source.line}` : ''}`;
+  if (result.value) {
+    const n = result.value.tools.length;
+    return {
+      name: `upstream ${entry.name}`,
+      status: 'ok',
+      detail: `${n} tool${n === 1 ? '' : 's'}`,
+      durationMs: result.ms,
+    };
+  }
+  const tail = stderrTail.slice(-3).map((l) => `  stderr: ${l}`);
+  return {
+    name: `upstream ${entry.name}`,
+    status: 'fail',
+    detail: messageOf(result.error).split('\n')[0]!,
+    durationMs: result.ms,
+    fix: [`check its entry in ${where} (${entry.summary ?? entry.transport})`, ...tail].join('\n'),
+  };
+}
+
+function summaryOf(structured: Record<string, unknown>): string {
+  return [structured.summary, structured.error].filter((x) => typeof x === 'string').join(': ');
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,106 @@
+import type { Writable } from 'node:stream';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { type Bridge, createBridge } from '../../composition.js';
+import { createLogHub } from '../../log-hub.js';
+import { fanOutLogger, type Logger } from '../../logger.js';
+import { createBridgeServer } from '../../server.js';
+import type { Settings } from '../../settings.js';
+import { serveHttp } from '../../transports/http.js';
+import { VERSION } from '../../version.js';
+import { EXIT_OK } from '../io.js';
+import type { CommandContext } from '../main.js';
+
+/** `serve` (the default): the MCP server over stdio, or over Streamable HTTP with --http. */
+export async function serveCommand(ctx: CommandContext): Promise<number> {
+  const { io, settings } = ctx;
+  if (!settings.http) guardStdout();
+  const hub = createLogHub();
+  const logger = fanOutLogger(ctx.logger, hub.logger);
+  if (settings.stateDir) {
+    logger.debug('MCP_BRIDGE_STATE_DIR is accepted but unused: no host directory is shared with containers');
+  }
+  const bridge = await createBridge({ settings, env: io.env, logger, signal: io.signal });
+  const session = () =>
+    createBridgeServer({
+      engine: bridge.engine,
+      settings,
+      limits: shownLimits(bridge),
+      version: VERSION,
+      logger,
+      logHub: hub,
+    });
+
+  try {
+    if (settings.http) await serveOverHttp(ctx, settings, session, logger);
+    else await serveOverStdio(ctx, session);
+  } finally {
+    await bridge.close();
+  }
+  logger.info('bridge stopped');
+  return EXIT_OK;
+}
+
+async function serveOverStdio(ctx: CommandContext, session: () => ReturnType<typeof createBridgeServer>) {
+  const { io } = ctx;
+  const transport = new StdioServerTransport(io.stdin, io.stdout as Writable);
+  const server = session();
+  const ended = new Promise<void>((resolve) => {
+    // The SDK's stdio transport does not notice the client going away; the end of stdin is that signal.
+    io.stdin.once('end', resolve);
+    io.stdin.once('close', resolve);
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
+    server.onclose = ((previous) => () => {
+      previous?.();
+      resolve();
+    })(server.onclose);
+  });
+  await server.connect(transport);
+  ctx.logger.info(`code-exec-bridge ${VERSION} serving MCP on stdio`);
+  await ended;
+  await server.close().catch(() => {});
+}
+
+async function serveOverHttp(
+  ctx: CommandContext,
+  settings: Settings,
+  session: () => ReturnType<typeof createBridgeServer>,
+  logger: Logger,
+) {
+  const serving = await serveHttp({
+    host: settings.httpHost,
+    port: settings.httpPort,
+    token: settings.httpToken,
+    allowedHosts: settings.httpAllowedHosts,
+    allowedOrigins: settings.httpAllowedOrigins,
+    createSession: session,
+    logger,
+  });
+  // Printed whatever the log level: with --port 0 this is how a person (or a test) learns the port.
+  ctx.io.stderr.write(`code-exec-bridge ${VERSION} serving MCP at ${serving.url}\n`);
+  await new Promise<void>((resolve) => {
+    if (ctx.io.signal.aborted) resolve();
+    ctx.io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await serving.close();
+}
+
+function shownLimits(bridge: Bridge) {
+  return {
+    memory: bridge.limits.memory,
+    pids: bridge.limits.pids,
+    cpus: bridge.limits.cpus,
+    user: bridge.limits.user,
+  };
+}
+
+/**
+ * Over stdio every byte on stdout must be MCP. Anything in the process that logs with console.log (a dependency,
+ * a stray debug line) is sent to stderr instead.
+ */
+function guardStdout(): void {
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+  console.warn = toStderr;
+}

@@ -1,0 +1,258 @@
+import { readFileSync } from 'node:fs';
+import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@codexec/config-discovery';
+import type { ContainerLimits } from '@codexec/container-runtime';
+import type { ServerMeta, ToolCallResult } from '@codexec/frame-protocol';
+import { createSandbox, type RunResult, type Sandbox, type ToolHost } from '@codexec/sandbox';
+import { type RunOutcome, render, structuredResultSchema } from '@codexec/toon-output';
+import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@codexec/upstream-pool';
+import { catalogFrom } from './catalog.js';
+import { containerLimits, type SelectedEngine, selectEngine } from './container-engine.js';
+import { discoverServers } from './discovery.js';
+import type { CatalogEntry, RunEngine, RunOptions, RunReport } from './engine.js';
+import { childLogger, type Logger } from './logger.js';
+import type { RunArguments } from './run-arguments.js';
+import type { Settings } from './settings.js';
+import { queryToolDocs, searchToolDocs, toServerMeta } from './tool-docs.js';
+import { PACKAGE_NAME, VERSION } from './version.js';
+
+export interface CreateBridgeOptions {
+  settings: Settings;
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  /** Labels this bridge's containers, so leftovers of a crashed bridge can be told apart and reaped. */
+  instanceId?: string;
+  signal?: AbortSignal;
+}
+
+/** Everything composed: discovery's result, the upstream pool, the sandbox behind a lazily found engine. */
+export interface Bridge {
+  readonly engine: RunEngine;
+  readonly discovery: DiscoveryResult;
+  readonly pool: UpstreamPool;
+  readonly limits: ContainerLimits;
+  /** The container engine, found on first use (and remembered once it answers). */
+  containerEngine(options?: { signal?: AbortSignal }): Promise<SelectedEngine>;
+  close(): Promise<void>;
+}
+
+function toUpstream(server: McpServerConfig): UpstreamServer {
+  return {
+    name: server.name,
+    transport: server.transport,
+    description: server.description,
+    enabled: server.enabled,
+  };
+}
+
+/** Reads discovery and starts nothing yet: upstreams start on first use, the engine is found on the first run. */
+export async function createBridge(options: CreateBridgeOptions): Promise<Bridge> {
+  const { settings, env, logger } = options;
+  const discovery = await discoverServers(settings, {
+    env,
+    logger: childLogger(logger, 'discovery'),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  for (const d of discovery.diagnostics) {
+    (d.severity === 'error' ? logger.warn : d.severity === 'warning' ? logger.info : logger.debug)(
+      `config: ${d.message}`,
+    );
+  }
+
+  const readFile = (path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const enabled = discovery.servers.filter((s) => s.enabled);
+  const resolved = enabled.map((server) => {
+    const r = resolveServer(server, { env, cwd: settings.cwd, home: settings.home, readFile });
+    for (const d of r.diagnostics) logger.warn(`config: ${d.message}`);
+    return r.server;
+  });
+  const catalog: CatalogEntry[] = catalogFrom(discovery);
+  logger.info('servers discovered', { count: catalog.length, names: catalog.map((c) => c.name).join(',') });
+
+  const limits = containerLimits(settings, env);
+  const pool = createUpstreamPool({
+    servers: resolved.map(toUpstream),
+    logger: childLogger(logger, 'upstream'),
+    clientInfo: { name: PACKAGE_NAME, version: VERSION },
+  });
+
+  const listeners = new Set<() => void>();
+  pool.on('toolsChanged', (event) => {
+    logger.info('upstream tools changed', { server: event.server, tools: event.tools.length });
+    for (const listener of listeners) listener();
+  });
+  pool.on('state', (event) => {
+    if (event.state === 'crashed' || event.state === 'failed') {
+      logger.warn(`upstream ${event.server} ${event.state}`, { error: event.error?.message });
+    } else {
+      logger.debug(`upstream ${event.server} ${event.state}`, { pid: event.pid });
+    }
+  });
+  pool.on('stderr', (event) => logger.debug(`upstream ${event.server} stderr: ${event.line}`));
+
+  const instanceId = options.instanceId ?? `${process.pid}-${Date.now().toString(36)}`;
+  let engineFound: Promise<SelectedEngine> | undefined;
+  const containerEngine = (opts: { signal?: AbortSignal } = {}) => {
+    engineFound ??= selectEngine(settings, { env, logger: childLogger(logger, 'engine'), ...opts }).catch(
+      (error) => {
+        engineFound = undefined; // a later run tries again: the user may start the engine meanwhile
+        throw error;
+      },
+    );
+    return engineFound;
+  };
+  let sandboxMade: Promise<Sandbox> | undefined;
+  const sandbox = () => {
+    sandboxMade ??= containerEngine()
+      .then(({ runtime }) =>
+        createSandbox({
+          runtime,
+          image: settings.image,
+          limits,
+          logger: childLogger(logger, 'sandbox'),
+          instanceId,
+        }),
+      )
+      .catch((error) => {
+        sandboxMade = undefined;
+        throw error;
+      });
+    return sandboxMade;
+  };
+
+  const known = new Set(catalog.map((c) => c.name));
+  const describe = async (name: string, signal?: AbortSignal): Promise<ServerMeta> => {
+    const meta = await pool.metadata(name, signal ? { signal } : {});
+    const entry = catalog.find((c) => c.name === name);
+    return toServerMeta(
+      name,
+      enabled.find((s) => s.name === name)?.description ?? entry?.summary,
+      meta.tools,
+    );
+  };
+
+  const renderOutcome = (outcome: RunOutcome): RunReport => {
+    const { text, structured } = render(outcome, {
+      mode: settings.outputMode,
+      maxChars: settings.maxOutputChars,
+    });
+    return {
+      status: outcome.status,
+      text,
+      structured: structured as unknown as Record<string, unknown>,
+      isError: outcome.status !== 'success',
+    };
+  };
+
+  const run = async (args: RunArguments, runOptions: RunOptions): Promise<RunReport> => {
+    const started = Date.now();
+    const { signal } = runOptions;
+    const base = { servers: args.servers, timeoutSeconds: Math.round(args.timeoutMs / 1000) };
+    const failed = (type: string, message: string): RunReport =>
+      renderOutcome({ ...base, status: 'error', error: { type, message }, durationMs: Date.now() - started });
+
+    let metas: ServerMeta[];
+    try {
+      metas = await Promise.all(args.servers.map((name) => describe(name, signal)));
+    } catch (error) {
+      if (signal.aborted)
+        return renderOutcome({ ...base, status: 'cancelled', durationMs: Date.now() - started });
+      return failed('UpstreamError', `An MCP server could not be loaded: ${messageOf(error)}`);
+    }
+    let box: Sandbox;
+    try {
+      box = await sandbox();
+    } catch (error) {
+      return failed('SandboxUnavailable', messageOf(error));
+    }
+
+    const toolHost: ToolHost = {
+      callTool: async (server, tool, callArgs, callOptions) => {
+        if (!known.has(server)) throw unknownServer(server, known);
+        const callStarted = Date.now();
+        let ok = false;
+        try {
+          const result = await pool.callTool(server, tool, callArgs, callOptions);
+          ok = !result.isError;
+          return result as ToolCallResult;
+        } finally {
+          runOptions.onToolCall?.({ server, tool, ok, durationMs: Date.now() - callStarted });
+        }
+      },
+      listServers: async () =>
+        catalog.map((c) => ({ name: c.name, ...(c.summary ? { description: c.summary } : {}) })),
+      describeServer: async (server, { signal: callSignal }) =>
+        known.has(server) ? describe(server, callSignal) : undefined,
+      queryTools: async (server, { signal: callSignal, tool, detail }) => {
+        if (!known.has(server)) throw unknownServer(server, known);
+        return queryToolDocs(await describe(server, callSignal), tool, detail);
+      },
+      searchTools: async (query, { signal: callSignal, limit, detail }) => {
+        // Searching means knowing every server's tools: servers that cannot start are left out of the answer.
+        const all = await Promise.all(
+          catalog.map((c) => describe(c.name, callSignal).catch(() => undefined)),
+        );
+        return searchToolDocs(
+          all.filter((m): m is ServerMeta => m !== undefined),
+          query,
+          limit,
+          detail,
+        );
+      },
+    };
+
+    const result: RunResult = await box.run({
+      code: args.code,
+      servers: metas,
+      discovered: catalog.map((c) => c.name),
+      toolHost,
+      timeoutMs: args.timeoutMs,
+      signal,
+    });
+    return renderOutcome({ ...base, ...result });
+  };
+
+  const engine: RunEngine = {
+    catalog: () => catalog,
+    outputSchema: structuredResultSchema as unknown as Record<string, unknown>,
+    run,
+    rejected: (problems) =>
+      renderOutcome({ status: 'validation_error', message: problems.map((p) => `- ${p}`).join('\n') }),
+    onChange: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    engine,
+    discovery,
+    pool,
+    limits,
+    containerEngine,
+    close: () => {
+      closing ??= (async () => {
+        const box = sandboxMade ? await sandboxMade.catch(() => undefined) : undefined;
+        await Promise.allSettled([box?.close(), pool.close()]);
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The sandbox passes the `code` on to the Python side as `MCPError.code`. */
+function unknownServer(name: string, known: Set<string>): Error {
+  return Object.assign(new Error(`Unknown MCP server "${name}"; known: ${[...known].join(', ') || 'none'}`), {
+    code: 'UNKNOWN_SERVER',
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
