@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { type DecodeEvent, decodeFrames, FrameDecoder, FrameDecodeStream } from './decoder.js';
@@ -322,5 +322,22 @@ describe('FrameDecodeStream and decodeFrames', () => {
     const events: DecodeEvent[] = [];
     for await (const event of decodeFrames(input(), { direction: 'runtime_to_host' })) events.push(event);
     expect(summary(events)).toEqual(expected);
+  });
+
+  test('decodeFrames stops at once when its signal aborts, even while waiting for data', async () => {
+    const stream = new PassThrough();
+    const controller = new AbortController();
+    const events: DecodeEvent[] = [];
+    const done = (async () => {
+      for await (const event of decodeFrames(stream, { signal: controller.signal })) {
+        events.push(event);
+        // Aborted later, while the loop is waiting for more data that never comes.
+        setTimeout(() => controller.abort(), 10);
+      }
+    })();
+    stream.write('{"type":"cancel","id":"h1"}\n');
+    await done;
+    expect(summary(events)).toEqual([{ frame: { type: 'cancel', id: 'h1' }, line: 1 }]);
+    expect(stream.destroyed).toBe(true);
   });
 });

@@ -96,7 +96,7 @@ export class FrameDecoder<D extends DecoderDirection = 'any'> {
     return events;
   }
 
-  /** Decodes a last line that has no newline, and resets the decoder for a new stream. */
+  /** Decodes a last line that has no newline. Bytes pushed afterwards start a new line. */
   end(): DecodeEvent<FrameOf<D>>[] {
     const events: DecodeEvent<FrameOf<D>>[] = [];
     if (this.#pendingBytes > 0) {
@@ -230,18 +230,44 @@ export class FrameDecodeStream<D extends DecoderDirection = 'any'> extends Trans
   }
 }
 
+function isNodeReadable(value: unknown): value is Readable {
+  return (
+    typeof (value as Readable | undefined)?.destroy === 'function' && 'readableEnded' in (value as object)
+  );
+}
+
 /**
- * Decodes a readable byte stream into events until it ends. Stops early (without an error) when `signal` aborts;
- * a stream error is thrown by the iteration, as a stream's own iterator would.
+ * Decodes a readable byte stream into events until it ends. When `signal` aborts, the iteration ends at once (even
+ * while waiting for data) and the stream is released: a Node readable is destroyed, as leaving a `for await`
+ * loop early does. A stream error is thrown by the iteration, as the stream's own iterator would.
  */
 export async function* decodeFrames<D extends DecoderDirection = 'any'>(
   readable: Readable | AsyncIterable<Uint8Array | string>,
   options: FrameDecoderOptions<D> & { signal?: AbortSignal } = {},
 ): AsyncGenerator<DecodeEvent<FrameOf<D>>, void, undefined> {
+  const { signal } = options;
   const decoder = new FrameDecoder<D>(options);
-  for await (const chunk of readable as AsyncIterable<Uint8Array | string>) {
-    if (options.signal?.aborted) return;
-    yield* decoder.push(chunk);
+  const iterator = (readable as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    while (true) {
+      const next = signal ? await Promise.race([iterator.next(), aborted]) : await iterator.next();
+      if (next === 'aborted') {
+        // Not awaited: an async iterator queues `return` behind the `next` that is still waiting for data.
+        if (isNodeReadable(readable)) readable.destroy();
+        iterator.return?.().catch(() => {});
+        return;
+      }
+      if (next.done) break;
+      yield* decoder.push(next.value);
+    }
+    yield* decoder.end();
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
-  yield* decoder.end();
 }
