@@ -24,9 +24,22 @@ export interface ParseContext {
   format: DocumentFormat;
 }
 
+/** A file that turns servers defined elsewhere on or off, as the client itself would (Claude Code's
+ * `disabledMcpjsonServers`, an OpenCode project entry holding only `enabled`). */
+export interface EnablementOverride {
+  client: string;
+  names: string[];
+  enabled: boolean;
+  /** Scopes of the definitions it applies to. */
+  appliesTo: Scope[];
+  file: string;
+  path: (string | number)[];
+}
+
 export interface ParseResult {
   servers: McpServerConfig[];
   diagnostics: Diagnostic[];
+  overrides?: EnablementOverride[];
 }
 
 /** One client's knowledge: where its files are and how to read them. `parse` is pure (text in, entries out). */

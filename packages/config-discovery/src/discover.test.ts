@@ -260,3 +260,47 @@ describe('discover with an injected file system', () => {
     ).rejects.toThrow(/gave up after 50 ms/);
   });
 });
+
+describe('files that switch servers defined elsewhere', () => {
+  it("Claude Code's disabledMcpjsonServers turns those .mcp.json servers off", async () => {
+    const fs = createMemoryFileSystem({
+      '/work/app/.mcp.json': mcp({ a: { command: 'a' }, b: { command: 'b' } }),
+      '/home/me/.claude.json': JSON.stringify({
+        projects: {
+          '/work/app': { disabledMcpjsonServers: ['b'] },
+          '/elsewhere': { disabledMcpjsonServers: ['a'] },
+        },
+      }),
+    });
+    const result = await discover({
+      platform: 'linux',
+      home: '/home/me',
+      cwd: '/work/app',
+      env: {},
+      fs,
+      sources: ['claude-code'],
+    });
+    expect(result.servers.map((s) => [s.name, s.enabled])).toEqual([
+      ['a', true],
+      ['b', false],
+    ]);
+  });
+
+  it('an OpenCode project entry with only "enabled" switches the user definition', async () => {
+    const fs = createMemoryFileSystem({
+      '/home/me/.config/opencode/opencode.json':
+        '{"mcp":{"j":{"type":"remote","url":"https://j/mcp","enabled":false}}}',
+      '/work/app/opencode.json': '{"mcp":{"j":{"enabled":true}}}',
+    });
+    const result = await discover({
+      platform: 'linux',
+      home: '/home/me',
+      cwd: '/work/app',
+      env: {},
+      fs,
+      sources: ['opencode'],
+    });
+    expect(result.servers).toMatchObject([{ name: 'j', enabled: true, source: { scope: 'user' } }]);
+    expect(result.diagnostics).toEqual([]);
+  });
+});

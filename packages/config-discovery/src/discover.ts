@@ -175,11 +175,25 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const diagnostics: Diagnostic[] = [];
   const candidates: Candidate[] = [];
   const skipped: SkippedServer[] = [];
+  const overrides = readings.flatMap((reading) => reading.overrides);
+  const applyOverrides = (server: McpServerConfig): McpServerConfig => {
+    let current = server;
+    for (const o of overrides) {
+      if (
+        o.client === server.source.client &&
+        o.appliesTo.includes(server.source.scope) &&
+        o.names.includes(server.name)
+      ) {
+        current = { ...current, enabled: o.enabled };
+      }
+    }
+    return current;
+  };
   readings.forEach((reading, index) => {
     const { clientRank } = reads[index]!;
     sources.push(...reading.reports);
     diagnostics.push(...reading.diagnostics);
-    for (const server of reading.servers) {
+    for (const server of reading.servers.map(applyOverrides)) {
       const reason = selfReferenceReason(server);
       if (reason !== undefined && !allowSelf) {
         skipped.push({ server, reason });

@@ -1,4 +1,4 @@
-import type { ClientAdapter, SourceLocation } from './adapter.js';
+import type { ClientAdapter, EnablementOverride, SourceLocation } from './adapter.js';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { ConfigFileSystem, ReadErrorCode } from './file-system.js';
 import { type DocumentFormat, formatFromName } from './parse-document.js';
@@ -26,6 +26,7 @@ export interface SourceReading {
   reports: SourceReport[];
   servers: McpServerConfig[];
   diagnostics: Diagnostic[];
+  overrides: EnablementOverride[];
 }
 
 export interface ReadSourceOptions {
@@ -77,12 +78,13 @@ export async function readSource(
       maxBytes: options.maxFileBytes,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    if (read.status === 'missing') return { reports: [report], servers: [], diagnostics: [] };
+    if (read.status === 'missing') return { reports: [report], servers: [], diagnostics: [], overrides: [] };
     if (read.status === 'error') {
       return {
         reports: [{ ...report, status: 'error', error: read.message }],
         servers: [],
         diagnostics: [readFailure(adapter.id, location.file, read.code, read.message)],
+        overrides: [],
       };
     }
     text = read.text;
@@ -102,7 +104,12 @@ export async function readSource(
   report.servers = parsed.servers.length;
   if (failed)
     report.error = parsed.diagnostics.find((d) => d.severity === 'error')?.message ?? 'invalid file';
-  return { reports: [report], servers: parsed.servers, diagnostics: parsed.diagnostics };
+  return {
+    reports: [report],
+    servers: parsed.servers,
+    diagnostics: parsed.diagnostics,
+    overrides: parsed.overrides ?? [],
+  };
 }
 
 const CONFIG_FILE = /\.(json|jsonc|toml)$/i;
@@ -125,12 +132,13 @@ async function readDirectory(
     location.file,
     options.signal ? { signal: options.signal } : {},
   );
-  if (listed.status === 'missing') return { reports: [base], servers: [], diagnostics: [] };
+  if (listed.status === 'missing') return { reports: [base], servers: [], diagnostics: [], overrides: [] };
   if (listed.status === 'error') {
     return {
       reports: [{ ...base, status: 'error', error: listed.message }],
       servers: [],
       diagnostics: [readFailure(adapter.id, location.file, listed.code, listed.message)],
+      overrides: [],
     };
   }
   const p = pathApi(ctx.platform);
@@ -138,7 +146,12 @@ async function readDirectory(
   const names = listed.names
     .filter((name) => CONFIG_FILE.test(name))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const reading: SourceReading = { reports: [{ ...base, status: 'found' }], servers: [], diagnostics: [] };
+  const reading: SourceReading = {
+    reports: [{ ...base, status: 'found' }],
+    servers: [],
+    diagnostics: [],
+    overrides: [],
+  };
   for (const name of names) {
     const file = p.join(location.file, name);
     const one = await readSource(
@@ -150,6 +163,7 @@ async function readDirectory(
     reading.reports.push(...one.reports);
     reading.servers.push(...one.servers);
     reading.diagnostics.push(...one.diagnostics);
+    reading.overrides.push(...one.overrides);
   }
   return reading;
 }

@@ -38,11 +38,11 @@ function byName(result: DiscoveryResult, name: string): McpServerConfig {
 }
 
 describe('each client, read from its real file format on disk', () => {
-  it('Claude Code: user, local (this project only) and project scopes, raw ${VAR} kept', async () => {
+  it('Claude Code: user, local (this project only) and project scopes, rejected project servers, raw ${VAR} kept', async () => {
     const result = await read('claude-code');
     expect(result.diagnostics).toEqual([]);
     expect(summary(result.servers)).toEqual([
-      'docs project http',
+      'docs project http disabled',
       'events user sse',
       'filesystem project stdio',
       'github user http',
@@ -169,11 +169,11 @@ describe('each client, read from its real file format on disk', () => {
     expect(summary(result.servers)).toContain('figma user http');
   });
 
-  it('OpenCode: opencode.jsonc in the project, ~/.config/opencode, local/remote, enabled', async () => {
+  it('OpenCode: opencode.jsonc in the project, ~/.config/opencode, local/remote, enabled, project toggles', async () => {
     const result = await read('opencode');
     expect(summary(result.servers)).toEqual([
       'context7 project http',
-      'jira user http disabled',
+      'jira user http',
       'mcp_everything user stdio',
       'my-local-mcp-server project stdio',
     ]);
@@ -183,7 +183,8 @@ describe('each client, read from its real file format on disk', () => {
       args: ['x', 'my-mcp-command'],
       env: { MY_ENV_VAR: '{env:MY_ENV_VAR}' },
     });
-    expect(result.diagnostics.map((d) => [d.code, d.server])).toEqual([['unsupported-entry', 'org-default']]);
+    // The project entry holding only `enabled: true` switches the user's disabled definition on.
+    expect(result.diagnostics).toEqual([]);
   });
 
   it('Zed: context_servers in user and project settings (JSONC with comments), extension servers reported', async () => {

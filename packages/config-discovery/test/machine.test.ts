@@ -55,7 +55,6 @@ describe('precedence and shadowing across clients', () => {
   it('project beats user across clients', () => {
     expect(winner('github')).toBe('vscode project');
     expect(winner('events')).toBe('vscode project');
-    expect(winner('docs')).toBe('claude-code project');
     expect(winner('filesystem')).toBe('claude-code project');
   });
 
@@ -67,6 +66,8 @@ describe('precedence and shadowing across clients', () => {
   it('an enabled definition in another client beats a disabled one', () => {
     expect(winner('context7')).toBe('opencode project');
     expect(winner('legacy-sse')).toBe('cursor project');
+    // Claude Code's project "docs" was rejected in ~/.claude.json; Codex's user "docs" is enabled.
+    expect(winner('docs')).toBe('codex user');
   });
 
   it('every losing definition points at the winner', () => {

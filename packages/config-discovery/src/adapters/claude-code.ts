@@ -1,4 +1,4 @@
-import type { ClientAdapter, SourceLocation } from '../adapter.js';
+import type { ClientAdapter, EnablementOverride, SourceLocation } from '../adapter.js';
 import { pathApi, windowsProgramFiles } from '../platform-paths.js';
 import {
   claudeDialect,
@@ -53,7 +53,8 @@ export const claudeCode: ClientAdapter = {
   },
   parse(text, ctx) {
     const isUserState = pathApi(ctx.platform).basename(ctx.file) === '.claude.json';
-    return parseServerSections(
+    const overrides: EnablementOverride[] = [];
+    const result = parseServerSections(
       text,
       ctx,
       'claude-code',
@@ -61,12 +62,32 @@ export const claudeCode: ClientAdapter = {
         const sections: SectionSpec[] = [];
         if (isUserState && isObject(root.projects)) {
           const key = findClaudeProjectKey(root.projects, ctx.cwd, ctx.platform);
-          if (key !== undefined) sections.push({ path: ['projects', key, 'mcpServers'], scope: 'local' });
+          if (key !== undefined) {
+            sections.push({ path: ['projects', key, 'mcpServers'], scope: 'local' });
+            // The user rejected these `.mcp.json` servers when Claude Code asked.
+            const project = root.projects[key];
+            const rejected = isObject(project) ? project.disabledMcpjsonServers : undefined;
+            if (
+              Array.isArray(rejected) &&
+              rejected.every((name) => typeof name === 'string') &&
+              rejected.length > 0
+            ) {
+              overrides.push({
+                client: 'claude-code',
+                names: rejected as string[],
+                enabled: false,
+                appliesTo: ['project'],
+                file: ctx.file,
+                path: ['projects', key, 'disabledMcpjsonServers'],
+              });
+            }
+          }
         }
         sections.push({ path: ['mcpServers'] });
         return sections;
       },
       (fields) => readStandardEntry(fields, claudeDialect),
     );
+    return overrides.length > 0 ? { ...result, overrides } : result;
   },
 };

@@ -1,4 +1,4 @@
-import type { ClientAdapter, SourceLocation } from '../adapter.js';
+import type { ClientAdapter, EnablementOverride, SourceLocation } from '../adapter.js';
 import { getEnv, pathApi, resolveUserPath, xdgConfigHome } from '../platform-paths.js';
 import { isObject, parseServerSections, type SectionSpec } from './read-entries.js';
 
@@ -29,7 +29,8 @@ export const opencode: ClientAdapter = {
     return locations;
   },
   parse(text, ctx) {
-    return parseServerSections(
+    const overrides: EnablementOverride[] = [];
+    const result = parseServerSections(
       text,
       ctx,
       'opencode',
@@ -69,6 +70,19 @@ export const opencode: ClientAdapter = {
           return { transport: { type: 'http', url, headers }, ...common };
         }
         if (type === undefined && !fields.has('command') && !fields.has('url') && fields.has('enabled')) {
+          // OpenCode merges its config layers: a project entry holding only `enabled` switches the user's
+          // definition of that name on or off.
+          if (entry.ctx.scope === 'project') {
+            overrides.push({
+              client: 'opencode',
+              names: [entry.name],
+              enabled,
+              appliesTo: ['user'],
+              file: entry.ctx.file,
+              path: entry.path,
+            });
+            return { skip: undefined };
+          }
           return {
             skip: {
               severity: 'info',
@@ -86,5 +100,6 @@ export const opencode: ClientAdapter = {
         return { skip: undefined };
       },
     );
+    return overrides.length > 0 ? { ...result, overrides } : result;
   },
 };
