@@ -14,6 +14,8 @@ export interface RuntimeCandidate {
   engine: EngineName;
   /** Binary name or path; default the engine's name. */
   command?: string;
+  /** Adapter options for this candidate only (e.g. podman's `--url`), on top of `runtimeOptions`. */
+  options?: Omit<CliRuntimeOptions, 'command'>;
 }
 
 export interface DetectRuntimeOptions {
@@ -75,7 +77,9 @@ export function createRuntime(
   candidate: RuntimeCandidate,
   options: Omit<CliRuntimeOptions, 'command'> = {},
 ): ContainerRuntime {
-  const withCommand = candidate.command ? { ...options, command: candidate.command } : options;
+  const merged = { ...options, ...candidate.options };
+  if (options.env || candidate.options?.env) merged.env = { ...options.env, ...candidate.options?.env };
+  const withCommand = candidate.command ? { ...merged, command: candidate.command } : merged;
   return candidate.engine === 'podman' ? createPodmanRuntime(withCommand) : createDockerRuntime(withCommand);
 }
 
@@ -160,7 +164,7 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
     await ensurePodmanMachine({
       ...options.machine,
       ...(podman.candidate.command ? { command: podman.candidate.command } : {}),
-      ...(options.runtimeOptions?.env ? { env: options.runtimeOptions.env } : {}),
+      env: { ...options.runtimeOptions?.env, ...podman.candidate.options?.env },
       logger,
       ...signalOf(signal),
     });

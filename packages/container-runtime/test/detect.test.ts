@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainerRuntimeError, detectRuntime } from '../src/index.js';
+import { hangingSocket, IN_CI, probeEngines, RUN_ID } from './engines.js';
+
+const engines = await probeEngines();
+const available = new Set(engines.filter((e) => !e.missing).map((e) => e.engine));
+const both = available.has('podman') && available.has('docker');
+if (!both && !IN_CI) {
+  console.warn(
+    `\n*** SKIPPING detection tests that need both engines (have: ${[...available].join(', ') || 'none'})\n`,
+  );
+}
+
+async function failure(promise: Promise<unknown>): Promise<ContainerRuntimeError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ContainerRuntimeError);
+  return error as ContainerRuntimeError;
+}
+
+const absent = (engine: 'podman' | 'docker') => ({ engine, command: `codexec-no-such-${engine}-${RUN_ID}` });
+
+describe('detectRuntime: nothing installed', () => {
+  it('gives RUNTIME_NOT_FOUND saying what to install', async () => {
+    const error = await failure(detectRuntime({ env: {}, candidates: [absent('podman'), absent('docker')] }));
+    expect(error.code).toBe('RUNTIME_NOT_FOUND');
+    expect(error.message).toMatch(
+      /^No container runtime found: install podman or docker, or set MCP_BRIDGE_RUNTIME/,
+    );
+  });
+
+  it('names the variable when it asks for an engine that is not there', async () => {
+    const error = await failure(
+      detectRuntime({ env: { MCP_BRIDGE_RUNTIME: `/opt/codexec-no-such-${RUN_ID}/podman` } }),
+    );
+    expect(error.code).toBe('RUNTIME_NOT_FOUND');
+    expect(error.message).toMatch(/MCP_BRIDGE_RUNTIME asks for podman/);
+  });
+
+  it('rejects a variable it cannot read with INVALID_SETTING', async () => {
+    const error = await failure(detectRuntime({ env: { MCP_BRIDGE_RUNTIME: 'lxc' } }));
+    expect(error.code).toBe('INVALID_SETTING');
+    expect(error.setting).toBe('MCP_BRIDGE_RUNTIME');
+  });
+
+  it('rejects an aborted signal with ABORTED', async () => {
+    const error = await failure(detectRuntime({ env: {}, signal: AbortSignal.abort() }));
+    expect(error.code).toBe('ABORTED');
+  });
+});
+
+describe.runIf(both || IN_CI)('detectRuntime against the real engines', () => {
+  let socket: Awaited<ReturnType<typeof hangingSocket>>;
+  beforeAll(async () => {
+    socket = await hangingSocket();
+  });
+  afterAll(async () => {
+    await socket.close();
+  });
+
+  it('picks podman first when both answer', async () => {
+    const { runtime, info, source } = await detectRuntime({ env: {} });
+    expect([runtime.engine, info.engine, source]).toEqual(['podman', 'podman', 'auto']);
+  });
+
+  it('follows MCP_BRIDGE_RUNTIME', async () => {
+    const { runtime, source } = await detectRuntime({ env: { MCP_BRIDGE_RUNTIME: 'docker' } });
+    expect([runtime.engine, source]).toEqual(['docker', 'env']);
+  });
+
+  it('lets the explicit option win over MCP_BRIDGE_RUNTIME', async () => {
+    const { runtime, source } = await detectRuntime({
+      explicit: 'podman',
+      env: { MCP_BRIDGE_RUNTIME: 'docker' },
+    });
+    expect([runtime.engine, source]).toEqual(['podman', 'option']);
+  });
+
+  it('skips an engine that is not installed', async () => {
+    const { runtime } = await detectRuntime({
+      env: {},
+      candidates: [absent('podman'), { engine: 'docker' }],
+    });
+    expect(runtime.engine).toBe('docker');
+  });
+
+  it('counts an engine only when it answers, not because its binary is there', async () => {
+    const { runtime } = await detectRuntime({
+      env: {},
+      timeoutMs: 1500,
+      candidates: [
+        { engine: 'podman', options: { env: { CONTAINER_HOST: `unix://${socket.path}` } } },
+        { engine: 'docker' },
+      ],
+    });
+    expect(runtime.engine).toBe('docker');
+  });
+
+  it('gives ENGINE_NOT_RESPONDING with every engine’s message when none answers', async () => {
+    const error = await failure(
+      detectRuntime({
+        env: {},
+        timeoutMs: 1500,
+        platform: 'linux',
+        runtimeOptions: {
+          env: {
+            CONTAINER_HOST: `unix://${socket.path}`,
+            DOCKER_HOST: `unix:///tmp/codexec-no-engine-${RUN_ID}.sock`,
+          },
+        },
+      }),
+    );
+    expect(error.code).toBe('ENGINE_NOT_RESPONDING');
+    expect(error.message).toMatch(/podman .*did not answer within 1\.5 s/);
+    expect(error.message).toMatch(/docker .*did not answer:.*codexec-no-engine/s);
+    expect(error.message).toMatch(/systemctl start docker|dockerd/);
+  });
+
+  it('does not fall back when the choice is explicit', async () => {
+    const error = await failure(
+      detectRuntime({
+        explicit: 'docker',
+        env: {},
+        runtimeOptions: { env: { DOCKER_HOST: `unix:///tmp/codexec-no-engine-${RUN_ID}.sock` } },
+      }),
+    );
+    expect(error.code).toBe('ENGINE_NOT_RESPONDING');
+    expect(error.engine).toBe('docker');
+  });
+});
