@@ -6,9 +6,11 @@ import {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type Implementation, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { UpstreamError, withStderr } from './errors.js';
 import { type ProcessExit, ProcessGroupStdioTransport } from './process-group-transport.js';
+import { scopedSignal } from './scoped-signal.js';
 import type { HttpTransportConfig, StdioTransportConfig, UpstreamServer } from './server-config.js';
 
 /** How a connection actually talks: `http` servers end up on `streamable-http` or, after fallback, `sse`. */
@@ -92,7 +94,7 @@ async function openStdio(
   });
   const client = createClient(options);
   try {
-    await client.connect(transport, { timeout: options.timeoutMs, signal: options.signal });
+    await connectClient(client, transport, options);
   } catch (error) {
     await transport.close();
     throw startError(name, `command "${commandLine}"`, error, options, transport.exit);
@@ -114,7 +116,7 @@ async function openStreamableHttp(
   });
   const client = createClient(options);
   try {
-    await client.connect(transport, { timeout: options.timeoutMs, signal: options.signal });
+    await connectClient(client, transport, options);
   } catch (error) {
     await client.close().catch(() => {});
     throw startError(name, config.url, error, options);
@@ -131,12 +133,22 @@ async function openSse(name: string, config: HttpTransportConfig, options: OpenO
   const transport = new SSEClientTransport(new URL(config.url), { requestInit: { headers: config.headers } });
   const client = createClient(options);
   try {
-    await client.connect(transport, { timeout: options.timeoutMs, signal: options.signal });
+    await connectClient(client, transport, options);
   } catch (error) {
     await client.close().catch(() => {});
     throw startError(name, `${config.url} (legacy SSE)`, error, options);
   }
   return established(client, 'sse', options, {});
+}
+
+/** `client.connect` with the start budget, cancelled by the pool's lifetime only while it runs. */
+async function connectClient(client: Client, transport: Transport, options: OpenOptions): Promise<void> {
+  const scoped = scopedSignal(options.signal);
+  try {
+    await client.connect(transport, { timeout: options.timeoutMs, signal: scoped.signal });
+  } finally {
+    scoped.dispose();
+  }
 }
 
 function createClient(options: OpenOptions): Client {

@@ -21,6 +21,7 @@ import type {
 } from './events.js';
 import { type Logger, silentLogger } from './logger.js';
 import { DEFAULT_RESTART_POLICY, decideRestart, type RestartPolicy } from './restart-policy.js';
+import { scopedSignal } from './scoped-signal.js';
 import type { UpstreamServer } from './server-config.js';
 import { StderrTail } from './stderr-tail.js';
 
@@ -564,10 +565,13 @@ class Pool implements UpstreamPool {
       const cursors = new Set<string>();
       let cursor: string | undefined;
       do {
-        const page = await client.listTools(cursor === undefined ? undefined : { cursor }, {
-          timeout: slot.tuning.listTimeoutMs,
-          signal: this.lifetime.signal,
-        });
+        const scoped = scopedSignal(this.lifetime.signal);
+        const page = await client
+          .listTools(cursor === undefined ? undefined : { cursor }, {
+            timeout: slot.tuning.listTimeoutMs,
+            signal: scoped.signal,
+          })
+          .finally(scoped.dispose);
         tools.push(...page.tools);
         cursor = page.nextCursor;
         if (cursor !== undefined && cursors.has(cursor)) {
@@ -618,23 +622,20 @@ class Pool implements UpstreamPool {
     options: CallToolOptions,
     timeoutMs: number,
   ): Promise<CallToolResult> {
-    // A signal per request: the SDK never removes its abort listener, and callers may reuse one signal a lot.
-    const cancel = new AbortController();
-    const forward = () => cancel.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', forward, { once: true });
+    const scoped = scopedSignal(options.signal);
     try {
       return (await live.connection!.client.callTool({ name: tool, arguments: args }, undefined, {
-        signal: cancel.signal,
+        signal: scoped.signal,
         timeout: Math.max(1, Math.ceil(timeoutMs)),
         onprogress: options.onProgress,
         resetTimeoutOnProgress: options.resetTimeoutOnProgress,
         maxTotalTimeout: options.maxTotalTimeoutMs,
       })) as CallToolResult;
     } catch (error) {
-      if (!(error instanceof McpError) && !cancel.signal.aborted) this.dropConnection(slot, live, error);
+      if (!(error instanceof McpError) && !scoped.signal.aborted) this.dropConnection(slot, live, error);
       throw error;
     } finally {
-      options.signal?.removeEventListener('abort', forward);
+      scoped.dispose();
     }
   }
 
