@@ -304,3 +304,29 @@ describe('files that switch servers defined elsewhere', () => {
     expect(result.diagnostics).toEqual([]);
   });
 });
+
+describe('defaults taken from the injected environment', () => {
+  it('uses USERPROFILE as the home on Windows and HOME elsewhere', async () => {
+    const fs = createMemoryFileSystem({
+      'C:\\Users\\win\\.cursor\\mcp.json': mcp({ w: { command: 'w' } }),
+      '/home/posix/.cursor/mcp.json': mcp({ p: { command: 'p' } }),
+    });
+    const win = await discover({
+      platform: 'win32',
+      cwd: 'C:\\app',
+      env: { USERPROFILE: 'C:\\Users\\win' },
+      fs,
+      sources: ['cursor'],
+    });
+    expect(win.servers.map((s) => s.name)).toEqual(['w']);
+    expect(win.context.home).toBe('C:\\Users\\win');
+    const posix = await discover({
+      platform: 'linux',
+      cwd: '/app',
+      env: { HOME: '/home/posix' },
+      fs,
+      sources: ['cursor'],
+    });
+    expect(posix.servers.map((s) => s.name)).toEqual(['p']);
+  });
+});

@@ -22,7 +22,7 @@ export interface ExplicitSource {
 export interface DiscoverOptions {
   /** The project directory; default `process.cwd()`. */
   cwd?: string;
-  /** The user's home; default `os.homedir()`. */
+  /** The user's home; default `USERPROFILE` (Windows) or `HOME` from `env`, else `os.homedir()`. */
   home?: string;
   /** Environment for paths (`APPDATA`, `XDG_CONFIG_HOME`, `CODEX_HOME`, …); default `process.env`. */
   env?: Env;
@@ -133,7 +133,8 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const ctx: PathContext = {
     platform,
     env,
-    home: options.home ?? os.homedir(),
+    home:
+      options.home ?? getEnv(env, platform === 'win32' ? 'USERPROFILE' : 'HOME', platform) ?? os.homedir(),
     cwd: options.cwd ?? process.cwd(),
   };
   requireAbsolute(ctx, 'cwd', ctx.cwd);

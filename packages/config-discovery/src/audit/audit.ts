@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { DiscoveryResult } from '../discover.js';
 import { containsVariableReference, type ExpansionSyntax } from '../expand.js';
-import type { ConfigFileSystem } from '../file-system.js';
+import { type ConfigFileSystem, createNodeFileSystem } from '../file-system.js';
 import type { Env } from '../platform-paths.js';
 import { expansionSyntaxOf, resolveServer } from '../resolve.js';
 import { selfReferenceReason } from '../self-reference.js';
@@ -388,19 +388,6 @@ export async function audit(result: DiscoveryResult, options: AuditOptions = {})
   findings.push(...conflictFindings(result));
   findings.push(...diagnosticFindings(result));
   findings.push(...selfReferenceFindings(result));
-  findings.push(...(await permissionFindings(result, secretFiles, options.fs ?? defaultStat())));
+  findings.push(...(await permissionFindings(result, secretFiles, options.fs ?? createNodeFileSystem())));
   return findings.sort(compareFindings);
-}
-
-function defaultStat(): Pick<ConfigFileSystem, 'stat'> {
-  return {
-    async stat(file) {
-      const { stat } = await import('node:fs/promises');
-      try {
-        return { mode: (await stat(file)).mode & 0o777 };
-      } catch {
-        return undefined;
-      }
-    },
-  };
 }
