@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ContainerExit } from '@codexec/container-runtime';
 import type { DoneFrame, FrameProtocolError, ServerMeta } from '@codexec/frame-protocol';
 import type { Logger } from './logger.js';
@@ -50,6 +51,8 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
   const stderr = new OutputBuffer(options.maxOutputBytes);
   let hostCalls = 0;
   const runAbort = new AbortController();
+  // Every pending tool call listens to the run's signal: hundreds at once is normal.
+  setMaxListeners(0, runAbort.signal);
   const cleanups: (() => void)[] = [];
 
   let settle!: (ending: Ending) => void;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   type ContainerLimits,
   type ContainerRuntime,
@@ -124,6 +125,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const defaultCallTimeoutMs = positive('callTimeoutMs', options.callTimeoutMs, 60_000);
 
   const closing = new AbortController();
+  // Each run in progress listens to it.
+  setMaxListeners(0, closing.signal);
   const active = new Set<Promise<unknown>>();
 
   async function run(runOptions: RunOptions): Promise<RunResult> {

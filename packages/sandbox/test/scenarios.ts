@@ -1,0 +1,394 @@
+import type { ServerMeta } from '@codexec/frame-protocol';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createSandbox, type RunResult, type Sandbox, type ToolHost } from '../src/index.js';
+import { type EngineStatus, IMAGE, ON_CI } from './engines.js';
+
+const MIB = 1024 * 1024;
+const TEST_TIMEOUT = 180_000;
+
+const SERVERS: ServerMeta[] = [
+  {
+    name: 'test-tools',
+    description: 'Tools of the test tool host',
+    tools: [
+      {
+        name: 'echo',
+        description: 'Echo the message back',
+        inputSchema: {
+          type: 'object',
+          properties: { message: { type: 'string' } },
+          required: ['message'],
+        },
+      },
+      {
+        name: 'slow',
+        description: 'Answers after delayMs',
+        inputSchema: {
+          type: 'object',
+          properties: { i: { type: 'integer' }, delayMs: { type: 'integer' } },
+          required: ['i'],
+        },
+      },
+      { name: 'fail', description: 'Reports an error as a tool result' },
+    ],
+  },
+];
+
+/** A tool host of plain callbacks, with counters the tests read. */
+function testToolHost() {
+  const state = { inFlight: 0, maxInFlight: 0, aborted: 0 };
+  const toolHost: ToolHost = {
+    async callTool(_server, tool, args, { signal }) {
+      if (tool === 'echo') return { content: [{ type: 'text', text: String(args.message) }] };
+      if (tool === 'fail')
+        return { content: [{ type: 'text', text: 'the tool failed on purpose' }], isError: true };
+      if (tool === 'slow') {
+        state.inFlight += 1;
+        state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+        try {
+          await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(resolve, Number(args.delayMs ?? 300));
+            signal.addEventListener('abort', () => {
+              clearTimeout(timer);
+              state.aborted += 1;
+              reject(signal.reason);
+            });
+          });
+        } finally {
+          state.inFlight -= 1;
+        }
+        return { content: [{ type: 'text', text: JSON.stringify({ i: args.i }) }] };
+      }
+      throw Object.assign(new Error(`no tool ${tool}`), { code: 'UNKNOWN_TOOL' });
+    },
+    async listServers() {
+      return [{ name: 'test-tools', description: 'Tools of the test tool host' }, { name: 'elsewhere' }];
+    },
+  };
+  return { toolHost, state };
+}
+
+/** The stdout text without the truncation marker line (whose words contain letters the tests count). */
+function withoutMarker(text: string): string {
+  return text.replace(/\n… \[\w+ truncated in the sandbox: [\d,]+ bytes omitted\] …\n/, '');
+}
+
+function expectSuccess(result: RunResult): void {
+  expect(result.status, JSON.stringify(result.error)).toBe('success');
+}
+
+/** Every scenario of the sandbox against one real engine. */
+export function defineSandboxSuite(engine: 'podman' | 'docker', status: EngineStatus): void {
+  if (!status.ok) {
+    if (ON_CI) {
+      describe(`sandbox on ${engine}`, () => {
+        it('has a working engine and the test image (CI=true)', () => {
+          throw new Error(status.reason);
+        });
+      });
+    } else {
+      console.warn(`\n!!! SKIPPING the sandbox tests on ${engine}: ${status.reason}\n`);
+      describe.skip(`sandbox on ${engine}`, () => {
+        it('needs the engine', () => {});
+      });
+    }
+    return;
+  }
+  const { runtime } = status;
+
+  describe(`sandbox on ${engine}`, () => {
+    const sandbox: Sandbox = createSandbox({
+      runtime,
+      image: IMAGE,
+      instanceId: `test-${engine}-${process.pid}`,
+    });
+
+    afterEach(async () => {
+      // Whatever a scenario did, no container of this sandbox may be left behind.
+      expect(await runtime.list(sandbox.labels)).toEqual([]);
+    });
+    afterAll(async () => {
+      await sandbox.close();
+      await runtime.reap(sandbox.labels);
+    });
+
+    it('hello world', { timeout: TEST_TIMEOUT }, async () => {
+      const result = await sandbox.run({ code: "print('hello world')" });
+      expectSuccess(result);
+      expect(result.stdout).toBe('hello world\n');
+      expect(result.stderr).toBe('');
+      expect(result.value).toBeUndefined();
+      expect(result.calls).toBe(0);
+      expect(result.durationMs).toBeGreaterThan(0);
+      expect(result.truncated).toEqual({ stdout: false, stderr: false, stdoutBytes: 0, stderrBytes: 0 });
+    });
+
+    it('top-level await and the last expression value', { timeout: TEST_TIMEOUT }, async () => {
+      const result = await sandbox.run({
+        code: 'import asyncio\nawait asyncio.sleep(0.05)\nx = [1, 2, 3]\n{"sum": sum(x), "ok": True}',
+      });
+      expectSuccess(result);
+      expect(result.value).toEqual({ repr: "{'sum': 6, 'ok': True}", json: { sum: 6, ok: true } });
+    });
+
+    it('errors come back with type, message and a clean traceback', { timeout: TEST_TIMEOUT }, async () => {
+      const result = await sandbox.run({ code: "print('before')\n1 / 0" });
+      expect(result.status).toBe('error');
+      expect(result.stdout).toBe('before\n');
+      expect(result.error?.type).toBe('ZeroDivisionError');
+      expect(result.error?.traceback).toContain('File "<code>", line 2');
+      expect(result.error?.traceback).not.toContain('codexec');
+    });
+
+    it('a tool round trip through a tool host of plain callbacks', { timeout: TEST_TIMEOUT }, async () => {
+      const { toolHost } = testToolHost();
+      const result = await sandbox.run({
+        code: [
+          "a = await mcp_test_tools.echo(message='via proxy')",
+          'from mcp.servers.test_tools import echo',
+          "b = await echo('via import')",
+          'from mcp import runtime',
+          'try:',
+          '    await mcp_test_tools.fail()',
+          'except McpToolError as e:',
+          '    c = str(e)',
+          '[a, b, c, await runtime.list_servers(), runtime.discovered_servers()]',
+        ].join('\n'),
+        servers: SERVERS,
+        toolHost,
+      });
+      expectSuccess(result);
+      expect(result.value?.json).toEqual([
+        'via proxy',
+        'via import',
+        'the tool failed on purpose',
+        ['test-tools', 'elsewhere'],
+        ['test-tools'],
+      ]);
+      expect(result.calls).toBe(3);
+    });
+
+    it('200 concurrent calls run in parallel', { timeout: TEST_TIMEOUT }, async () => {
+      const { toolHost, state } = testToolHost();
+      const result = await sandbox.run({
+        code: [
+          'import asyncio',
+          'rs = await asyncio.gather(*(mcp_test_tools.slow(i=i, delayMs=300) for i in range(200)))',
+          '[r["i"] for r in rs] == list(range(200))',
+        ].join('\n'),
+        servers: SERVERS,
+        toolHost,
+        timeoutMs: 120_000,
+      });
+      expectSuccess(result);
+      expect(result.value?.json).toBe(true);
+      expect(result.calls).toBe(200);
+      // Serially one call would be in flight at a time and the run would take 60 s.
+      expect(state.maxInFlight).toBeGreaterThanOrEqual(150);
+      expect(result.durationMs).toBeLessThan(30_000);
+    });
+
+    it("print('x' * 5_000_000) comes back truncated with the marker", { timeout: TEST_TIMEOUT }, async () => {
+      const result = await sandbox.run({ code: "print('x' * 5_000_000)\nprint('the end')" });
+      expectSuccess(result);
+      expect(result.truncated.stdout).toBe(true);
+      expect(result.truncated.stderr).toBe(false);
+      expect(Buffer.byteLength(result.stdout)).toBeLessThan(4 * MIB + 200);
+      expect(result.stdout.startsWith('xxxx')).toBe(true);
+      expect(result.stdout.endsWith('xxx\nthe end\n')).toBe(true);
+      expect(result.stdout).toContain('bytes omitted');
+      const kept = (withoutMarker(result.stdout).match(/x/g) ?? []).length;
+      expect(result.truncated.stdoutBytes).toBe(5_000_000 - kept);
+      const after = await sandbox.run({ code: "print('still healthy')" });
+      expect(after.stdout).toBe('still healthy\n');
+    });
+
+    it('a single 20 MiB line, printed and through a tool call', { timeout: TEST_TIMEOUT }, async () => {
+      const { toolHost } = testToolHost();
+      const result = await sandbox.run({
+        code: [
+          `print('y' * ${20 * MIB})`,
+          `r = await mcp_test_tools.echo(message='z' * ${20 * MIB})`,
+          "len(r), r.count('z')",
+        ].join('\n'),
+        servers: SERVERS,
+        toolHost,
+        timeoutMs: 120_000,
+      });
+      expectSuccess(result);
+      expect(result.value?.json).toEqual([20 * MIB, 20 * MIB]);
+      expect(result.truncated.stdout).toBe(true);
+      expect(result.truncated.stdoutBytes + (withoutMarker(result.stdout).match(/y/g) ?? []).length).toBe(
+        20 * MIB,
+      );
+    });
+
+    it("os.system('echo hi') is captured", { timeout: TEST_TIMEOUT }, async () => {
+      const result = await sandbox.run({
+        code: "import os, subprocess\nos.system('echo hi')\nos.system('echo oops >&2')\nsubprocess.run(['echo', 'child'])",
+      });
+      expectSuccess(result);
+      expect(result.stdout).toBe('hi\nchild\n');
+      expect(result.stderr).toBe('oops\n');
+    });
+
+    it('garbage written to the frame channel is a protocol error, not a crash', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const result = await sandbox.run({
+        code: [
+          'import os',
+          'for fd in range(3, 10):',
+          '    try:',
+          "        os.write(fd, b'this is not a frame\\n')",
+          '    except OSError:',
+          '        pass',
+          'import time',
+          'time.sleep(5)',
+        ].join('\n'),
+      });
+      expect(result.status).toBe('error');
+      expect(result.error?.type).toBe('ProtocolError');
+      expect(result.error?.message).toContain('INVALID_JSON');
+      expect((await sandbox.run({ code: '1' })).value?.json).toBe(1);
+    });
+
+    it('while True: pass with a 2 s timeout ends as timeout and leaves nothing', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const result = await sandbox.run({ code: "print('spinning')\nwhile True:\n    pass", timeoutMs: 2000 });
+      expect(result.status).toBe('timeout');
+      expect(result.stdout).toBe('spinning\n');
+      expect(result.error?.type).toBe('TimeoutError');
+      expect(await runtime.list(sandbox.labels)).toEqual([]);
+    });
+
+    it('aborting the signal mid-run ends as cancelled and leaves nothing', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const { toolHost, state } = testToolHost();
+      const controller = new AbortController();
+      const running = sandbox.run({
+        code: "print('started', flush=True)\nawait mcp_test_tools.slow(i=1, delayMs=60000)",
+        servers: SERVERS,
+        toolHost,
+        signal: controller.signal,
+        onOutput: (chunk) => {
+          if (chunk.data.includes('started')) setTimeout(() => controller.abort(), 500);
+        },
+        timeoutMs: 120_000,
+      });
+      const result = await running;
+      expect(result.status).toBe('cancelled');
+      expect(result.stdout).toBe('started\n');
+      expect(state.aborted).toBe(1);
+      expect(await runtime.list(sandbox.labels)).toEqual([]);
+    });
+
+    it('a fork bomb is contained', { timeout: TEST_TIMEOUT }, async () => {
+      const result = await sandbox.run({
+        code: 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass',
+        timeoutMs: 5000,
+      });
+      expect(['timeout', 'error']).toContain(result.status);
+      expect(await runtime.list(sandbox.labels)).toEqual([]);
+      expect((await sandbox.run({ code: "'alive'" })).value?.json).toBe('alive');
+    });
+
+    it('allocating 2 GiB is reported as a memory error', { timeout: TEST_TIMEOUT }, async () => {
+      const result = await sandbox.run({ code: "x = b'x' * (2 * 1024 ** 3)\nlen(x)" });
+      expect(result.status).toBe('error');
+      expect(result.error?.type).toBe('MemoryError');
+      // Either Python's own MemoryError or the out-of-memory killer; the latter's message names the limit.
+      if (!result.error?.traceback) expect(result.error?.message).toMatch(/memory limit of 512m/);
+    });
+
+    it('isolation: no network, read-only root, no host env, uid 65534', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      process.env.CODEXEC_TEST_SECRET = 'must-not-leak';
+      try {
+        const result = await sandbox.run({
+          code: [
+            'import os, socket',
+            'out = {}',
+            'try:',
+            "    socket.create_connection(('1.1.1.1', 80), timeout=3)",
+            "    out['socket'] = 'connected'",
+            'except OSError as e:',
+            "    out['socket'] = type(e).__name__",
+            'try:',
+            "    open('/escape.txt', 'w').write('x')",
+            "    out['root'] = 'written'",
+            'except OSError as e:',
+            "    out['root'] = e.errno",
+            "open('/tmp/ok.txt', 'w').write('ok')",
+            "out['tmp'] = open('/tmp/ok.txt').read()",
+            "out['secret'] = os.environ.get('CODEXEC_TEST_SECRET')",
+            "out['leaked'] = [k for k in os.environ if 'CODEXEC_TEST' in k or k == 'PATH' and 'node_modules' in os.environ[k]]",
+            "out['ids'] = [os.getuid(), os.getgid(), os.geteuid()]",
+            "out['cwd'] = os.getcwd()",
+            'out',
+          ].join('\n'),
+        });
+        expectSuccess(result);
+        const out = result.value?.json as Record<string, unknown>;
+        expect(out.socket).not.toBe('connected');
+        expect(out.root).not.toBe('written');
+        expect([13, 30]).toContain(out.root); // EACCES or EROFS
+        expect(out.tmp).toBe('ok');
+        expect(out.secret).toBeNull();
+        expect(out.leaked).toEqual([]);
+        expect(out.ids).toEqual([65534, 65534, 65534]);
+        expect(out.cwd).toBe('/workspace');
+      } finally {
+        delete process.env.CODEXEC_TEST_SECRET;
+      }
+    });
+
+    it('8 concurrent runs each see only their own output', { timeout: TEST_TIMEOUT }, async () => {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          sandbox.run({
+            code: `import os, time\nfor n in range(20):\n    print('run-${i}', n)\n    time.sleep(0.01)\nos.system('echo shell-${i}')\n${i}`,
+            timeoutMs: 120_000,
+          }),
+        ),
+      );
+      results.forEach((result, i) => {
+        expectSuccess(result);
+        expect(result.value?.json).toBe(i);
+        const lines = result.stdout.trim().split('\n');
+        expect(lines).toHaveLength(21);
+        for (const line of lines) expect(line.startsWith(`run-${i} `) || line === `shell-${i}`).toBe(true);
+      });
+    });
+
+    it('close() cancels runs in progress and removes their containers', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const own = createSandbox({ runtime, image: IMAGE, instanceId: `test-close-${engine}-${process.pid}` });
+      const running = own.run({ code: 'import time\ntime.sleep(60)', timeoutMs: 120_000 });
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await own.close();
+      const result = await running;
+      expect(result.status).toBe('cancelled');
+      expect(await runtime.list(own.labels)).toEqual([]);
+      await expect(own.run({ code: '1' })).rejects.toMatchObject({ code: 'CLOSED' });
+    });
+
+    it('a missing image is a clear error', { timeout: TEST_TIMEOUT }, async () => {
+      const own = createSandbox({
+        runtime,
+        image: 'localhost/codexec-no-such-image:0',
+        instanceId: `test-img-${engine}`,
+      });
+      const result = await own.run({ code: '1' });
+      expect(result.status).toBe('error');
+      expect(result.error?.type).toBe('SandboxError');
+      expect(result.error?.message).toMatch(/codexec-no-such-image/);
+      expect(await runtime.list(own.labels)).toEqual([]);
+      await own.close();
+    });
+  });
+}
