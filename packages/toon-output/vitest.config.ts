@@ -3,5 +3,6 @@ import { sourceConditions } from '../../vitest.shared.js';
 
 export default defineConfig({
   ...sourceConditions,
-  test: { name: 'toon-output' },
+  // Property tests and the multi-megabyte inputs share 2 cores with other suites: time is never what is tested.
+  test: { name: 'toon-output', testTimeout: 120_000 },
 });

@@ -54,13 +54,34 @@ function convert(value: unknown, depth: number, ancestors: Set<object>): JsonVal
   }
 }
 
+/** Whether `value` is already exactly what JSON.parse could return, so it needs no copy. */
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (typeof value !== 'object' || depth >= MAX_JSON_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  if (Object.hasOwn(value, 'toJSON')) return false;
+  for (const key in value) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    if (!descriptor || !('value' in descriptor) || !isPlainJson(descriptor.value, depth + 1)) return false;
+  }
+  return true;
+}
+
 /**
  * A JSON-safe copy of any value, following JSON.stringify's rules where it has them (toJSON, dropped undefined and
  * functions, null for non-finite numbers) and never throwing where it throws: cycles, BigInt, throwing getters and
  * very deep nesting become placeholders. Maps become objects and Sets arrays. The top level is never dropped:
- * an unserialisable top level becomes null.
+ * an unserialisable top level becomes null. A value that is already plain JSON is returned itself, not copied.
  */
 export function toJsonValue(value: unknown): JsonValue {
+  // Values parsed from JSON (what a sandbox sends) are returned as they are: copying megabytes buys nothing.
+  if (isPlainJson(value, 0)) return value as JsonValue;
   const converted = convert(value, 0, new Set());
   return converted === UNSERIALISABLE ? null : converted;
 }

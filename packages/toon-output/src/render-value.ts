@@ -1,8 +1,9 @@
 import { fence } from './fence.js';
 import { toJsonValue } from './json-value.js';
+import { scanLines } from './line-scan.js';
 import { type RenderOptions, resolveOptions } from './options.js';
 import { rawCost } from './text-metrics.js';
-import { cutLines, lineMarker, prepareLine } from './truncate.js';
+import { cutLines, lineMarker } from './truncate.js';
 
 export interface RenderValueOptions extends RenderOptions {
   /** Wrap `toon` and `json` output in a code fence (default true); compact output is never fenced. */
@@ -46,13 +47,14 @@ export function renderValue(value: unknown, options: RenderValueOptions = {}): s
   if (whole.length <= resolved.maxChars) return whole;
 
   const model = { cost: rawCost, lineOverhead: 1, maxLineChars: resolved.maxLineChars };
-  const lines = body.split(/\r\n|\r|\n/).map((line) => prepareLine(line, model));
+  const lines = scanLines(body, { dropBlank: false, window: resolved.maxChars + 1, model });
   let budget = resolved.maxChars - (whole.length - body.length);
   for (let attempt = 0; attempt < 8 && budget > 0; attempt++) {
     const text = wrap(cutLines(lines, budget, model).lines.join('\n'));
     if (text.length <= resolved.maxChars) return text;
     budget -= text.length - resolved.maxChars + 16;
   }
-  const chars = lines.reduce((sum, line) => sum + line.chars, 0);
-  return wrap(lineMarker(chars, lines.length));
+  const prepared = [...lines.head, ...lines.tail];
+  const chars = prepared.reduce((sum, line) => sum + line.chars, 0) + lines.middleChars;
+  return wrap(lineMarker(chars, prepared.length + lines.middleLines));
 }

@@ -2,6 +2,7 @@ import { compactText } from './compact.js';
 import { encodeBlock } from './encode-block.js';
 import { fairShare } from './fair-share.js';
 import { type JsonValue, toJsonValue } from './json-value.js';
+import { type LineWindow, scanLines } from './line-scan.js';
 import {
   type OutputMode,
   type RenderOptions,
@@ -13,20 +14,13 @@ import { RUN_STATUSES, type RunOutcome, type RunStatus, type UpstreamTruncation 
 import type { StructuredResult, TruncatablePart, Truncation } from './structured-result.js';
 import { headline, validSeconds } from './summary.js';
 import { codePointLength, perCodePoint, quotedCost, rawCost } from './text-metrics.js';
-import { cutLines, type LineCostModel, type PreparedLine, prepareLine, shortenLine } from './truncate.js';
+import { cutLines, type LineCostModel, type PreparedLine, shortenLine, windowOf } from './truncate.js';
 
 export interface RenderResult {
   /** What the model reads: a fenced TOON or JSON block, or compact plain text. Never longer than `maxChars`. */
   text: string;
   /** The same result as JSON (MCP `structuredContent`), cut exactly as far as `text` is. */
   structured: StructuredResult;
-}
-
-const LINE_BREAK = /\r\n|\r|\n/;
-
-function nonBlankLines(text: unknown): string[] {
-  if (typeof text !== 'string' || text === '') return [];
-  return text.split(LINE_BREAK).filter((line) => line.trim() !== '');
 }
 
 interface CostModels {
@@ -52,33 +46,57 @@ function costModels(mode: OutputMode, maxLineChars: number): CostModels {
   };
 }
 
-/** One part of the result that is cut to fit: a list of lines and, for the value, its JSON form. */
+/** One part of the result that is cut to fit: its lines and, for the value, its JSON form. */
 interface Part {
   name: TruncatablePart;
   shape: 'lines' | 'joined';
   model: LineCostModel;
-  lines: PreparedLine[];
+  window: LineWindow;
   /** What the part's key and brackets cost. */
   header: number;
-  /** What showing every line costs, header included. */
+  /** What showing every line costs, header included (a lower bound when the window has unprepared lines). */
   cost: number;
+  /** Lines in the part. */
+  lines: number;
   /** Code points in all lines as given. */
   chars: number;
+  /** Length of every line as shown (a lower bound of the text the part needs). */
+  shownLength: number;
   /** The value's JSON form and what showing it costs; preferred to the lines whenever it fits. */
   json?: { value: JsonValue; cost: number };
 }
 
-function makePart(name: TruncatablePart, shape: Part['shape'], texts: string[], models: CostModels): Part {
+type PartText = { text: unknown; dropBlank: boolean } | { list: string[] };
+
+function makePart(
+  name: TruncatablePart,
+  shape: Part['shape'],
+  source: PartText,
+  models: CostModels,
+  options: ResolvedOptions,
+): Part | undefined {
   const model = shape === 'lines' ? models.lines : models.joined;
-  const lines = texts.map((text) => prepareLine(text, model));
+  let window: LineWindow;
+  if ('list' in source) window = windowOf(source.list, model);
+  else if (typeof source.text === 'string' && source.text !== '') {
+    // No budget exceeds the cap, so lines beyond it from either end are only counted.
+    window = scanLines(source.text, { dropBlank: source.dropBlank, window: options.maxChars + 1, model });
+  } else return undefined;
+  const prepared = [...window.head, ...window.tail];
+  if (prepared.length + window.middleLines === 0) return undefined;
+  const sum = (measure: (line: PreparedLine) => number) =>
+    prepared.reduce((total, line) => total + measure(line), 0);
   return {
     name,
     shape,
     model,
-    lines,
+    window,
     header: models.header,
-    cost: models.header + lines.reduce((sum, line) => sum + line.cost, 0),
-    chars: lines.reduce((sum, line) => sum + line.chars, 0),
+    cost:
+      models.header + sum((line) => line.cost) + window.middleChars + window.middleLines * model.lineOverhead,
+    lines: prepared.length + window.middleLines,
+    chars: sum((line) => line.chars) + window.middleChars,
+    shownLength: sum((line) => line.shown.length) + window.middleChars,
   };
 }
 
@@ -90,6 +108,9 @@ function tryToon(value: JsonValue, options: ResolvedOptions): string | undefined
     return undefined;
   }
 }
+
+/** Above this many times the cap, a value's exact JSON cost is not worth computing: it cannot fit. */
+const HOPELESS_FACTOR = 20;
 
 function valuePart(outcome: RunOutcome, options: ResolvedOptions, models: CostModels): Part | undefined {
   const given = outcome.value;
@@ -103,25 +124,27 @@ function valuePart(outcome: RunOutcome, options: ResolvedOptions, models: CostMo
     (json === undefined
       ? undefined
       : (tryToon(json, options) ?? JSON.stringify(json, null, 2) ?? String(json)));
-  if (!text) return undefined;
-  const part = makePart('value', 'joined', text.split(LINE_BREAK), models);
-  if (json !== undefined) part.json = { value: json, cost: jsonCost(json, part, options) };
+  const part = makePart('value', 'joined', { text, dropBlank: false }, models, options);
+  if (part && json !== undefined) part.json = { value: json, cost: jsonCost(json, part, options) };
   return part;
 }
 
 /** What the value costs in the text when shown as JSON data. */
 function jsonCost(value: JsonValue, part: Part, options: ResolvedOptions): number {
-  const asJson = JSON.stringify(value, null, 2);
-  const nested = asJson.length + 2 * (asJson.split('\n').length - 1) + 12;
+  const compact = JSON.stringify(value).length;
+  if (compact > HOPELESS_FACTOR * options.maxChars) return compact;
   switch (options.mode) {
-    case 'toon':
-      return (tryToon({ value }, options)?.length ?? nested) + 2;
-    case 'json':
-      return nested;
+    case 'toon': {
+      const toon = tryToon({ value }, options);
+      if (toon !== undefined) return toon.length + 2;
+      break;
+    }
     case 'compact':
       // The text shows the repr; the structured payload carries the JSON, which must stay bounded too.
-      return Math.max(part.cost, JSON.stringify(value).length);
+      return Math.max(part.cost, compact);
   }
+  const asJson = JSON.stringify(value, null, 2);
+  return asJson.length + 2 * (asJson.split('\n').length - 1) + 12;
 }
 
 interface Collected {
@@ -159,23 +182,26 @@ function sandboxTruncation(given: RunOutcome['truncated']): UpstreamTruncation |
 function collect(outcome: RunOutcome, options: ResolvedOptions): Collected {
   const models = costModels(options.mode, options.maxLineChars);
   const status: RunStatus = RUN_STATUSES.includes(outcome.status) ? outcome.status : 'error';
-  const stdout = nonBlankLines(outcome.stdout);
-  const stderr = nonBlankLines(outcome.stderr);
-  const value = valuePart(outcome, options, models);
-  const head = headline(outcome, status, stdout.length > 0 || stderr.length > 0 || value !== undefined);
-  const traceback =
-    outcome.error !== null && typeof outcome.error === 'object' ? nonBlankLines(outcome.error.traceback) : [];
   const servers = Array.isArray(outcome.servers)
     ? outcome.servers.filter((name) => name !== undefined && name !== null && name !== '').map(String)
     : [];
-
-  const parts: Part[] = [];
-  if (servers.length > 0) parts.push(makePart('servers', 'lines', servers, models));
-  if (stdout.length > 0) parts.push(makePart('stdout', 'lines', stdout, models));
-  if (stderr.length > 0) parts.push(makePart('stderr', 'lines', stderr, models));
-  if (value) parts.push(value);
-  if (head.error !== undefined) parts.push(makePart('error', 'joined', head.error.split(LINE_BREAK), models));
-  if (traceback.length > 0) parts.push(makePart('traceback', 'lines', traceback, models));
+  const stdout = makePart('stdout', 'lines', { text: outcome.stdout, dropBlank: true }, models, options);
+  const stderr = makePart('stderr', 'lines', { text: outcome.stderr, dropBlank: true }, models, options);
+  const value = valuePart(outcome, options, models);
+  const head = headline(outcome, status, stdout !== undefined || stderr !== undefined || value !== undefined);
+  const error = makePart('error', 'joined', { text: head.error, dropBlank: false }, models, options);
+  const traceback =
+    outcome.error !== null && typeof outcome.error === 'object'
+      ? makePart('traceback', 'lines', { text: outcome.error.traceback, dropBlank: true }, models, options)
+      : undefined;
+  const parts = [
+    makePart('servers', 'lines', { list: servers }, models, options),
+    stdout,
+    stderr,
+    value,
+    error,
+    traceback,
+  ].filter((part) => part !== undefined);
 
   const duration = validSeconds(outcome.durationMs);
   const collected: Collected = {
@@ -237,13 +263,14 @@ function build(
   let cut = false;
   collected.parts.forEach((part, index) => {
     const share = shares?.[index] ?? Number.POSITIVE_INFINITY;
-    if (part.json && share >= part.json.cost) {
+    // JSON over the cap can never be shown; checking that first also spares encoding megabytes to find out.
+    if (part.json && part.json.cost <= options.maxChars && share >= part.json.cost) {
       value = { json: part.json.value };
-      valueText = part.lines.map((line) => line.shown).join('\n');
+      valueText = cutLines(part.window, Number.POSITIVE_INFINITY, part.model).lines.join('\n');
       return;
     }
     if (share < part.cost) cut = true;
-    const kept = cutLines(part.lines, share - part.header, part.model);
+    const kept = cutLines(part.window, share - part.header, part.model);
     if (kept.lines.length > 0) shown[part.name] = part.shape === 'lines' ? kept.lines : kept.lines.join('\n');
     if (kept.omittedChars > 0 || kept.omittedLines > 0) {
       truncated[part.name] = {
@@ -278,7 +305,7 @@ function build(
 function minimal(collected: Collected, options: ResolvedOptions): Attempt {
   const truncated: Truncation = {};
   for (const part of collected.parts) {
-    truncated[part.name] = { omittedChars: part.chars, omittedLines: part.lines.length };
+    truncated[part.name] = { omittedChars: part.chars, omittedLines: part.lines };
   }
   if (collected.sandbox) truncated.sandbox = collected.sandbox;
   let attempt: Attempt | undefined;
@@ -315,10 +342,10 @@ export function render(outcome: RunOutcome, options: RenderOptions = {}): Render
 
   // Encoded text is never shorter than the characters it shows, so skip the whole attempt when that alone is over.
   const shownLength = collected.parts.reduce(
-    (sum, part) => sum + part.lines.reduce((lineSum, line) => lineSum + line.shown.length, 0),
+    (sum, part) => sum + (part.json && part.json.cost <= maxChars ? 0 : part.shownLength),
     0,
   );
-  if (shownLength <= maxChars) {
+  if (shownLength <= maxChars && collected.parts.every((part) => part.window.middleLines === 0)) {
     const whole = build(collected, undefined, resolved);
     if (whole.text.length <= maxChars) return { text: whole.text, structured: whole.structured };
   }

@@ -2,14 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codePoints, markerCounts } from '../test/assertions.js';
 import { perCodePoint, quotedCost, rawCost, textCost } from './text-metrics.js';
-import {
-  cutLines,
-  inlineMarker,
-  type LineCostModel,
-  lineMarker,
-  prepareLine,
-  shortenLine,
-} from './truncate.js';
+import { cutLines, inlineMarker, type LineCostModel, lineMarker, shortenLine, windowOf } from './truncate.js';
 
 describe('markers', () => {
   it.each([
@@ -89,7 +82,7 @@ describe('shortenLine', () => {
 
 describe('cutLines', () => {
   const model: LineCostModel = { cost: rawCost, lineOverhead: 1, maxLineChars: 10_000 };
-  const prepare = (lines: string[]) => lines.map((line) => prepareLine(line, model));
+  const prepare = (lines: string[]) => windowOf(lines, model);
   const numbered = (count: number) =>
     Array.from({ length: count }, (_, i) => `line ${i} ${'é'.repeat(i % 7)}`);
 
@@ -159,11 +152,7 @@ describe('cutLines', () => {
   it('counts characters cut by the per-line cap of kept lines', () => {
     const capped: LineCostModel = { ...model, maxLineChars: 100 };
     const lines = ['y'.repeat(1000), 'short'];
-    const cut = cutLines(
-      lines.map((line) => prepareLine(line, capped)),
-      100_000,
-      capped,
-    );
+    const cut = cutLines(windowOf(lines, capped), 100_000, capped);
     expect(cut.lines[0]).toBe(`${'y'.repeat(50)}${inlineMarker(900)}${'y'.repeat(50)}`);
     expect(cut).toMatchObject({ omittedChars: 900, omittedLines: 0, shortenedLines: 1 });
   });

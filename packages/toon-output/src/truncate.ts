@@ -1,3 +1,4 @@
+import type { LineWindow } from './line-scan.js';
 import {
   type CharCost,
   codePointLength,
@@ -149,8 +150,10 @@ function shortenWithin(line: PreparedLine, allowance: number, model: LineCostMod
  * marker line that gives the exact number of code points and lines omitted. When only one line is left over, or
  * nothing fits whole, a line is shortened in place instead, so a single huge line still shows its head and tail.
  */
-export function cutLines(lines: readonly PreparedLine[], budget: number, model: LineCostModel): LinesCut {
-  const total = lines.reduce((sum, line) => sum + line.cost, 0);
+export function cutLines(window: LineWindow, budget: number, model: LineCostModel): LinesCut {
+  const lines = [...window.head, ...window.tail];
+  const hasMiddle = window.middleLines > 0;
+  const total = hasMiddle ? Number.POSITIVE_INFINITY : lines.reduce((sum, line) => sum + line.cost, 0);
   if (total <= budget) {
     const all = keep(lines);
     return {
@@ -160,24 +163,30 @@ export function cutLines(lines: readonly PreparedLine[], budget: number, model: 
       shortenedLines: all.shortened,
     };
   }
-  const allChars = lines.reduce((sum, line) => sum + line.chars, 0);
-  const markerCost = textCost(lineMarker(allChars, lines.length), model.cost) + model.lineOverhead;
+  const allChars = lines.reduce((sum, line) => sum + line.chars, 0) + window.middleChars;
+  const allLines = lines.length + window.middleLines;
+  const markerCost = textCost(lineMarker(allChars, allLines), model.cost) + model.lineOverhead;
   const rest = budget - markerCost;
-  if (rest < 0) return { lines: [], omittedChars: allChars, omittedLines: lines.length, shortenedLines: 0 };
+  if (rest < 0) return { lines: [], omittedChars: allChars, omittedLines: allLines, shortenedLines: 0 };
 
+  // Lines in `window.tail` start at `split`; unprepared middle lines sit between, and neither end may cross them.
+  const split = window.head.length;
   let head = 0;
   let headCost = 0;
-  while (head < lines.length && headCost + lines[head]!.cost <= Math.floor(rest / 2))
+  const headLimit = hasMiddle ? split : lines.length;
+  while (head < headLimit && headCost + lines[head]!.cost <= Math.floor(rest / 2))
     headCost += lines[head++]!.cost;
   let tail = lines.length;
   let tailCost = 0;
-  while (tail > head && headCost + tailCost + lines[tail - 1]!.cost <= rest) tailCost += lines[--tail]!.cost;
+  const tailFloor = hasMiddle ? split : head;
+  while (tail > tailFloor && headCost + tailCost + lines[tail - 1]!.cost <= rest)
+    tailCost += lines[--tail]!.cost;
   const spare = rest - headCost - tailCost;
   const kept = keep([...lines.slice(0, head), ...lines.slice(tail)]);
   const headShown = kept.shown.slice(0, head);
   const tailShown = kept.shown.slice(head);
 
-  if (tail - head === 1) {
+  if (!hasMiddle && tail - head === 1) {
     // One line left over: shorten it where it stands; without a marker line its budget is spare too.
     const single = shortenWithin(lines[head]!, spare + markerCost, model);
     if (single) {
@@ -192,14 +201,14 @@ export function cutLines(lines: readonly PreparedLine[], budget: number, model: 
 
   let gapStart = head;
   let partial: Shortened | undefined;
-  if (head === 0 && tail === lines.length) {
+  if (head === 0 && tail === lines.length && lines.length > 0) {
     // Nothing fitted whole: show the first line's head and tail rather than a lone marker.
     partial = shortenWithin(lines[0]!, spare, model);
     if (partial) gapStart = 1;
   }
-  let gapChars = 0;
+  let gapChars = window.middleChars;
   for (let i = gapStart; i < tail; i++) gapChars += lines[i]!.chars;
-  const omittedLines = tail - gapStart;
+  const omittedLines = tail - gapStart + window.middleLines;
   return {
     lines: [
       ...headShown,
@@ -211,4 +220,9 @@ export function cutLines(lines: readonly PreparedLine[], budget: number, model: 
     omittedLines,
     shortenedLines: kept.shortened + (partial ? 1 : 0),
   };
+}
+
+/** A window holding exactly `lines`, for parts that are already a list (server names). */
+export function windowOf(lines: readonly string[], model: LineCostModel): LineWindow {
+  return { head: lines.map((line) => prepareLine(line, model)), tail: [], middleLines: 0, middleChars: 0 };
 }
