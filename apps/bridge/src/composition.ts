@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@codexec/config-discovery';
-import type { ContainerLimits } from '@codexec/container-runtime';
+import { type ContainerLimits, LABEL_INSTANCE } from '@codexec/container-runtime';
 import type { ServerMeta, ToolCallResult } from '@codexec/frame-protocol';
 import { createSandbox, type RunResult, type Sandbox, type ToolHost } from '@codexec/sandbox';
 import { type RunOutcome, render, structuredResultSchema } from '@codexec/toon-output';
@@ -9,6 +9,7 @@ import { catalogFrom } from './catalog.js';
 import { containerLimits, type SelectedEngine, selectEngine } from './container-engine.js';
 import { discoverServers } from './discovery.js';
 import type { CatalogEntry, RunEngine, RunOptions, RunReport } from './engine.js';
+import { currentInstanceId, reapLeftovers } from './leftovers.js';
 import { childLogger, type Logger } from './logger.js';
 import type { RunArguments } from './run-arguments.js';
 import type { Settings } from './settings.js';
@@ -30,6 +31,8 @@ export interface Bridge {
   readonly discovery: DiscoveryResult;
   readonly pool: UpstreamPool;
   readonly limits: ContainerLimits;
+  /** The `codexec.instance` label value of this bridge's containers. */
+  readonly instanceId: string;
   /** The container engine, found on first use (and remembered once it answers). */
   containerEngine(options?: { signal?: AbortSignal }): Promise<SelectedEngine>;
   close(): Promise<void>;
@@ -95,10 +98,17 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   });
   pool.on('stderr', (event) => logger.debug(`upstream ${event.server} stderr: ${event.line}`));
 
-  const instanceId = options.instanceId ?? `${process.pid}-${Date.now().toString(36)}`;
+  const instanceId = options.instanceId ?? currentInstanceId();
+  logger.info('sandbox containers carry a label', { label: `${LABEL_INSTANCE}=${instanceId}` });
   let engineFound: Promise<SelectedEngine> | undefined;
   const containerEngine = (opts: { signal?: AbortSignal } = {}) => {
-    engineFound ??= selectEngine(settings, { env, logger: childLogger(logger, 'engine'), ...opts }).catch(
+    engineFound ??= selectEngine(settings, { env, logger: childLogger(logger, 'engine'), ...opts }).then(
+      (found) => {
+        reapLeftovers(found.runtime, { logger }).catch((error) =>
+          logger.debug('could not look for leftover containers', { error }),
+        );
+        return found;
+      },
       (error) => {
         engineFound = undefined; // a later run tries again: the user may start the engine meanwhile
         throw error;
@@ -235,6 +245,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     discovery,
     pool,
     limits,
+    instanceId,
     containerEngine,
     close: () => {
       closing ??= (async () => {
