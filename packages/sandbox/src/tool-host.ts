@@ -164,7 +164,13 @@ export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolH
             message: `The tool ${params.tool} of ${params.server} did not answer within ${timeoutMs} ms`,
           });
         }
-        if (context.signal.aborted || runSignal.aborted) throw error;
+        if (context.signal.aborted) throw error;
+        if (runSignal.aborted) {
+          throw FrameProtocolError.remote({
+            code: 'CANCELLED',
+            message: 'The run ended before the call finished',
+          });
+        }
         logger.debug('a tool call failed', {
           server: params.server,
           tool: params.tool,
