@@ -1,80 +1,178 @@
 #!/usr/bin/env bash
 # Installs and starts the container engines the test suite runs against (podman with runc, and Docker Engine),
 # then builds the sandbox test image for each engine from Debian packages when it is missing.
-# Debian/Ubuntu, as root. Idempotent: every step is skipped when its result is already there.
+# Debian/Ubuntu, as root. Idempotent and safe to run twice or concurrently: every step is skipped when its result
+# is already there, and a lock keeps two runs from doing the same work at once. As another user it only checks.
 #
-#   IMAGE=localhost/codexec-python:bookworm   the tag to build
+#   IMAGE=localhost/codexec-python:bookworm   the tag to build (default: $CODEXEC_TEST_IMAGE, else this)
+#   SUITE=bookworm                            the Debian release the image is built from
+#   MIRROR=http://…/debian                    Debian mirror for debootstrap (default: the machine's own)
+#   ROOTFS_TAR=/var/cache/codexec/rootfs-…    where the built root filesystem is cached
 #   SKIP_DOCKER=1                             podman only
 set -euo pipefail
 
-IMAGE="${IMAGE:-localhost/codexec-python:bookworm}"
+IMAGE="${IMAGE:-${CODEXEC_TEST_IMAGE:-localhost/codexec-python:bookworm}}"
 SUITE="${SUITE:-bookworm}"
+ROOTFS_TAR="${ROOTFS_TAR:-/var/cache/codexec/rootfs-$SUITE.tar}"
+DOCKERD_LOG="${DOCKERD_LOG:-/tmp/dockerd.log}"
+# Explicit rlimits: rootful podman's defaults can exceed the host's hard limits (the container then cannot start).
+RLIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+
 log() { printf '[provision] %s\n' "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+trap 'log "ERROR: failed at line $LINENO: $BASH_COMMAND"' ERR
+
+want_docker() { [ -z "${SKIP_DOCKER:-}" ]; }
+have_podman_image() { podman image exists "$IMAGE" 2>/dev/null; }
+have_docker_image() { ! want_docker || docker image inspect "$IMAGE" >/dev/null 2>&1; }
+docker_answers() { timeout 20 docker info >/dev/null 2>&1; }
+
+# What is missing for this user, or nothing (the check for people without root whose machine is set up).
+not_ready() {
+  if ! command -v podman >/dev/null; then echo "podman is not installed"; return; fi
+  if ! timeout 30 podman info >/dev/null 2>&1; then echo "podman does not answer for $(id -un)"; return; fi
+  if ! have_podman_image; then echo "podman has no $IMAGE"; return; fi
+  want_docker || return 0
+  if ! command -v docker >/dev/null; then echo "docker is not installed"; return; fi
+  if ! docker_answers; then echo "docker does not answer for $(id -un)"; return; fi
+  if ! have_docker_image; then echo "docker has no $IMAGE"; fi
+}
 
 if [ "$(id -u)" != 0 ]; then
-  log "must run as root (it installs packages and starts dockerd)"; exit 1
+  missing=$(not_ready)
+  [ -n "$missing" ] || { log "engines ready with $IMAGE (not root: checked only)"; exit 0; }
+  die "$missing, and setting it up needs root: run this script as root (sudo)"
 fi
 
+# One provisioning at a time (two test runs starting together must not both start dockerd or build the image).
+mkdir -p /var/lock
+exec 9>/var/lock/codexec-provision.lock
+if ! flock -n 9; then
+  log "another provisioning is running; waiting for it (up to 15 min)"
+  flock -w 900 9 || die "gave up waiting for /var/lock/codexec-provision.lock"
+fi
+
+# --- packages ---------------------------------------------------------------------------------------------------
 need=()
 command -v podman >/dev/null || need+=(podman)
 command -v runc >/dev/null || need+=(runc)
 command -v newuidmap >/dev/null || need+=(uidmap)
 command -v slirp4netns >/dev/null || need+=(slirp4netns)
 command -v debootstrap >/dev/null || need+=(debootstrap)
-if [ -z "${SKIP_DOCKER:-}" ] && ! command -v dockerd >/dev/null; then need+=(docker.io); fi
+if want_docker && { ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; }; then need+=(docker.io); fi
 if [ ${#need[@]} -gt 0 ]; then
+  command -v apt-get >/dev/null || die "missing ${need[*]}, and there is no apt-get to install them: install them by hand"
   log "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" fuse-overlayfs >/dev/null
+  apt_opts=(-o DPkg::Lock::Timeout=300 -o Acquire::Retries=3)
+  for attempt in 1 2 3; do
+    if apt-get "${apt_opts[@]}" update -qq && apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends \
+      "${need[@]}" fuse-overlayfs >/tmp/codexec-apt.log 2>&1; then
+      break
+    fi
+    [ "$attempt" = 3 ] && { tail -20 /tmp/codexec-apt.log >&2; die "apt-get could not install ${need[*]}"; }
+    log "apt-get failed (attempt $attempt); retrying in 10 s"
+    sleep 10
+  done
 fi
 
-# crun cannot run on hosts with cgroups v1 in hybrid mode; runc can. Make runc podman's default here so that
-# plain `podman run` works too; the product itself selects the OCI runtime per run (MCP_BRIDGE_OCI_RUNTIME).
-mkdir -p /etc/containers
-if ! grep -qs '^runtime *= *"runc"' /etc/containers/containers.conf; then
+# --- podman: use runc ------------------------------------------------------------------------------------------
+# crun (podman's default on Debian) cannot run on hosts with cgroups v1 in hybrid mode; runc can. Make runc podman's
+# default so that plain `podman run` works too; the product itself selects the OCI runtime per run
+# (MCP_BRIDGE_OCI_RUNTIME). A drop-in file leaves containers.conf alone; podman releases without drop-in support
+# get the setting in the [engine] table of containers.conf instead (appending a second [engine] table would make
+# the file invalid TOML).
+podman_runtime() { podman info --format '{{.Host.OCIRuntime.Name}}' 2>/dev/null || true; }
+if [ "$(podman_runtime)" != runc ]; then
   log "selecting runc as podman's OCI runtime"
-  printf '[engine]\nruntime = "runc"\n' >>/etc/containers/containers.conf
+  mkdir -p /etc/containers/containers.conf.d
+  printf '# Written by provision-engines.sh: crun fails on cgroups v1 hybrid hosts.\n[engine]\nruntime = "runc"\n' \
+    >/etc/containers/containers.conf.d/50-codexec-runc.conf
+  if [ "$(podman_runtime)" != runc ]; then
+    rm -f /etc/containers/containers.conf.d/50-codexec-runc.conf
+    conf=/etc/containers/containers.conf
+    touch "$conf"
+    if grep -qs '^\[engine\]' "$conf"; then
+      # Replace a runtime line inside [engine], or add one right after its header.
+      awk '
+        /^\[/ { in_engine = ($0 == "[engine]") }
+        in_engine && /^[[:space:]]*runtime[[:space:]]*=/ { if (!done) print "runtime = \"runc\""; done = 1; next }
+        { print }
+        $0 == "[engine]" && !done { print "runtime = \"runc\""; done = 1 }
+      ' "$conf" >"$conf.codexec-tmp" && mv "$conf.codexec-tmp" "$conf"
+    else
+      printf '\n[engine]\nruntime = "runc"\n' >>"$conf"
+    fi
+  fi
+  [ "$(podman_runtime)" = runc ] || die "could not make podman use runc; podman info says: $(podman info 2>&1 | tail -3)"
 fi
 
-if [ -z "${SKIP_DOCKER:-}" ]; then
-  if ! docker info >/dev/null 2>&1; then
-    log "starting dockerd"
-    nohup dockerd >/tmp/dockerd.log 2>&1 &
-    for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
-    docker info >/dev/null 2>&1 || { log "dockerd did not come up:"; tail -20 /tmp/dockerd.log >&2; exit 1; }
+# --- docker: start the daemon ----------------------------------------------------------------------------------
+if want_docker && ! docker_answers; then
+  if pgrep -x dockerd >/dev/null; then
+    log "dockerd is running but not answering yet; waiting for it"
+  elif [ "$(systemctl is-system-running 2>/dev/null || true)" = running ] ||
+    [ "$(systemctl is-system-running 2>/dev/null || true)" = degraded ]; then
+    log "starting docker (systemd)"
+    systemctl start docker || true
+  else
+    log "starting dockerd (log: $DOCKERD_LOG)"
+    # A pid file left by a dockerd that died makes the next one refuse to start.
+    if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then rm -f /var/run/docker.pid; fi
+    nohup dockerd >"$DOCKERD_LOG" 2>&1 &
+  fi
+  for _ in $(seq 1 60); do
+    docker_answers && break
+    sleep 1
+  done
+  if ! docker_answers; then
+    [ -f "$DOCKERD_LOG" ] && tail -20 "$DOCKERD_LOG" >&2
+    die "dockerd did not answer within 60 s (see above, or $DOCKERD_LOG)"
   fi
 fi
 
-have_podman_image() { podman image exists "$IMAGE"; }
-have_docker_image() { [ -n "${SKIP_DOCKER:-}" ] || docker image inspect "$IMAGE" >/dev/null 2>&1; }
-
+# --- the test image, built offline from Debian packages ---------------------------------------------------------
 if ! have_podman_image || ! have_docker_image; then
-  rootfs_tar="${ROOTFS_TAR:-/var/cache/codexec/rootfs-$SUITE.tar}"
-  if [ ! -s "$rootfs_tar" ]; then
-    mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  if [ ! -s "$ROOTFS_TAR" ]; then
+    mirror="${MIRROR:-}"
+    [ -n "$mirror" ] || mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
     [ -n "$mirror" ] || mirror=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-    [ -n "$mirror" ] || { log "cannot find the machine's Debian mirror"; exit 1; }
+    [ -n "$mirror" ] || die "cannot find the machine's Debian mirror: set MIRROR=http://…/debian"
     rootfs=$(mktemp -d /tmp/codexec-rootfs.XXXXXX)
+    trap 'rm -rf "$rootfs"' EXIT
     log "building a $SUITE root filesystem with python3 (about a minute)"
-    debootstrap --variant=minbase --include=python3 "$SUITE" "$rootfs" "$mirror" >/tmp/debootstrap.log 2>&1 \
-      || { tail -20 /tmp/debootstrap.log >&2; exit 1; }
+    debootstrap --variant=minbase --include=python3 "$SUITE" "$rootfs" "$mirror" >/tmp/debootstrap.log 2>&1 ||
+      { tail -20 /tmp/debootstrap.log >&2; die "debootstrap failed (log: /tmp/debootstrap.log)"; }
     # Keep the image small: documentation, apt lists and caches are not needed to run Python.
     rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/* "$rootfs"/usr/share/doc/* \
       "$rootfs"/usr/share/man/* "$rootfs"/usr/share/locale/*
-    mkdir -p "$(dirname "$rootfs_tar")" /tmp
-    tar -C "$rootfs" -cf "$rootfs_tar" .
+    mkdir -p "$(dirname "$ROOTFS_TAR")"
+    # Write beside the target and rename, so an interrupted run never leaves a truncated cache behind.
+    tar -C "$rootfs" -cf "$ROOTFS_TAR.partial" .
+    mv "$ROOTFS_TAR.partial" "$ROOTFS_TAR"
     rm -rf "$rootfs"
+    trap - EXIT
   fi
   if ! have_podman_image; then
     log "importing $IMAGE into podman"
-    podman import -q --change 'CMD ["python3"]' "$rootfs_tar" "$IMAGE" >/dev/null
+    podman import -q --change 'CMD ["python3"]' "$ROOTFS_TAR" "$IMAGE" >/dev/null
   fi
   if ! have_docker_image; then
     log "importing $IMAGE into docker"
-    docker import --change 'CMD ["python3"]' "$rootfs_tar" "$IMAGE" >/dev/null
+    docker import --change 'CMD ["python3"]' "$ROOTFS_TAR" "$IMAGE" >/dev/null
   fi
 fi
 
-log "podman $(podman --version | awk '{print $3}'), image $IMAGE ready"
-[ -n "${SKIP_DOCKER:-}" ] || log "docker $(docker version --format '{{.Server.Version}}'), image $IMAGE ready"
+# --- check that both engines really run the image ------------------------------------------------------------
+out=$(podman run --rm --network none "${RLIMITS[@]}" "$IMAGE" python3 -c 'print("ok")' 2>&1) ||
+  die "podman cannot run $IMAGE: $out"
+[ "$out" = ok ] || die "podman ran $IMAGE but printed: $out"
+log "podman $(podman --version | awk '{print $3}') ($(podman_runtime)), image $IMAGE runs"
+if want_docker; then
+  out=$(docker run --rm --network none "$IMAGE" python3 -c 'print("ok")' 2>&1) || die "docker cannot run $IMAGE: $out"
+  [ "$out" = ok ] || die "docker ran $IMAGE but printed: $out"
+  log "docker $(docker version --format '{{.Server.Version}}'), image $IMAGE runs"
+fi

@@ -37,6 +37,14 @@ export {
 } from './hardened-args.js';
 export { type Logger, silentLogger } from './logger.js';
 export {
+  findOrphans,
+  LABEL_OWNER_HOST,
+  LABEL_OWNER_PID,
+  ownerLabels,
+  processIsAlive,
+  reapOrphans,
+} from './orphans.js';
+export {
   DEFAULT_MACHINE_NAME,
   machineFailure,
   type PodmanMachine,

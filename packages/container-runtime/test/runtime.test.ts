@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ContainerLimits,
@@ -12,8 +13,10 @@ import {
   createPodmanRuntime,
   DEFAULT_LIMITS,
   LABEL_INSTANCE,
+  ownerLabels,
   type PullProgress,
   type RunningContainer,
+  reapOrphans,
 } from '../src/index.js';
 import {
   cli,
@@ -375,6 +378,29 @@ describe.each(engines)('$engine', (probe) => {
       expect(await runtime.reap(crashed)).toEqual([]);
       await runtime.remove(survivor);
       expect(await containersNamed(engine, survivor)).toEqual([]);
+    });
+
+    it('reapOrphans() removes managed containers whose owner process died, and keeps those of live owners', async () => {
+      const exited = execa('true');
+      const deadPid = exited.pid!;
+      await exited;
+      const orphan = containerName(`${RUN_ID}-orphan`);
+      const kept = containerName(`${RUN_ID}-owned`);
+      const start = async (name: string, labels: Record<string, string>) => {
+        const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+        const args = ['run', '-d', '--name', name, ...labelArgs, '--network', 'none'];
+        const rlimits = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+        expect((await cli(engine, [...args, ...rlimits, TEST_IMAGE, 'sleep', '600'])).exitCode).toBe(0);
+      };
+      await start(orphan, { ...LABELS, ...ownerLabels({ pid: deadPid }) });
+      await start(kept, { ...LABELS, ...ownerLabels() });
+
+      const removed = await reapOrphans(runtime);
+      expect(removed).toContain(orphan);
+      expect(removed).not.toContain(kept);
+      expect(await containersNamed(engine, orphan)).toEqual([]);
+      expect(await containersNamed(engine, kept)).toEqual([kept]);
+      await runtime.remove(kept);
     });
 
     it('reap() refuses an empty label set (it would remove every container)', async () => {
