@@ -75,7 +75,7 @@ class HostClient:
 
     def _start(self, method, params):
         future = concurrent.futures.Future()
-        request_id = f"r{next(self._ids)}"
+        request_id = f"c{next(self._ids)}"  # PROTOCOL.md: the runtime's ids are c1, c2, ...
         with self._lock:
             if self._closed is not None:
                 raise MCPError(self._closed, code="CLOSED")

@@ -1,5 +1,6 @@
 """Entry point: take over stdio, say hello, then serve ``execute`` frames until the host goes away."""
 
+import json
 import os
 import platform
 import queue
@@ -8,7 +9,7 @@ import threading
 
 from . import PROTOCOL_VERSION
 from .api import SandboxApi
-from .channel import ChannelClosed, FrameTooLarge, FrameWriter, HostClient, LineReader
+from .channel import MAX_LINE_BYTES, ChannelClosed, FrameTooLarge, FrameWriter, HostClient, LineReader
 from .executor import Interrupter, fresh_main_module, run_cell
 from .frames import HOST_TO_RUNTIME, FrameError, parse_frame
 from .output import OutputPump, text_stream
@@ -30,6 +31,16 @@ def _take_buffered_stdin():
         os.set_blocking(0, True)
 
 
+def _max_line_bytes():
+    """The host's line limit, passed in the environment (and removed from it: the code does not need it)."""
+    raw = os.environ.pop("CODEXEC_MAX_LINE_BYTES", "")
+    try:
+        value = int(raw)
+    except ValueError:
+        return MAX_LINE_BYTES
+    return value if value > 0 else MAX_LINE_BYTES
+
+
 class Runtime:
     def __init__(self):
         carry = _take_buffered_stdin()
@@ -41,7 +52,7 @@ class Runtime:
         devnull = os.open(os.devnull, os.O_RDWR)
         os.dup2(devnull, 0)
         os.close(devnull)
-        self.writer = FrameWriter(self.frame_out)
+        self.writer = FrameWriter(self.frame_out, max_line_bytes=_max_line_bytes())
         self.stdout_pump = OutputPump(1, "stdout", self.writer)
         self.stderr_pump = OutputPump(2, "stderr", self.writer)
         sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)
@@ -53,6 +64,8 @@ class Runtime:
         self.interrupter = Interrupter()
         self.interrupter.install()
         self.executes = queue.Queue()
+        self.busy_lock = threading.Lock()
+        self.busy = False
         self.pid = os.getpid()
 
     def diagnose(self, message):
@@ -82,7 +95,13 @@ class Runtime:
             return
         kind = frame["type"]
         if kind == "execute":
-            self.executes.put(frame)
+            with self.busy_lock:
+                busy, self.busy = self.busy, True
+            if busy:
+                # One execute at a time (PROTOCOL.md section 4): refuse the second, keep running the first.
+                self.writer.send(self._refusal(frame["id"], "an execute is already running; wait for its done"))
+            else:
+                self.executes.put(frame)
         elif kind == "response":
             self.client.resolve(frame)
         elif kind == "cancel":
@@ -90,18 +109,28 @@ class Runtime:
         elif kind == "request":
             self._answer(frame)
 
-    def _refuse_execute(self, line, error):
-        # An execute the runtime cannot read still gets a `done`, so the host does not wait for nothing.
-        import json
+    @staticmethod
+    def _refusal(execute_id, why):
+        return {
+            "type": "done", "id": execute_id, "status": "error", "calls": 0,
+            "error": {"type": "ProtocolError", "message": f"the runtime refused the execute: {why}"},
+        }
 
+    def _refuse_execute(self, line, error):
+        # An unreadable execute still gets a `done`, and an unreadable request an answer, so the host does not wait
+        # for nothing.
         try:
             frame = json.loads(line)
         except ValueError:
             return
-        if isinstance(frame, dict) and frame.get("type") == "execute" and isinstance(frame.get("id"), str):
+        if not isinstance(frame, dict) or not isinstance(frame.get("id"), str) or not frame["id"]:
+            return
+        if frame.get("type") == "execute":
+            self.writer.send(self._refusal(frame["id"], f"it could not be read ({error})"))
+        elif frame.get("type") == "request":
             self.writer.send({
-                "type": "done", "id": frame["id"], "status": "error", "calls": 0,
-                "error": {"type": "ProtocolError", "message": f"the runtime could not read the execute frame: {error}"},
+                "type": "response", "id": frame["id"],
+                "error": {"code": "INVALID_PARAMS", "message": f"the runtime could not read the request: {error}"},
             })
 
     def _answer(self, frame):
@@ -169,6 +198,8 @@ class Runtime:
                     "type": "done", "id": frame["id"], "status": "error", "calls": 0,
                     "error": {"type": "RuntimeFailure", "message": f"the sandbox runtime failed: {error!r}"},
                 }
+            with self.busy_lock:
+                self.busy = False
             self.send_done(done)
 
     def send_done(self, done):

@@ -61,12 +61,12 @@ def text_result(text, is_error=False):
 class ScriptedHost:
     """Starts the runtime; frames it sends land in ``self.frames`` (a queue) unless a handler answers them."""
 
-    def __init__(self, on_request=None):
+    def __init__(self, on_request=None, env=None):
         self.on_request = on_request
         self.proc = subprocess.Popen(
             [PYTHON, "-X", "utf8", "-u", "-c", BOOTSTRAP],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", **(env or {})},
         )
         blob = pack_runtime()
         self.proc.stdin.write(f"{len(blob)}\n".encode() + blob)

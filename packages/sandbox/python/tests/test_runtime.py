@@ -193,6 +193,21 @@ class Basics(RuntimeTest):
         done, _, _ = self.host.collect("bad")
         self.assertEqual(done["error"]["type"], "ProtocolError")
 
+    def test_a_second_execute_while_one_runs_is_refused(self):
+        self.host.send({"type": "execute", "id": "slow", "code": "import time\ntime.sleep(1)\n'first'"})
+        self.host.send({"type": "execute", "id": "second", "code": "'second'"})
+        refused, _, _ = self.host.collect("second")
+        self.assertEqual(refused["error"]["type"], "ProtocolError")
+        done, _, _ = self.host.collect("slow")
+        self.assertEqual(done["value"]["json"], "first")
+        done, _, _ = self.run_code("'third'", execute_id="third")
+        self.assertEqual(done["value"]["json"], "third")
+
+    def test_unreadable_request_is_answered(self):
+        self.host.send({"type": "request", "id": "h9", "method": "ping", "params": []})
+        answer = self.host.next_frame(types={"response"})
+        self.assertEqual((answer["id"], answer["error"]["code"]), ("h9", "INVALID_PARAMS"))
+
     def test_ping(self):
         self.host.send({"type": "request", "id": "p1", "method": "ping", "params": {}})
         self.assertEqual(self.host.next_frame(types={"response"}), {"type": "response", "id": "p1", "result": {}})
@@ -258,6 +273,7 @@ class Tools(RuntimeTest):
         self.assertEqual(done["value"]["json"], ["one", "two", "three", "four", "five", ["stub-server"]])
         self.assertEqual(done["calls"], 5)
         calls = [r for r in self.host.requests if r["method"] == "tools/call"]
+        self.assertEqual(sorted(r["id"] for r in calls), ["c1", "c2", "c3", "c4", "c5"])
         self.assertEqual(calls[0]["params"], {"server": "stub-server", "tool": "echo", "arguments": {"message": "one"}})
 
     def test_is_error_raises_mcp_tool_error(self):
@@ -342,6 +358,18 @@ class Tools(RuntimeTest):
         self.assertEqual(done["value"]["json"], "timed out")
         self.assertEqual(len(self.host.requests), 1)
         self.assertEqual([c["id"] for c in self.host.cancels], [self.host.requests[0]["id"]])
+
+    def test_a_call_over_the_line_limit_fails_before_it_is_sent(self):
+        self.host.close()
+        self.host = ScriptedHost(on_request=echo_host, env={"CODEXEC_MAX_LINE_BYTES": "100000"})
+        self.host.hello()
+        done, _, _ = self.run_code(
+            "import os\ntry:\n    await mcp_stub_server.echo(message='x' * 200_000)\nexcept MCPError as e:\n"
+            "    r = e.code\n[r, os.environ.get('CODEXEC_MAX_LINE_BYTES')]",
+            servers=[ECHO],
+        )
+        self.assertEqual(done["value"]["json"], ["FRAME_TOO_LARGE", None])
+        self.assertEqual(self.host.requests, [])
 
     def test_call_timeout_option_is_sent_with_each_call(self):
         self.run_code("await mcp_stub_server.echo(message='x')", servers=[ECHO], options={"callTimeoutMs": 1234})
