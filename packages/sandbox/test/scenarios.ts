@@ -377,6 +377,31 @@ export function defineSandboxSuite(engine: 'podman' | 'docker', status: EngineSt
       await expect(own.run({ code: '1' })).rejects.toMatchObject({ code: 'CLOSED' });
     });
 
+    it('a container that dies mid-run is an error, not a crash', { timeout: TEST_TIMEOUT }, async () => {
+      const result = await sandbox.run({
+        code: "print('going', flush=True)\nimport os, time\ntime.sleep(0.5)\nos._exit(3)",
+      });
+      expect(result.status).toBe('error');
+      expect(result.error?.type).toBe('SandboxError');
+      expect(result.error?.message).toMatch(/exited with code 3/);
+    });
+
+    it('a runtime that does not say hello is a protocol error', { timeout: TEST_TIMEOUT }, async () => {
+      // `echo` stands in for a broken runtime: its first line is not a hello frame.
+      const own = createSandbox({
+        runtime,
+        image: IMAGE,
+        python: 'echo',
+        instanceId: `test-hello-${engine}`,
+      });
+      const result = await own.run({ code: '1' });
+      expect(result.status).toBe('error');
+      expect(result.error?.type).toBe('ProtocolError');
+      expect(result.error?.message).toMatch(/hello/);
+      expect(await runtime.list(own.labels)).toEqual([]);
+      await own.close();
+    });
+
     it('a missing image is a clear error', { timeout: TEST_TIMEOUT }, async () => {
       const own = createSandbox({
         runtime,
