@@ -132,7 +132,14 @@ const DEFAULT_TUNING: ServerTuning = {
   idleTimeoutMs: 0,
 };
 
-const packageVersion: string = createRequire(import.meta.url)('../package.json').version;
+/** This package's version, for `clientInfo`; unknown when a bundler moved the code away from package.json. */
+const packageVersion: string = (() => {
+  try {
+    return String(createRequire(import.meta.url)('../package.json').version);
+  } catch {
+    return '0.0.0';
+  }
+})();
 
 /** Creates a pool of MCP client connections to `servers`. Nothing starts until it is used. */
 export function createUpstreamPool(options: UpstreamPoolOptions): UpstreamPool {
