@@ -21,7 +21,7 @@ import {
 const skip = shouldSkip(distStatus(), await engineStatus('podman'));
 const TOKEN = 'e2e-token-9f8e7d6c5b4a39281706';
 
-describe.skipIf(skip)('the bridge over Streamable HTTP, on podman', () => {
+describe.skipIf(skip)('the bridge over Streamable HTTP, on podman', { timeout: LONG }, () => {
   let fixture: Fixture;
   let bridge: ChildProcess;
   let url: string;

@@ -21,7 +21,7 @@ import {
 
 const skip = shouldSkip(distStatus(), await engineStatus('podman'));
 
-describe.skipIf(skip)('the bridge over stdio, on podman', () => {
+describe.skipIf(skip)('the bridge over stdio, on podman', { timeout: LONG }, () => {
   let fixture: Fixture;
   let session: StdioSession;
 

@@ -17,7 +17,7 @@ import {
 
 const skip = shouldSkip(distStatus(), await engineStatus('podman'));
 
-describe.skipIf(skip)('stdout of the bridge over stdio', () => {
+describe.skipIf(skip)('stdout of the bridge over stdio', { timeout: LONG }, () => {
   let fixture: Fixture;
 
   beforeAll(async () => {
