@@ -6,6 +6,7 @@ import {
   containerName,
   LABEL_INSTANCE,
   LABEL_MANAGED,
+  PROXY_VARIABLES,
 } from './hardened-args.js';
 import type { ContainerSpec, EngineName } from './runtime.js';
 import { DEFAULT_LIMITS } from './settings.js';
@@ -108,6 +109,7 @@ describe('buildRunArgs: the whole argument list with the defaults', () => {
       '/workspace:rw,noexec,nosuid,nodev,size=64m,mode=1777,uid=65534,gid=65534',
       '--workdir',
       '/workspace',
+      ...PROXY_VARIABLES.flatMap((name) => ['--env', name]),
       IMAGE,
       'python3',
       '-u',
@@ -175,10 +177,16 @@ describe.each<EngineName>(['podman', 'docker'])('buildRunArgs (%s)', (engine) =>
     expect(args.indexOf(IMAGE)).toBe(args.length - command.length - 1);
   });
 
-  it('passes spec.env as KEY=VALUE only, never a bare name that would copy the host value', () => {
+  it('passes spec.env as KEY=VALUE, never a bare name that would copy the host value', () => {
     const args = build({ env: { PYTHONHASHSEED: '0', EMPTY: '', WITH_EQ: 'a=b c' } });
-    expect(values(args, '--env')).toEqual(['PYTHONHASHSEED=0', 'EMPTY=', 'WITH_EQ=a=b c']);
-    expect(values(build(), '--env')).toEqual([]);
+    const bare = (list: string[]) => list.filter((e) => !e.includes('='));
+    expect(values(args, '--env').filter((e) => e.includes('='))).toEqual([
+      'PYTHONHASHSEED=0',
+      'EMPTY=',
+      'WITH_EQ=a=b c',
+    ]);
+    // Bare names only for the proxy variables on docker (the adapter runs that client without them).
+    expect(bare(values(args, '--env'))).toEqual(engine === 'docker' ? [...PROXY_VARIABLES] : []);
   });
 
   it.each([
@@ -233,6 +241,17 @@ describe('engine differences', () => {
     const args = buildRunArgs(spec({ env: { TERM: 'dumb' } }), { engine: 'podman' });
     expect(values(args, '--unsetenv')).toEqual(['container']);
     expect(values(args, '--env')).toEqual(['TERM=dumb']);
+  });
+
+  it('docker: names every proxy variable so the CLI adds none from its config, unless spec.env sets it', () => {
+    const args = buildRunArgs(spec({ env: { HTTP_PROXY: 'http://proxy:3128' } }), { engine: 'docker' });
+    expect(values(args, '--env')).toEqual([
+      ...PROXY_VARIABLES.filter((n) => n !== 'HTTP_PROXY'),
+      'HTTP_PROXY=http://proxy:3128',
+    ]);
+    expect(PROXY_VARIABLES).toEqual(
+      expect.arrayContaining(['HTTP_PROXY', 'http_proxy', 'no_proxy', 'ALL_PROXY']),
+    );
   });
 
   it('docker: no podman-only flags', () => {

@@ -10,6 +10,19 @@ export const CONTAINER_NAME_PREFIX = 'codexec-';
 /** Working directory of the code, a size-capped tmpfs. */
 export const CONTAINER_WORKDIR = '/workspace';
 
+/**
+ * Proxy variables an engine client may add to containers on its own: podman copies them from its environment
+ * (unless `--http-proxy=false`), the docker CLI from the `proxies` of its config.json. The docker CLI adds one only
+ * when the run does not name it, so the docker arguments name each with a bare `--env NAME`, and the adapter
+ * removes these names from the environment of the `docker run` client: a bare name then leaves the variable unset.
+ */
+export const PROXY_VARIABLES: readonly string[] = Object.freeze(
+  ['HTTP_PROXY', 'HTTPS_PROXY', 'FTP_PROXY', 'NO_PROXY', 'ALL_PROXY'].flatMap((name) => [
+    name,
+    name.toLowerCase(),
+  ]),
+);
+
 const NAME_PART = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -51,7 +64,9 @@ export interface BuildRunArgsOptions {
  *   `--unsetenv` of the TERM and `container` variables it adds, so both engines give the same environment:
  *   the image's variables, HOME, HOSTNAME and `spec.env`, and nothing from the host.
  * - docker only: the tmpfs mounts are owned by the numeric container user (`uid=`/`gid=`), since docker resets
- *   the working directory's mode to 0755 root.
+ *   the working directory's mode to 0755 root; and a bare `--env NAME` for each of `PROXY_VARIABLES`, which keeps
+ *   the docker CLI from adding its configured proxies (the adapter runs the client without these variables, so
+ *   nothing is copied from the host).
  */
 export function buildRunArgs(spec: ContainerSpec, options: BuildRunArgsOptions): string[] {
   const { engine } = options;
@@ -132,6 +147,9 @@ export function buildRunArgs(spec: ContainerSpec, options: BuildRunArgsOptions):
   if (engine === 'podman') {
     args.push('--http-proxy=false', '--read-only-tmpfs=false', '--image-volume', 'ignore');
     for (const added of ['TERM', 'container']) if (!(added in env)) args.push('--unsetenv', added);
+  }
+  if (engine === 'docker') {
+    for (const name of PROXY_VARIABLES) if (!(name in env)) args.push('--env', name);
   }
   for (const [key, value] of Object.entries(env)) {
     // Always KEY=VALUE: a bare `--env KEY` would copy the host's value into the container.

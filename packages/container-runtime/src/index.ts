@@ -34,6 +34,7 @@ export {
   containerName,
   LABEL_INSTANCE,
   LABEL_MANAGED,
+  PROXY_VARIABLES,
 } from './hardened-args.js';
 export { type Logger, silentLogger } from './logger.js';
 export {

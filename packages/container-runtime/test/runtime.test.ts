@@ -1,4 +1,7 @@
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,19 +124,32 @@ describe.each(engines)('$engine', (probe) => {
     let runtime: ContainerRuntime;
     const create = engine === 'podman' ? createPodmanRuntime : createDockerRuntime;
 
+    const dockerConfig = mkdtempSync(join(tmpdir(), 'codexec-docker-config-'));
+
     beforeAll(async () => {
       process.env.CODEXEC_TEST_HOST_SECRET = HOST_SECRET;
+      const proxy = `http://${HOST_SECRET}.invalid:3128`;
+      // Proxies the docker CLI would add to every container from its config.json.
+      writeFileSync(
+        join(dockerConfig, 'config.json'),
+        JSON.stringify({
+          proxies: { default: { httpProxy: proxy, httpsProxy: proxy, noProxy: HOST_SECRET } },
+        }),
+      );
       // Variables podman would copy into containers by default (--http-proxy), in the CLI's own environment.
       runtime = create({
         env: {
-          http_proxy: `http://${HOST_SECRET}.invalid:3128`,
-          HTTPS_PROXY: `http://${HOST_SECRET}.invalid:3128`,
+          http_proxy: proxy,
+          HTTPS_PROXY: proxy,
+          no_proxy: HOST_SECRET,
+          ...(engine === 'docker' ? { DOCKER_CONFIG: dockerConfig } : {}),
         },
       });
     });
 
     afterAll(async () => {
       delete process.env.CODEXEC_TEST_HOST_SECRET;
+      rmSync(dockerConfig, { recursive: true, force: true });
       await create().reap(LABELS);
     });
 

@@ -62,6 +62,8 @@ export interface EngineDialect {
   parseList(stdout: string): ContainerSummary[];
   /** `rm` that kills at once and succeeds for a missing container where the engine allows it. */
   removeArgs(names: string[]): string[];
+  /** Variables to remove from the environment of the `run` client (see `PROXY_VARIABLES`). */
+  runClientUnset: readonly string[];
 }
 
 interface CommandResult {
@@ -288,7 +290,7 @@ export function createCliRuntime(dialect: EngineDialect, options: CliRuntimeOpti
       buffer: false,
       encoding: 'buffer',
       stripFinalNewline: false,
-      env: cliEnv,
+      env: { ...cliEnv, ...Object.fromEntries(dialect.runClientUnset.map((name) => [name, undefined])) },
     });
 
     // execa resumes an unread output stream one tick after spawn (losing its data); piping it straight into a

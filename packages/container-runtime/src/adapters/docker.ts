@@ -1,5 +1,6 @@
 import { saysNoSuchImage } from '../engine-errors.js';
 import { parseDockerContainers, parseDockerInfo } from '../engine-output.js';
+import { PROXY_VARIABLES } from '../hardened-args.js';
 import type { ContainerRuntime } from '../runtime.js';
 import { type CliRuntimeOptions, createCliRuntime, type EngineDialect } from './cli.js';
 
@@ -23,6 +24,7 @@ const docker: EngineDialect = {
   parseList: parseDockerContainers,
   // docker's `rm --force` sends SIGKILL at once.
   removeArgs: (names) => ['rm', '--force', ...names],
+  runClientUnset: PROXY_VARIABLES,
 };
 
 /** A `ContainerRuntime` over the docker CLI (Docker Engine, Docker Desktop, rootless; DOCKER_HOST/contexts work). */

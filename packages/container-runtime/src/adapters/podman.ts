@@ -15,6 +15,8 @@ const podman: EngineDialect = {
   parseList: parsePodmanContainers,
   // Without `--time 0` podman first sends SIGTERM and waits 10 s; PID 1 without a handler ignores SIGTERM.
   removeArgs: (names) => ['rm', '--force', '--time', '0', ...names],
+  // `--http-proxy=false` keeps podman from copying proxy variables; its client keeps its own environment.
+  runClientUnset: [],
 };
 
 /** A `ContainerRuntime` over the podman CLI (rootful or rootless, local or remote through `--url`/CONTAINER_HOST). */
