@@ -328,6 +328,32 @@ describe.each(engines)('$engine', (probe) => {
       expect(await containersNamed(engine, s.name)).toEqual([]);
     });
 
+    it('stop() kills the client when rm -f hangs, and does not hang itself', async () => {
+      // An engine whose `rm` never returns: every other command goes to the real CLI.
+      const dir = mkdtempSync(join(tmpdir(), 'codexec-stuck-rm-'));
+      const wrapper = join(dir, engine);
+      writeFileSync(wrapper, `#!/bin/sh\nif [ "$1" = rm ]; then exec sleep 600; fi\nexec ${engine} "$@"\n`, {
+        mode: 0o755,
+      });
+      try {
+        const stuck = create({ command: wrapper, stopTimeoutMs: 3000 });
+        const s = spec({ command: ['python3', '-u', '-c', 'import time\nprint("ready")\ntime.sleep(600)'] });
+        const container = stuck.spawn(s);
+        container.stderr.resume();
+        await once(container.stdout, 'data');
+        const started = Date.now();
+        await container.stop();
+        expect(Date.now() - started).toBeLessThan(60_000);
+        const exit = await container.exited;
+        expect(exit.signal).toBe('SIGKILL');
+        // rm never ran, so the container outlived its client: what reap() is for.
+        await runtime.remove(s.name);
+        expect(await containersNamed(engine, s.name)).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('the spawn signal stops the container', async () => {
       const controller = new AbortController();
       const s = spec({ command: ['python3', '-u', '-c', 'import time\nprint("ready")\ntime.sleep(600)'] });

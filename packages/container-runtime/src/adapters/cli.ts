@@ -376,7 +376,8 @@ export function createCliRuntime(dialect: EngineDialect, options: CliRuntimeOpti
       );
       child.kill('SIGKILL');
       await clientExitedWithin(2000);
-      await removeQuietly(5000);
+      // One last try; if the engine is stuck the container is left for `reap`/`reapOrphans` at the next start.
+      await removeQuietly(2000);
     };
 
     const container: RunningContainer = {
