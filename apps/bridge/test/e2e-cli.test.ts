@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../src/settings.js';
 import {
@@ -45,6 +48,7 @@ function cli(
   });
 }
 
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const where = (fixture: Fixture) => ['--home', fixture.home, '--cwd', fixture.project];
 const skipDist = shouldSkip(distStatus());
 const skipEngine = skipDist || shouldSkip(await engineStatus('podman'));
@@ -75,6 +79,25 @@ describe.skipIf(skipDist)('the command line, without containers', { timeout: LON
     };
     const ran = await cli(fixture, ['--version']);
     expect(ran).toMatchObject({ code: 0, stdout: `${manifest.version}\n` });
+  });
+
+  it("runs the bridge with the root README's first command, npm start", async () => {
+    const transport = new StdioClientTransport({
+      command: 'npm',
+      args: ['--silent', '--prefix', ROOT, 'start', '--', ...where(fixture)],
+      env: bridgeEnv(fixture, 'podman'),
+      cwd: fixture.project,
+      stderr: 'ignore',
+    });
+    const client = new Client({ name: 'npm-start', version: '0' });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(['run_python']);
+      expect(tools[0]!.description).toContain('- everything');
+    } finally {
+      await client.close();
+    }
   });
 
   it('lists every command and every setting in --help', async () => {
