@@ -152,6 +152,8 @@ interface Live {
   tools: Promise<Tool[]> | undefined;
   /** Closed on purpose (idle, close, dropped after a transport failure): its end is not a crash. */
   intentional: boolean;
+  /** How it ended when that was a failure ("exited (exit code 3)"), for the calls it took down. */
+  end: { code: 'DISCONNECTED' | 'PROTOCOL'; text: string } | undefined;
 }
 
 class Slot {
@@ -165,8 +167,6 @@ class Slot {
   consecutiveFailures = 0;
   lastFailureAt = 0;
   lastError: UpstreamError | undefined;
-  /** How the last connection ended by itself ("exited (exit code 3)"). */
-  lastEnd: string | undefined;
   knownTools: Tool[] | undefined;
   /** callTool/metadata invocations in progress, queued ones included. */
   busy = 0;
@@ -455,7 +455,7 @@ class Pool implements UpstreamPool {
     }
 
     this.setState(slot, 'starting');
-    const live: Live = { connection: undefined, tools: undefined, intentional: false };
+    const live: Live = { connection: undefined, tools: undefined, intentional: false, end: undefined };
     let connection: Connection;
     try {
       connection = await openConnection(slot.config, {
@@ -516,15 +516,18 @@ class Pool implements UpstreamPool {
     clearTimeout(slot.idleTimer);
     const exit = live.connection?.exit;
     const failure = live.connection?.failure;
-    slot.lastEnd = failure
-      ? `${failure} and was stopped`
-      : exit
-        ? `exited (${describeExit(exit)})`
-        : 'closed the connection';
+    live.end = {
+      code: failure ? 'PROTOCOL' : 'DISCONNECTED',
+      text: failure
+        ? `${failure} and was stopped`
+        : exit
+          ? `exited (${describeExit(exit)})`
+          : 'closed the connection',
+    };
     const tail = slot.stderr.snapshot();
     const error = new UpstreamError(
-      failure ? 'PROTOCOL' : 'DISCONNECTED',
-      withStderr(`Upstream server "${slot.name}" ${slot.lastEnd}; it is restarted on the next call.`, tail),
+      live.end.code,
+      withStderr(`Upstream server "${slot.name}" ${live.end.text}; it is restarted on the next call.`, tail),
       { server: slot.name, stderrTail: tail },
     );
     slot.recordFailure(error);
@@ -537,9 +540,10 @@ class Pool implements UpstreamPool {
     if (slot.live !== live) return;
     slot.live = undefined;
     live.intentional = true;
+    live.end = { code: 'DISCONNECTED', text: `became unreachable (${messageOf(cause)})` };
     const error = new UpstreamError(
       'DISCONNECTED',
-      `Upstream server "${slot.name}" became unreachable (${messageOf(cause)}); it is reconnected on the next call.`,
+      `Upstream server "${slot.name}" ${live.end.text}; it is reconnected on the next call.`,
       { server: slot.name, cause },
     );
     slot.recordFailure(error);
@@ -639,8 +643,19 @@ class Pool implements UpstreamPool {
         maxTotalTimeout: options.maxTotalTimeoutMs,
       })) as CallToolResult;
     } catch (error) {
-      if (!(error instanceof McpError) && !scoped.signal.aborted) this.dropConnection(slot, live, error);
-      throw error;
+      if (scoped.signal.aborted || this.closing) throw error;
+      if (!(error instanceof McpError)) this.dropConnection(slot, live, error);
+      if (!live.end) throw error;
+      // The connection ended under the call: say how.
+      const tail = slot.stderr.snapshot();
+      throw new UpstreamError(
+        live.end.code,
+        withStderr(
+          `Upstream server "${slot.name}" ${live.end.text} during tool "${tool}"; the call is lost and the server is restarted on the next call.`,
+          tail,
+        ),
+        { server: slot.name, tool, stderrTail: tail, cause: error },
+      );
     } finally {
       scoped.dispose();
     }
@@ -690,17 +705,11 @@ class Pool implements UpstreamPool {
         details,
       );
     }
-    // The connection ended under the call: say how (onConnectionClosed ran just before the SDK rejected it).
-    const crash =
-      slot.lastError?.code === 'DISCONNECTED' || slot.lastError?.code === 'PROTOCOL'
-        ? slot.lastError
-        : undefined;
-    const ended = crash && slot.lastEnd ? slot.lastEnd : `disconnected (${messageOf(error)})`;
     const tail = slot.stderr.snapshot();
     return new UpstreamError(
-      crash?.code ?? 'DISCONNECTED',
+      'DISCONNECTED',
       withStderr(
-        `Upstream server "${slot.name}" ${ended} during tool "${tool}"; the call is lost and the server is restarted on the next call.`,
+        `Upstream server "${slot.name}" disconnected during tool "${tool}" (${messageOf(error)}); it is restarted on the next call.`,
         tail,
       ),
       { ...details, stderrTail: tail },
