@@ -220,7 +220,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_RUNTIME_IDLE_TIMEOUT',
     flag: 'idle-timeout',
     shown: '300s',
-    description: 'How long idle warm containers are kept before they are removed',
+    description: 'How long idle warm containers are kept (accepted; there is no warm pool yet, so no effect)',
     parse: duration,
   }),
   spec({
@@ -260,7 +260,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_POOL_SIZE',
     flag: 'pool-size',
     shown: '0',
-    description: 'Containers kept started and waiting for code (0: start one per run)',
+    description:
+      'Containers kept started and waiting for code (accepted; no warm pool yet: one container per run)',
     parse: integer(0, 32),
   }),
   spec({

@@ -57,6 +57,7 @@ describe.skipIf(skipDist)('the command line, without containers', { timeout: LON
   let fixture: Fixture;
   beforeAll(async () => {
     fixture = await createFixture({
+      'code-exec': { command: 'npx', args: ['-y', '@codexec/code-exec-bridge'] },
       leaky: {
         command: 'npx',
         args: ['-y', 'some-mcp-server'],
@@ -134,6 +135,11 @@ describe.skipIf(skipDist)('the command line, without containers', { timeout: LON
       expect(ran.stdout).toMatch(new RegExp(`^${name}\\s`, 'm'));
     expect(ran.stdout).toContain('~/.claude.json');
     expect(ran.stdout).toMatch(/Shadowed[^\n]*\n\s+files: /);
+    // The entry that would start the bridge itself is skipped, never offered to the code.
+    expect(ran.stdout).not.toMatch(/^code-exec\s/m);
+    expect(ran.stdout).toMatch(/Skipped:\n\s+code-exec \(~\/\.claude\.json[^)]*\): /);
+    const allowed = await cli(fixture, ['discover', '--allow-self-server', ...where(fixture)]);
+    expect(allowed.stdout).toMatch(/^code-exec\s/m);
   });
 
   it('discovers as JSON with secrets redacted', async () => {

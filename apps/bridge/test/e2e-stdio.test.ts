@@ -1,4 +1,8 @@
-import type { ProgressNotification } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type LoggingMessageNotification,
+  LoggingMessageNotificationSchema,
+  type ProgressNotification,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectStdio,
@@ -24,12 +28,17 @@ const skip = shouldSkip(distStatus(), await engineStatus('podman'));
 describe.skipIf(skip)('the bridge over stdio, on podman', { timeout: LONG }, () => {
   let fixture: Fixture;
   let session: StdioSession;
+  const logs: LoggingMessageNotification['params'][] = [];
 
   beforeAll(async () => {
     fixture = await createFixture({
       crashy: { command: process.execPath, args: testServerArgs() },
     });
     session = await connectStdio(fixture, 'podman');
+    session.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+      logs.push(notification.params);
+    });
+    await session.client.setLoggingLevel('warning');
   }, LONG);
 
   afterAll(async () => {
@@ -209,6 +218,9 @@ describe.skipIf(skip)('the bridge over stdio, on podman', { timeout: LONG }, () 
       expect(stdoutOf(crashed)).not.toContain('not reached');
       const next = await call({ code: 'await mcp_crashy.add(a=20, b=22)', servers: ['crashy'] });
       expect(structuredOf(next)).toMatchObject({ status: 'success', value: { sum: 42 } });
+      // The client asked for warnings and up: the crash reached it as an MCP log message, debug chatter did not.
+      expect(logs.some((l) => l.level === 'warning' && JSON.stringify(l.data).includes('crashy'))).toBe(true);
+      expect(logs.every((l) => l.level !== 'debug' && l.level !== 'info')).toBe(true);
     },
     LONG,
   );
