@@ -89,13 +89,10 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     logger.info('upstream tools changed', { server: event.server, tools: event.tools.length });
     for (const listener of listeners) listener();
   });
-  pool.on('state', (event) => {
-    if (event.state === 'crashed' || event.state === 'failed') {
-      logger.warn(`upstream ${event.server} ${event.state}`, { error: event.error?.message });
-    } else {
-      logger.debug(`upstream ${event.server} ${event.state}`, { pid: event.pid });
-    }
-  });
+  // The pool itself warns about crashes and failed starts (through the logger given to it); this is the trace.
+  pool.on('state', (event) =>
+    logger.debug(`upstream ${event.server} ${event.state}`, { pid: event.pid, error: event.error?.message }),
+  );
   pool.on('stderr', (event) => logger.debug(`upstream ${event.server} stderr: ${event.line}`));
 
   const instanceId = options.instanceId ?? currentInstanceId();

@@ -4,6 +4,7 @@ import {
   type DetectedRuntime,
   detectRuntime,
   limitsFromEnv,
+  RUNTIME_VARIABLE,
   validateLimits,
 } from '@codexec/container-runtime';
 import type { Logger } from './logger.js';
@@ -19,9 +20,9 @@ export function selectEngine(
   settings: Pick<Settings, 'runtime'>,
   options: { env: Record<string, string | undefined>; logger: Logger; signal?: AbortSignal },
 ): Promise<SelectedEngine> {
+  // Handed over as the variable (a --runtime flag has already won over it), so errors name MCP_BRIDGE_RUNTIME.
   return detectRuntime({
-    explicit: settings.runtime,
-    env: options.env,
+    env: { ...options.env, [RUNTIME_VARIABLE]: settings.runtime },
     logger: options.logger,
     ...(options.signal ? { signal: options.signal } : {}),
   });
