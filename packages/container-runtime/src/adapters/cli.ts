@@ -317,7 +317,10 @@ export function createCliRuntime(dialect: EngineDialect, options: CliRuntimeOpti
           return;
         }
         // The engine's own failure message is on stderr; give the pipe a moment to deliver all of it.
-        void Promise.race([once(stderrTail, 'finish').catch(() => {}), delay(1000)]).then(() => {
+        const delivered = stderrTail.writableFinished
+          ? Promise.resolve()
+          : Promise.race([once(stderrTail, 'finish').catch(() => {}), delay(1000)]);
+        void delivered.then(() => {
           const error = classifyStartFailure({
             engine,
             exitCode: code,
