@@ -7,6 +7,7 @@ import {
   containerName,
   DEFAULT_LIMITS,
   isContainerRuntimeError,
+  ownerLabels,
   validateImage,
   validateLimits,
 } from '@codexec/container-runtime';
@@ -164,7 +165,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
             image,
             limits,
             name,
-            labels: { ...labels, 'codexec.run': runId },
+            // The owner labels let `reapOrphans` remove what a crashed process of ours left behind.
+            labels: { ...labels, ...ownerLabels(), 'codexec.run': runId },
             maxLineBytes: maxFrameBytes,
             startTimeoutMs,
             ...(options.python ? { python: options.python } : {}),
