@@ -56,8 +56,8 @@ class Runtime:
         self.stdout_pump = OutputPump(1, "stdout", self.writer)
         self.stderr_pump = OutputPump(2, "stderr", self.writer)
         sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)
-        sys.stdout = sys.__stdout__ = text_stream(1)
-        sys.stderr = sys.__stderr__ = text_stream(2)
+        sys.stdout = sys.__stdout__ = text_stream(1, self.stdout_pump)
+        sys.stderr = sys.__stderr__ = text_stream(2, self.stderr_pump)
         self.stdout, self.stderr = sys.stdout, sys.stderr
         self.reader = LineReader(self.frame_in, carry)
         self.client = HostClient(self.writer)

@@ -9,6 +9,7 @@ import io
 import os
 import select
 import threading
+import time
 
 # Bytes read per frame. Below 64 KiB so that with up to 3 bytes of a character carried over from the previous read
 # a frame never holds more than 64 KiB of output. The incremental decoder never splits a UTF-8 character.
@@ -30,6 +31,8 @@ class OutputPump:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._lock = threading.Lock()
         self._waiters = []
+        self._final = False
+        self._pid = os.getpid()
         self._thread = threading.Thread(target=self._run, name=f"codexec-{kind}", daemon=True)
         self._thread.start()
 
@@ -69,24 +72,53 @@ class OutputPump:
                         open_pipe = False
                 elif fd == self._wake_read:
                     os.read(self._wake_read, 4096)
-                    if open_pipe:
-                        self._pump(final=True)
                     with self._lock:
                         waiters, self._waiters = self._waiters, []
+                        final, self._final = self._final, False
+                    if open_pipe:
+                        self._pump(final=final)
                     for waiter in waiters:
                         waiter.set()
 
-    def drain(self, timeout=5.0):
-        """Returns once everything written to the target fd before this call has been sent as frames."""
+    def drain(self, timeout=5.0, final=True):
+        """Returns once everything written to the target fd before this call has been sent as frames.
+
+        ``final`` also flushes a multi-byte character cut short (as U+FFFD): for the end of an execute.
+        """
+        if os.getpid() != self._pid:
+            return False  # a forked child has no pump thread
         waiter = threading.Event()
         with self._lock:
             self._waiters.append(waiter)
+            self._final = self._final or final
         os.write(self._wake_write, b"x")
         return waiter.wait(timeout)
 
 
-def text_stream(fd):
+class CapturedText(io.TextIOWrapper):
+    """sys.stdout / sys.stderr: line-buffered UTF-8 on fd 1 / fd 2.
+
+    An explicit ``flush()`` (``print(..., flush=True)``) also waits until the pump has sent what was written, so
+    the last words of a process that is killed right after (by the out-of-memory killer, say) are not lost while
+    the pump thread waits for the GIL. At most one such wait per 50 ms, so flushing in a loop stays cheap.
+    """
+
+    pump = None
+    _last_wait = 0.0
+
+    def flush(self):
+        super().flush()
+        pump = self.pump
+        if pump is not None:
+            now = time.monotonic()
+            if now - self._last_wait >= 0.05:
+                self._last_wait = now
+                pump.drain(timeout=1.0, final=False)
+
+
+def text_stream(fd, pump=None):
     """A line-buffered UTF-8 text stream on ``fd`` that never closes it."""
     raw = io.FileIO(fd, "w", closefd=False)
-    return io.TextIOWrapper(io.BufferedWriter(raw), encoding="utf-8", errors="backslashreplace",
-                            line_buffering=True)
+    stream = CapturedText(io.BufferedWriter(raw), encoding="utf-8", errors="backslashreplace", line_buffering=True)
+    stream.pump = pump
+    return stream

@@ -113,6 +113,15 @@ class Basics(RuntimeTest):
             self.assertLessEqual(len(chunk.encode("utf-8")), 64 * 1024)
             self.assertNotIn("\ufffd", chunk)
 
+    def test_flushed_output_survives_a_sudden_kill(self):
+        # print(..., flush=True) returns only once the text is on its way to the host, so a process killed right
+        # after (the out-of-memory killer, in a container) still shows what it printed last.
+        self.host.send({"type": "execute", "id": "k", "code": "import os\nprint('last words', flush=True)\nos.kill(os.getpid(), 9)"})
+        self.assertEqual(self.host.proc.wait(timeout=20), -9)
+        time.sleep(0.2)
+        stdout = "".join(json.loads(line)["data"] for line in self.host.raw_lines if b'"type":"stdout"' in line)
+        self.assertEqual(stdout, "last words\n")
+
     def test_invalid_utf8_is_replaced(self):
         done, stdout, _ = self.run_code("import os\nos.write(1, b'a\\xffb\\n')")
         self.assert_success(done)
