@@ -296,11 +296,15 @@ export function defineSandboxSuite(engine: 'podman' | 'docker', status: EngineSt
     });
 
     it('allocating 2 GiB is reported as a memory error', { timeout: TEST_TIMEOUT }, async () => {
-      const result = await sandbox.run({ code: "x = b'x' * (2 * 1024 ** 3)\nlen(x)" });
+      const result = await sandbox.run({
+        code: "print('allocating', flush=True)\nx = b'x' * (2 * 1024 ** 3)\nlen(x)",
+      });
       expect(result.status).toBe('error');
       expect(result.error?.type).toBe('MemoryError');
       // Either Python's own MemoryError or the out-of-memory killer; the latter's message names the limit.
       if (!result.error?.traceback) expect(result.error?.message).toMatch(/memory limit of 512m/);
+      // A flushed print arrives even when the process is killed right after it.
+      expect(result.stdout).toBe('allocating\n');
     });
 
     it('isolation: no network, read-only root, no host env, uid 65534', {
