@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../src/settings.js';
 import {
   bridgeEnv,
+  containersWithLabel,
   createFixture,
   DIST_CLI,
   distStatus,
@@ -16,6 +17,7 @@ import {
   type Fixture,
   LONG,
   shouldSkip,
+  until,
 } from './harness.js';
 
 // The command line of the built bridge, as a person runs it in a terminal.
@@ -223,6 +225,42 @@ describe.skipIf(skipEngine)('the command line, with podman', { timeout: LONG }, 
       expect(ran.code).toBe(1);
       expect(ran.stdout).toMatch(/^```json\n/);
       expect(ran.stdout).toContain('ValueError: bad input');
+    },
+    LONG,
+  );
+
+  it(
+    'ends a run on Ctrl-C with status cancelled, and removes its container',
+    async () => {
+      const child = spawn(
+        process.execPath,
+        [DIST_CLI, 'run', '-', '--log-level', 'info', ...where(fixture)],
+        {
+          env: bridgeEnv(fixture, 'podman'),
+          cwd: fixture.project,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+      });
+      child.stdin.end('import time\ntime.sleep(100)\n');
+      const label = await until('the label', () => /label="?(codexec\.instance=[^\s"]+)/.exec(stderr)?.[1]);
+      const deadline = Date.now() + 120_000;
+      while ((await containersWithLabel('podman', label)).length === 0) {
+        if (Date.now() > deadline) throw new Error('the run never started a container');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/^```toon\nstatus: cancelled\n/);
+      expect(await containersWithLabel('podman', label)).toEqual([]);
     },
     LONG,
   );

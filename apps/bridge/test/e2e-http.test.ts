@@ -130,4 +130,11 @@ describe.skipIf(skip)('the bridge over Streamable HTTP, on podman', { timeout: L
     },
     LONG,
   );
+
+  it('stops cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => bridge.once('exit', resolve));
+    bridge.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(log).toMatch(/bridge stopped/);
+  });
 });
