@@ -39,12 +39,21 @@ type Ending =
 
 const EXECUTE_ID = 'run';
 
+export interface ExecuteOutcome {
+  result: RunResult;
+  /**
+   * True when the runtime answered `done`: it is idle, so its container can be removed after the result is
+   * returned. False when the container may still be running code (timeout, cancel) or is broken.
+   */
+  finished: boolean;
+}
+
 /**
  * Runs code on a ready container: sends `execute`, serves its tool calls, collects bounded output, and ends on
  * `done`, the timeout, the signal, a protocol error or the container's exit. Never throws. Leaves the container
  * running: the caller stops it.
  */
-export async function executeOn(ready: ReadyContainer, options: ExecuteOptions): Promise<RunResult> {
+export async function executeOn(ready: ReadyContainer, options: ExecuteOptions): Promise<ExecuteOutcome> {
   const { channel, container } = ready;
   const { logger } = options;
   const stdout = new OutputBuffer(options.maxOutputBytes);
@@ -183,7 +192,7 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
       result.error = { type: 'SandboxError', message: end.message };
       break;
   }
-  return result;
+  return { result, finished: end.kind === 'done' };
 }
 
 function formatSeconds(ms: number): string {

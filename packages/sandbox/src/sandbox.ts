@@ -15,9 +15,11 @@ import { DEFAULT_MAX_LINE_BYTES, type ServerMeta } from '@codexec/frame-protocol
 import { SandboxError } from './errors.js';
 import { executeOn, type OutputChunk } from './execute.js';
 import { type Logger, silentLogger } from './logger.js';
+import { type PoolOptions, resolvePoolOptions } from './pool-settings.js';
 import type { RunResult } from './run-result.js';
 import { type ReadyContainer, startRuntimeContainer } from './runtime-container.js';
 import type { ToolHost } from './tool-host.js';
+import { type PoolStatus, WarmPool } from './warm-pool.js';
 
 export interface SandboxOptions {
   /** The container engine (`createPodmanRuntime()`, `createDockerRuntime()` from @codexec/container-runtime). */
@@ -41,6 +43,12 @@ export interface SandboxOptions {
   callTimeoutMs?: number;
   /** The interpreter in the image (default `python3`). */
   python?: string;
+  /**
+   * Containers started in advance, so a run skips container start-up: `{ size, maxIdleMs, maxStarts }`. Off
+   * unless `size` > 0 (`poolFromEnv(process.env)` gives the bridge's settings, size 2 by default). Each
+   * container still serves exactly one run.
+   */
+  pool?: PoolOptions;
 }
 
 export interface RunOptions {
@@ -72,7 +80,12 @@ export interface Sandbox {
    * `INVALID_OPTIONS` or `CLOSED`.
    */
   run(options: RunOptions): Promise<RunResult>;
-  /** Ends every run in progress as `cancelled`, removes their containers, and refuses new runs. */
+  /** What the warm pool holds and has done (all zero with the pool off). */
+  poolStatus(): PoolStatus;
+  /**
+   * Ends every run in progress as `cancelled`, removes their containers and every pooled container (and any being
+   * started), waits for removals still going on, and refuses new runs.
+   */
   close(): Promise<void>;
 }
 
@@ -124,11 +137,42 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const startTimeoutMs = positive('startTimeoutMs', options.startTimeoutMs, 60_000);
   const defaultTimeoutMs = positive('defaultTimeoutMs', options.defaultTimeoutMs, 30_000);
   const defaultCallTimeoutMs = positive('callTimeoutMs', options.callTimeoutMs, 60_000);
+  const poolOptions = resolvePoolOptions(options.pool);
 
   const closing = new AbortController();
   // Each run in progress listens to it.
   setMaxListeners(0, closing.signal);
   const active = new Set<Promise<unknown>>();
+  // Containers of finished runs being removed after their result was returned.
+  const removals = new Set<Promise<void>>();
+
+  const start = (runId: string, signal: AbortSignal): Promise<ReadyContainer> =>
+    startRuntimeContainer({
+      runtime,
+      image,
+      limits,
+      name: containerName(runId),
+      // The owner labels let `reapOrphans` remove what a crashed process of ours left behind.
+      labels: { ...labels, ...ownerLabels(), 'codexec.run': runId },
+      maxLineBytes: maxFrameBytes,
+      startTimeoutMs,
+      ...(options.python ? { python: options.python } : {}),
+      signal,
+      logger,
+    });
+
+  const pool =
+    poolOptions.size > 0
+      ? new WarmPool({
+          ...poolOptions,
+          nextContainer: () => {
+            const id = randomUUID();
+            return { id, name: containerName(id) };
+          },
+          start,
+          logger,
+        })
+      : undefined;
 
   async function run(runOptions: RunOptions): Promise<RunResult> {
     const startedAt = performance.now();
@@ -143,8 +187,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     const servers = runOptions.servers ?? [];
     const signal = runOptions.signal ? AbortSignal.any([runOptions.signal, closing.signal]) : closing.signal;
 
-    const runId = randomUUID();
-    const name = containerName(runId);
+    let name = 'codexec-(not started)';
     const empty = { stdout: false, stderr: false, stdoutBytes: 0, stderrBytes: 0 };
     const failure = (status: 'error' | 'cancelled', type: string, message: string): RunResult => ({
       status,
@@ -157,22 +200,21 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     });
 
     let ready: ReadyContainer | undefined;
+    // Set when the runtime finished cleanly: its container is then removed after the result is returned.
+    let removeLater = false;
     const work = (async (): Promise<RunResult> => {
       try {
         try {
-          ready = await startRuntimeContainer({
-            runtime,
-            image,
-            limits,
-            name,
-            // The owner labels let `reapOrphans` remove what a crashed process of ours left behind.
-            labels: { ...labels, ...ownerLabels(), 'codexec.run': runId },
-            maxLineBytes: maxFrameBytes,
-            startTimeoutMs,
-            ...(options.python ? { python: options.python } : {}),
-            signal,
-            logger,
-          });
+          ready = await pool?.acquire(signal);
+          if (signal.aborted) {
+            return failure('cancelled', 'Cancelled', 'The run was cancelled before its container was ready');
+          }
+          if (!ready) {
+            const runId = randomUUID();
+            name = containerName(runId);
+            ready = await start(runId, signal);
+          }
+          name = ready.name;
         } catch (error) {
           if (signal.aborted) {
             return failure('cancelled', 'Cancelled', 'The run was cancelled before its container was ready');
@@ -186,7 +228,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
           logger.error('unexpected failure starting a container', { name, error: String(error) });
           return failure('error', 'SandboxError', `The container could not be started: ${String(error)}`);
         }
-        return await executeOn(ready, {
+        const outcome = await executeOn(ready, {
           code: runOptions.code,
           servers,
           discovered: runOptions.discovered ?? servers.map((server) => server.name),
@@ -200,8 +242,17 @@ export function createSandbox(options: SandboxOptions): Sandbox {
           startedAt,
           logger,
         });
+        removeLater = outcome.finished;
+        return outcome.result;
       } finally {
-        await ready?.stop();
+        if (ready && removeLater) {
+          // The runtime is idle after `done`: the result need not wait for the engine to remove the container.
+          const removal = ready.stop();
+          removals.add(removal);
+          void removal.finally(() => removals.delete(removal));
+        } else {
+          await ready?.stop();
+        }
       }
     })();
     active.add(work);
@@ -216,8 +267,24 @@ export function createSandbox(options: SandboxOptions): Sandbox {
 
   async function close(): Promise<void> {
     closing.abort(new SandboxError('CLOSED', 'The sandbox was closed'));
-    await Promise.allSettled([...active]);
+    await Promise.allSettled([...active, pool?.close()]);
+    while (removals.size) await Promise.allSettled([...removals]);
   }
 
-  return { instanceId, labels, run, close };
+  const poolStatus = (): PoolStatus =>
+    pool?.status() ?? {
+      size: 0,
+      idle: 0,
+      starting: 0,
+      waiting: 0,
+      containers: [],
+      served: 0,
+      cold: 0,
+      discarded: 0,
+      retired: 0,
+      failedStarts: 0,
+      backoffMs: 0,
+    };
+
+  return { instanceId, labels, run, poolStatus, close };
 }

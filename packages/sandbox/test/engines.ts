@@ -1,4 +1,5 @@
 import { type ContainerRuntime, createDockerRuntime, createPodmanRuntime } from '@codexec/container-runtime';
+import type { Sandbox } from '../src/index.js';
 
 export const IMAGE = process.env.CODEXEC_TEST_IMAGE ?? 'localhost/codexec-python:bookworm';
 export const ON_CI = process.env.CI === 'true';
@@ -23,4 +24,28 @@ export async function engineStatus(engine: 'podman' | 'docker'): Promise<EngineS
     };
   }
   return { ok: true, runtime };
+}
+
+/** Names of the sandbox's containers that are not the warm pool's own (waiting, being started or removed). */
+export async function runContainers(runtime: ContainerRuntime, sandbox: Sandbox): Promise<string[]> {
+  const listed = await runtime.list(sandbox.labels);
+  const pooled = new Set(sandbox.poolStatus().containers);
+  return listed.map((container) => container.name).filter((name) => !pooled.has(name));
+}
+
+/**
+ * Waits until no container of a finished run is left: after a clean `done` the container is removed after the
+ * result is returned, so it may take a moment. Returns what is still there at the deadline.
+ */
+export async function settledRunContainers(
+  runtime: ContainerRuntime,
+  sandbox: Sandbox,
+  timeoutMs = 60_000,
+): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = await runContainers(runtime, sandbox);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }

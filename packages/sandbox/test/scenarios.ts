@@ -1,7 +1,7 @@
 import type { ServerMeta } from '@codexec/frame-protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSandbox, type RunResult, type Sandbox, type ToolHost } from '../src/index.js';
-import { type EngineStatus, IMAGE, ON_CI } from './engines.js';
+import { type EngineStatus, IMAGE, ON_CI, runContainers, settledRunContainers } from './engines.js';
 
 const MIB = 1024 * 1024;
 const TEST_TIMEOUT = 180_000;
@@ -97,19 +97,24 @@ export function defineSandboxSuite(engine: 'podman' | 'docker', status: EngineSt
   const { runtime } = status;
 
   describe(`sandbox on ${engine}`, () => {
+    // With the warm pool on, as the bridge runs it: every scenario below runs on a pooled container.
     const sandbox: Sandbox = createSandbox({
       runtime,
       image: IMAGE,
       instanceId: `test-${engine}-${process.pid}`,
+      pool: { size: 2 },
     });
 
     afterEach(async () => {
-      // Whatever a scenario did, no container of this sandbox may be left behind.
-      expect(await runtime.list(sandbox.labels)).toEqual([]);
+      // Whatever a scenario did, no container of a run may be left behind (the pool's own are expected).
+      expect(await settledRunContainers(runtime, sandbox)).toEqual([]);
     });
     afterAll(async () => {
       await sandbox.close();
+      const left = await runtime.list(sandbox.labels);
       await runtime.reap(sandbox.labels);
+      // close() removes the pool's containers too.
+      expect(left).toEqual([]);
     });
 
     it('hello world', { timeout: TEST_TIMEOUT }, async () => {
@@ -260,7 +265,8 @@ export function defineSandboxSuite(engine: 'podman' | 'docker', status: EngineSt
       expect(result.status).toBe('timeout');
       expect(result.stdout).toBe('spinning\n');
       expect(result.error?.type).toBe('TimeoutError');
-      expect(await runtime.list(sandbox.labels)).toEqual([]);
+      // Removed before the result is returned: the code was still running.
+      expect(await runContainers(runtime, sandbox)).toEqual([]);
     });
 
     it('aborting the signal mid-run ends as cancelled and leaves nothing', {
@@ -282,7 +288,7 @@ export function defineSandboxSuite(engine: 'podman' | 'docker', status: EngineSt
       expect(result.status).toBe('cancelled');
       expect(result.stdout).toBe('started\n');
       expect(state.aborted).toBe(1);
-      expect(await runtime.list(sandbox.labels)).toEqual([]);
+      expect(await runContainers(runtime, sandbox)).toEqual([]);
     });
 
     it('a fork bomb is contained', { timeout: TEST_TIMEOUT }, async () => {
@@ -291,7 +297,7 @@ export function defineSandboxSuite(engine: 'podman' | 'docker', status: EngineSt
         timeoutMs: 5000,
       });
       expect(['timeout', 'error']).toContain(result.status);
-      expect(await runtime.list(sandbox.labels)).toEqual([]);
+      expect(await settledRunContainers(runtime, sandbox)).toEqual([]);
       expect((await sandbox.run({ code: "'alive'" })).value?.json).toBe('alive');
     });
 

@@ -1,0 +1,250 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { ContainerRuntime, ContainerSpec } from '@codexec/container-runtime';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSandbox, type RunResult, type Sandbox, type SandboxOptions } from '../src/index.js';
+import { type EngineStatus, IMAGE, ON_CI, settledRunContainers } from './engines.js';
+
+const exec = promisify(execFile);
+const TEST_TIMEOUT = 240_000;
+const MISSING_IMAGE = 'localhost/codexec-no-such-image:0';
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function expectSuccess(result: RunResult): void {
+  expect(result.status, JSON.stringify(result.error)).toBe('success');
+}
+
+/** Waits until the pool holds `idle` started containers and starts nothing more. */
+function full(sandbox: Sandbox, idle = sandbox.poolStatus().size): Promise<true> {
+  return until(`${idle} warm containers`, () => {
+    const status = sandbox.poolStatus();
+    return status.idle === idle && status.starting === 0;
+  });
+}
+
+/** Runs code that tells which container it ran in and what it found in /tmp, after leaving its own mark there. */
+function identify(sandbox: Sandbox, mark: string): Promise<RunResult> {
+  return sandbox.run({
+    code: [
+      'import os, socket, time',
+      'found = sorted(os.listdir("/tmp"))',
+      `open("/tmp/${mark}", "w").write("${mark}")`,
+      'time.sleep(0.2)',
+      `print("${mark}")`,
+      '{"host": socket.gethostname(), "tmp_before": found}',
+    ].join('\n'),
+    timeoutMs: 120_000,
+  });
+}
+
+/** The warm pool against one real engine: concurrency, isolation, dead containers, engine errors, idleness, shutdown. */
+export function definePoolSuite(engine: 'podman' | 'docker', status: EngineStatus): void {
+  if (!status.ok) {
+    if (ON_CI) {
+      describe(`warm pool on ${engine}`, () => {
+        it('has a working engine and the test image (CI=true)', () => {
+          throw new Error(status.reason);
+        });
+      });
+    } else {
+      console.warn(`\n!!! SKIPPING the warm pool tests on ${engine}: ${status.reason}\n`);
+      describe.skip(`warm pool on ${engine}`, () => {
+        it('needs the engine', () => {});
+      });
+    }
+    return;
+  }
+  const { runtime } = status;
+  let serial = 0;
+  const made: Sandbox[] = [];
+  const make = (options: Partial<SandboxOptions> = {}): Sandbox => {
+    serial += 1;
+    const sandbox = createSandbox({
+      runtime,
+      image: IMAGE,
+      instanceId: `test-pool-${engine}-${process.pid}-${serial}`,
+      ...options,
+    });
+    made.push(sandbox);
+    return sandbox;
+  };
+
+  describe(`warm pool on ${engine}`, () => {
+    afterEach(async () => {
+      for (const sandbox of made.splice(0)) {
+        await sandbox.close();
+        const left = await runtime.list(sandbox.labels);
+        await runtime.reap(sandbox.labels);
+        // close() leaves nothing: no pooled container, none being started, no finished run's container.
+        expect(left.map((container) => container.name)).toEqual([]);
+      }
+    });
+
+    it('serves more concurrent runs than it has slots, each in a fresh container of its own', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const sandbox = make({ pool: { size: 2 } });
+      await full(sandbox);
+      const results = await Promise.all(Array.from({ length: 7 }, (_, i) => identify(sandbox, `run-${i}`)));
+      const hosts = new Set<string>();
+      results.forEach((result, i) => {
+        expectSuccess(result);
+        expect(result.stdout).toBe(`run-${i}\n`);
+        const value = result.value?.json as { host: string; tmp_before: string[] };
+        // A fresh /tmp: no mark of another run, not even of one that ran in this sandbox before.
+        expect(value.tmp_before).toEqual([]);
+        hosts.add(value.host);
+      });
+      // Seven runs, seven containers: no container served two runs.
+      expect(hosts.size).toBe(7);
+      const status = sandbox.poolStatus();
+      expect(status.served + status.cold).toBe(7);
+      expect(status.served).toBeGreaterThanOrEqual(2);
+      // It refills after the burst, and a later run is served from it.
+      await full(sandbox);
+      const later = await identify(sandbox, 'later');
+      expectSuccess(later);
+      expect(hosts.has((later.value?.json as { host: string }).host)).toBe(false);
+      expect(sandbox.poolStatus().served).toBe(status.served + 1);
+      expect(await settledRunContainers(runtime, sandbox)).toEqual([]);
+    });
+
+    it('a pooled container removed from outside is never handed out', { timeout: TEST_TIMEOUT }, async () => {
+      const sandbox = make({ pool: { size: 1 } });
+      await full(sandbox);
+      const [victim] = sandbox.poolStatus().containers;
+      await exec(engine, ['rm', '-f', victim!]);
+      const result = await identify(sandbox, 'after-rm');
+      expectSuccess(result);
+      expect(sandbox.poolStatus().discarded).toBe(1);
+      expect(
+        await runtime.list({ ...sandbox.labels, 'codexec.run': victim!.slice('codexec-'.length) }),
+      ).toEqual([]);
+    });
+
+    it('a pooled container whose engine client was killed is never handed out', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const sandbox = make({ pool: { size: 1 } });
+      await full(sandbox);
+      const [victim] = sandbox.poolStatus().containers;
+      // The `run` client of that container (found by its unique name): killing it cuts the frame channel.
+      const { stdout } = await exec('pgrep', ['-f', '--', `--name ${victim}`]);
+      const pids = stdout.split('\n').filter(Boolean).map(Number);
+      expect(pids.length).toBeGreaterThan(0);
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      const result = await identify(sandbox, 'after-kill');
+      expectSuccess(result);
+      expect(sandbox.poolStatus().discarded).toBe(1);
+      // The container the client left running is removed too.
+      await until('the orphaned container to be removed', () => sandbox.poolStatus().containers.length <= 1);
+      expect((await runtime.list(sandbox.labels)).map((c) => c.name)).not.toContain(victim);
+    });
+
+    it('a frozen container that does not answer its ping is not handed out', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const sandbox = make({ pool: { size: 1 } });
+      await full(sandbox);
+      const [victim] = sandbox.poolStatus().containers;
+      // Paused: its client runs and its channel is open, but nothing inside answers.
+      await exec(engine, ['pause', victim!]);
+      const result = await identify(sandbox, 'after-pause');
+      expectSuccess(result);
+      expect(sandbox.poolStatus().discarded).toBe(1);
+      expect((result.value?.json as { host: string }).host).not.toBe(victim);
+    });
+
+    it('an engine error while refilling falls back to a cold start, then the pool recovers', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      // The engine itself refuses the pool's first starts (an image it does not have); runs start their own.
+      let refusals = 2;
+      const flaky: ContainerRuntime = Object.create(runtime, {
+        spawn: {
+          value: (spec: ContainerSpec, options?: { signal?: AbortSignal }) => {
+            const image = refusals > 0 ? MISSING_IMAGE : spec.image;
+            refusals -= 1;
+            return runtime.spawn({ ...spec, image }, options);
+          },
+        },
+      });
+      const sandbox = make({ runtime: flaky, pool: { size: 2 } });
+      await until('both warm starts to fail', () => sandbox.poolStatus().failedStarts >= 2);
+      expect(sandbox.poolStatus().backoffMs).toBeGreaterThan(0);
+      const result = await identify(sandbox, 'cold');
+      expectSuccess(result);
+      expect(sandbox.poolStatus()).toMatchObject({ cold: 1, served: 0 });
+      // After the back-off the pool fills again and serves the next run.
+      await full(sandbox, 2);
+      const warm = await identify(sandbox, 'warm');
+      expectSuccess(warm);
+      expect(sandbox.poolStatus()).toMatchObject({ cold: 1, served: 1, failedStarts: 2 });
+    });
+
+    it("when every start fails, runs report the engine's error and nothing is pooled", {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const sandbox = make({
+        runtime: Object.create(runtime, {
+          spawn: {
+            value: (spec: ContainerSpec, options?: { signal?: AbortSignal }) =>
+              runtime.spawn({ ...spec, image: MISSING_IMAGE }, options),
+          },
+        }),
+        pool: { size: 2 },
+      });
+      const result = await sandbox.run({ code: '1' });
+      expect(result.status).toBe('error');
+      expect(result.error?.message).toContain(MISSING_IMAGE);
+      expect(sandbox.poolStatus().failedStarts).toBeGreaterThanOrEqual(1);
+      expect(sandbox.poolStatus().idle).toBe(0);
+    });
+
+    it('retires containers idle longer than maxIdleMs and refills only when asked again', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const sandbox = make({ pool: { size: 2, maxIdleMs: 2000 } });
+      await full(sandbox);
+      await until('both containers to be retired', () => sandbox.poolStatus().retired === 2);
+      await until('the engine to have removed them', () => sandbox.poolStatus().containers.length === 0);
+      expect(await runtime.list(sandbox.labels)).toEqual([]);
+      // An idle sandbox stays empty.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(sandbox.poolStatus()).toMatchObject({ idle: 0, starting: 0, retired: 2 });
+      expect(await runtime.list(sandbox.labels)).toEqual([]);
+      // The next run asks again: it is served by a start it waits for, and the pool fills behind it.
+      expectSuccess(await identify(sandbox, 'again'));
+      await until('the pool to fill again', () => sandbox.poolStatus().idle === 2);
+    });
+
+    it('close() while containers are being started and while idle leaves nothing', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const starting = make({ pool: { size: 3, maxStarts: 3 } });
+      await until('starts in progress', () => starting.poolStatus().starting === 3);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await starting.close();
+      expect(await runtime.list(starting.labels)).toEqual([]);
+      expect(starting.poolStatus().containers).toEqual([]);
+
+      const idle = make({ pool: { size: 2 } });
+      await full(idle);
+      const running = idle.run({ code: 'import time\ntime.sleep(60)', timeoutMs: 120_000 });
+      await until('the run to take a container', () => idle.poolStatus().served === 1);
+      await idle.close();
+      expect((await running).status).toBe('cancelled');
+      expect(await runtime.list(idle.labels)).toEqual([]);
+      await expect(idle.run({ code: '1' })).rejects.toMatchObject({ code: 'CLOSED' });
+    });
+  });
+}
