@@ -1,0 +1,208 @@
+// (6) context tokens: the bridge's tools/list against the upstreams' tools/lists it replaces, and the bridge's own
+// tools/list as the number of servers grows; (7) result tokens: TOON against JSON text.
+import { join } from 'node:path';
+import { type RunOutcome, render } from '@codexec/toon-output';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { Tiktoken } from 'js-tiktoken/lite';
+import o200kBase from 'js-tiktoken/ranks/o200k_base';
+import { BridgeSession, binOf, createFixture, type ServerEntry, testServer } from '../lib/bridge.js';
+import type { Engine } from '../lib/engines.js';
+import { withTimeout } from '../lib/process.js';
+import type { BenchContext, Row } from '../lib/report.js';
+import { fmt } from '../lib/stats.js';
+
+const encoder = new Tiktoken(o200kBase);
+/** o200k_base tokens of a text. */
+export const tokens = (text: string): number => encoder.encode(text).length;
+/** What a client puts in the model's context for a tool list: the tools as JSON. */
+const toolListTokens = (tools: Tool[]): number => tokens(JSON.stringify(tools));
+
+/** The fixture servers: three published MCP servers and the in-repo test server with many tools. */
+function realServers(data: string, root: string): Record<string, ServerEntry> {
+  return {
+    everything: {
+      command: process.execPath,
+      args: [binOf('@modelcontextprotocol/server-everything')],
+      description: 'Every MCP feature, as a reference server',
+    },
+    files: {
+      command: process.execPath,
+      args: [binOf('@modelcontextprotocol/server-filesystem'), data],
+      description: 'Read and write files under the data directory',
+    },
+    memory: {
+      command: process.execPath,
+      args: [binOf('@modelcontextprotocol/server-memory')],
+      env: { MEMORY_FILE_PATH: join(root, 'memory.jsonl') },
+      description: 'A knowledge graph of entities, relations and observations',
+    },
+    github: {
+      ...testServer('many-tools'),
+      description: 'Issues, pull requests, files, releases and CI runs',
+    },
+  };
+}
+
+async function upstreamTools(name: string, entry: ServerEntry): Promise<Tool[]> {
+  const client = new Client({ name: 'codexec-bench-tokens', version: '0.0.0' });
+  const transport = new StdioClientTransport({
+    command: entry.command,
+    args: entry.args,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...entry.env },
+    stderr: 'ignore',
+  });
+  try {
+    await withTimeout(client.connect(transport), 60_000, `connecting to ${name}`);
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await withTimeout(
+        client.listTools(cursor ? { cursor } : undefined),
+        60_000,
+        `${name} tools/list`,
+      );
+      tools.push(...page.tools);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return tools;
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+/** `count` servers that are configured but never started (tools/list of the bridge starts none). */
+function fakeServers(count: number): Record<string, ServerEntry> {
+  const kinds = ['tickets', 'invoices', 'customers', 'orders', 'documents', 'metrics', 'alerts', 'builds'];
+  const servers: Record<string, ServerEntry> = {};
+  for (let i = 1; i <= count; i += 1) {
+    const kind = kinds[i % kinds.length]!;
+    servers[`${kind}-${String(i).padStart(3, '0')}`] = {
+      ...testServer(),
+      description: `Search, read and update ${kind} in system number ${i} of the company`,
+    };
+  }
+  return servers;
+}
+
+export async function contextTokens(ctx: BenchContext, engine: Engine): Promise<Row[]> {
+  const rows: Row[] = [];
+  const fixture = await createFixture(realServers);
+  try {
+    const servers = realServers(fixture.data, fixture.root);
+    const perServer: Record<string, { tools: number; tokens: number }> = {};
+    for (const [name, entry] of Object.entries(servers)) {
+      const tools = await upstreamTools(name, entry);
+      perServer[name] = { tools: tools.length, tokens: toolListTokens(tools) };
+    }
+    const upstreamTotal = Object.values(perServer).reduce((s, v) => s + v.tokens, 0);
+    const toolCount = Object.values(perServer).reduce((s, v) => s + v.tools, 0);
+    const session = await BridgeSession.start({ engine, fixture, poolSize: 0 });
+    let bridgeTokens: number;
+    try {
+      bridgeTokens = toolListTokens(await session.tools());
+    } finally {
+      await session.close();
+    }
+    const reduction = (1 - bridgeTokens / upstreamTotal) * 100;
+    ctx.log(
+      `tokens: ${toolCount} upstream tools = ${upstreamTotal} tokens; the bridge's list = ${bridgeTokens}`,
+    );
+    rows.push({
+      id: 'context-tokens',
+      what: `(6) tools/list tokens: bridge vs ${Object.keys(servers).length} upstreams with ${toolCount} tools`,
+      unit: 'tokens',
+      value: reduction,
+      shown: `${bridgeTokens} vs ${upstreamTotal} tokens: -${fmt(reduction, 1)}%`,
+      target: toolCount >= 100 ? '≥ 98% fewer' : '≥ 98% fewer (needs ≥ 100 tools!)',
+      pass: reduction >= 98 && toolCount >= 100,
+      extra: { perServer, bridgeTokens, upstreamTotal, toolCount },
+    });
+  } finally {
+    await fixture.cleanup();
+  }
+
+  const growth: Record<string, number> = {};
+  for (const count of [1, 10, 100]) {
+    const many = await createFixture(() => fakeServers(count));
+    try {
+      const session = await BridgeSession.start({ engine, fixture: many, poolSize: 0 });
+      try {
+        growth[String(count)] = toolListTokens(await session.tools());
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await many.cleanup();
+    }
+  }
+  const worst = Math.max(...Object.values(growth));
+  rows.push({
+    id: 'bridge-list-growth',
+    what: "(6b) the bridge's own tools/list tokens with 1 / 10 / 100 servers",
+    unit: 'tokens',
+    value: worst,
+    shown: Object.entries(growth)
+      .map(([n, t]) => `${n}: ${t}`)
+      .join(', '),
+    target: '< 1,000 each',
+    pass: worst < 1000,
+    extra: growth,
+  });
+  return rows;
+}
+
+/** A tabular result (a list of records, as tool results often are) and a typical run with output and a value. */
+function resultFixtures(): Record<string, RunOutcome> {
+  const states = ['open', 'closed'];
+  const people = ['ada', 'grace', 'linus', 'margaret', 'ken'];
+  const issues = Array.from({ length: 40 }, (_, i) => ({
+    number: 1200 + i,
+    title: `Crash when parsing config file number ${i} with a trailing comma`,
+    state: states[i % 2]!,
+    author: people[i % people.length]!,
+    comments: (i * 7) % 13,
+    updated: `2026-11-${String((i % 28) + 1).padStart(2, '0')}`,
+  }));
+  return {
+    tabular: {
+      status: 'success',
+      servers: ['github'],
+      value: { repr: JSON.stringify(issues), json: issues },
+      durationMs: 812,
+      calls: 1,
+    },
+    typical: {
+      status: 'success',
+      servers: ['github', 'files'],
+      stdout:
+        'Found 3 stale branches\nDeleted feature/old-login\nDeleted fix/typo-readme\nKept release/2.x (protected)\n',
+      value: {
+        repr: "{'deleted': 2, 'kept': ['release/2.x'], 'errors': []}",
+        json: { deleted: 2, kept: ['release/2.x'], errors: [] },
+      },
+      durationMs: 1534,
+      calls: 5,
+    },
+  };
+}
+
+export function resultTokens(): Row[] {
+  const rows: Row[] = [];
+  for (const [name, outcome] of Object.entries(resultFixtures())) {
+    const toon = tokens(render(outcome, { mode: 'toon' }).text);
+    const json = tokens(render(outcome, { mode: 'json' }).text);
+    const ratio = toon / json;
+    rows.push({
+      id: `result-tokens/${name}`,
+      what: `(7) result text tokens, ${name === 'tabular' ? 'a tabular result (40 records)' : 'a typical run result'}: TOON vs JSON`,
+      unit: 'tokens',
+      value: ratio,
+      shown: `${toon} vs ${json} tokens: ${fmt(ratio)}×`,
+      target: name === 'tabular' ? '≤ 0.7×' : undefined,
+      pass: name === 'tabular' ? ratio <= 0.7 : undefined,
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,164 @@
+// (3) per-call overhead of proxied calls from inside one run against the same call made directly with the SDK,
+// and (4) 200 calls with asyncio.gather against the same calls one after another.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { BridgeSession, createFixture, TEST_SERVER, testServer } from '../lib/bridge.js';
+import type { Engine } from '../lib/engines.js';
+import { withTimeout } from '../lib/process.js';
+import type { BenchContext, Row } from '../lib/report.js';
+import { fmt, median, summarize } from '../lib/stats.js';
+
+function proxiedCallsCode(n: number): string {
+  return [
+    'import time',
+    'await mcp_test.echo(message="warm-up")',
+    'samples = []',
+    `for _ in range(${n}):`,
+    '    t0 = time.perf_counter()',
+    '    await mcp_test.echo(message="x")',
+    '    samples.append(round((time.perf_counter() - t0) * 1000, 4))',
+    'samples',
+  ].join('\n');
+}
+
+function gatherCode(calls: number, ms: number, rounds: number): string {
+  return [
+    'import asyncio, time',
+    'async def parallel():',
+    '    t0 = time.perf_counter()',
+    `    await asyncio.gather(*(mcp_test.slow(ms=${ms}) for _ in range(${calls})))`,
+    '    return (time.perf_counter() - t0) * 1000',
+    'async def sequential():',
+    '    t0 = time.perf_counter()',
+    `    for _ in range(${calls}):`,
+    `        await mcp_test.slow(ms=${ms})`,
+    '    return (time.perf_counter() - t0) * 1000',
+    'await parallel()',
+    'out = []',
+    `for i in range(${rounds}):`,
+    '    if i % 2:',
+    '        s = await sequential(); p = await parallel()',
+    '    else:',
+    '        p = await parallel(); s = await sequential()',
+    '    out.append([round(s, 2), round(p, 2)])',
+    'out',
+  ].join('\n');
+}
+
+async function directCalls(client: Client, n: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const started = performance.now();
+    await client.callTool({ name: 'echo', arguments: { message: 'x' } });
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+export async function toolCalls(ctx: BenchContext, engine: Engine): Promise<Row[]> {
+  const calls = ctx.quick ? 250 : 1000;
+  const rounds = 2;
+  const fixture = await createFixture(() => ({ test: testServer() }));
+  const session = await BridgeSession.start({ engine, fixture, poolSize: 0 });
+  const direct = new Client({ name: 'codexec-bench-direct', version: '0.0.0' });
+  const rows: Row[] = [];
+  try {
+    await withTimeout(
+      direct.connect(new StdioClientTransport({ command: process.execPath, args: [TEST_SERVER] })),
+      60_000,
+      'connecting to the test server',
+    );
+    await directCalls(direct, 50);
+
+    ctx.log(`tool calls: ${rounds} × ${calls} proxied and direct echo calls, alternating`);
+    const proxied: number[] = [];
+    const straight: number[] = [];
+    for (let r = 0; r < rounds; r += 1) {
+      const steps = [
+        async () => {
+          const reply = await session.run(proxiedCallsCode(calls), { servers: ['test'], timeoutS: 120 });
+          if (reply.status !== 'success' || !Array.isArray(reply.value)) {
+            throw new Error(`the proxied-call run failed: ${reply.status} ${reply.error ?? ''}`);
+          }
+          proxied.push(...(reply.value as number[]));
+        },
+        async () => {
+          straight.push(...(await directCalls(direct, calls)));
+        },
+      ];
+      if (r % 2) steps.reverse();
+      for (const step of steps) await step();
+    }
+    const subject = summarize(proxied);
+    const baseline = summarize(straight);
+    const ratio = subject.median / baseline.median;
+    rows.push({
+      id: 'tool-call-overhead',
+      what: `(3) one echo call: proxied from a run vs direct SDK call (${calls}×${rounds} sequential)`,
+      unit: 'ms',
+      subject,
+      baseline,
+      value: ratio,
+      shown: `${fmt(ratio)}× direct`,
+      target: '≤ 2×',
+      pass: ratio <= 2,
+    });
+
+    const gatherRounds = ctx.quick ? 1 : 3;
+    const slowMs = 50;
+    ctx.log(`tool calls: 200 slow(${slowMs} ms) calls, gather vs sequential, ${gatherRounds} round(s)`);
+    const reply = await session.run(gatherCode(200, slowMs, gatherRounds), {
+      servers: ['test'],
+      timeoutS: 115,
+    });
+    if (reply.status !== 'success' || !Array.isArray(reply.value)) {
+      throw new Error(`the gather run failed: ${reply.status} ${reply.error ?? ''}`);
+    }
+    const pairs = reply.value as [number, number][];
+    const sequential = summarize(pairs.map((p) => p[0]));
+    const parallel = summarize(pairs.map((p) => p[1]));
+    const speedup = sequential.median / parallel.median;
+    rows.push({
+      id: 'parallel-calls',
+      what: `(4) 200 calls of a ${slowMs} ms tool: asyncio.gather vs sequential`,
+      unit: 'ms',
+      subject: parallel,
+      baseline: sequential,
+      value: speedup,
+      shown: `${fmt(speedup)}× faster`,
+      target: '≥ 10×',
+      pass: speedup >= 10,
+    });
+
+    // The same with a tool that answers at once: what the proxy path itself costs when nothing waits.
+    const echo = await session.run(
+      gatherCode(200, 0, gatherRounds).replaceAll('mcp_test.slow(ms=0)', 'mcp_test.echo(message="x")'),
+      {
+        servers: ['test'],
+        timeoutS: 115,
+      },
+    );
+    if (echo.status === 'success' && Array.isArray(echo.value)) {
+      const echoPairs = echo.value as [number, number][];
+      const s = summarize(echoPairs.map((p) => p[0]));
+      const p = summarize(echoPairs.map((q) => q[1]));
+      rows.push({
+        id: 'parallel-calls-instant',
+        what: '(4b) 200 echo calls (no wait in the tool): asyncio.gather vs sequential',
+        unit: 'ms',
+        subject: p,
+        baseline: s,
+        value: s.median / p.median,
+        shown: `${fmt(s.median / p.median)}× faster`,
+        note: 'informative: with nothing to wait for, the gain is bounded by CPU (2 cores)',
+      });
+    }
+    rows[0]!.extra = { proxiedMedianMs: median(proxied), directMedianMs: median(straight) };
+  } finally {
+    await direct.close().catch(() => {});
+    const { left } = await session.close();
+    if (left) ctx.log(`! ${left} container(s) were left and removed`);
+    await fixture.cleanup();
+  }
+  return rows;
+}
