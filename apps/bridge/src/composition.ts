@@ -123,6 +123,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           limits,
           logger: childLogger(logger, 'sandbox'),
           instanceId,
+          pool: { size: settings.poolSize, maxIdleMs: settings.idleTimeoutMs },
         }),
       )
       .catch((error) => {

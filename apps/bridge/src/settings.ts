@@ -1,4 +1,5 @@
 import { DEFAULT_IMAGE, parseRuntimeChoice } from '@codexec/container-runtime';
+import { DEFAULT_POOL_SIZE, MAX_POOL_SIZE } from '@codexec/sandbox';
 import { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from '@codexec/toon-output';
 import { formatDuration, parseDuration } from './duration.js';
 import { BridgeError } from './errors.js';
@@ -220,7 +221,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_RUNTIME_IDLE_TIMEOUT',
     flag: 'idle-timeout',
     shown: '300s',
-    description: 'How long idle warm containers are kept (accepted; there is no warm pool yet, so no effect)',
+    description:
+      'How long a warm container may wait for code before it is removed (the pool refills on the next run)',
     parse: duration,
   }),
   spec({
@@ -259,10 +261,10 @@ export const SETTINGS: readonly SettingSpec[] = [
     key: 'poolSize',
     env: 'MCP_BRIDGE_POOL_SIZE',
     flag: 'pool-size',
-    shown: '0',
+    shown: String(DEFAULT_POOL_SIZE),
     description:
-      'Containers kept started and waiting for code (accepted; no warm pool yet: one container per run)',
-    parse: integer(0, 32),
+      'Containers kept started and waiting for code, each used for one run only; 0 starts one per run',
+    parse: integer(0, MAX_POOL_SIZE),
   }),
   spec({
     key: 'allowSelfServer',
@@ -363,7 +365,7 @@ const DEFAULTS: Omit<Settings, 'home' | 'cwd'> = {
   outputMode: 'toon',
   maxOutputChars: DEFAULT_MAX_CHARS,
   logLevel: 'info',
-  poolSize: 0,
+  poolSize: DEFAULT_POOL_SIZE,
   allowSelfServer: false,
   serversConfig: [],
   http: false,

@@ -11,6 +11,7 @@ import {
   shouldSkip,
   stdoutOf,
   structuredOf,
+  until,
 } from './harness.js';
 
 // A smaller set on Docker Engine: the bridge never branches on the engine, so this checks the wiring, a tool call
@@ -24,7 +25,7 @@ describe.skipIf(skip)('the bridge over stdio, on docker', { timeout: LONG }, () 
 
   beforeAll(async () => {
     fixture = await createFixture();
-    session = await connectStdio(fixture, 'docker');
+    session = await connectStdio(fixture, 'docker', { env: { MCP_BRIDGE_POOL_SIZE: '0' } });
   }, LONG);
 
   afterAll(async () => {
@@ -51,7 +52,10 @@ describe.skipIf(skip)('the bridge over stdio, on docker', { timeout: LONG }, () 
     const label = await session.instanceLabel();
     const result = await call({ code: 'import time\ntime.sleep(60)', timeout: 2 });
     expect(structuredOf(result)).toMatchObject({ status: 'timeout' });
-    expect(await containersWithLabel('docker', label)).toEqual([]);
+    // The result is sent first; the container is removed right after.
+    await until('the container to be removed', async () =>
+      (await containersWithLabel('docker', label)).length === 0 ? true : undefined,
+    );
   });
 
   it('removes the container of a cancelled run', async () => {

@@ -11,6 +11,7 @@ import {
   distStatus,
   engineStatus,
   type Fixture,
+  containerExists as harnessContainerExists,
   LONG,
   type StdioSession,
   shouldSkip,
@@ -18,6 +19,7 @@ import {
   structuredOf,
   testServerArgs,
   textOf,
+  until,
 } from './harness.js';
 
 // The built bridge (dist/cli.js) over stdio, driven by the SDK's client, with real upstream servers discovered from
@@ -34,7 +36,9 @@ describe.skipIf(skip)('the bridge over stdio, on podman', { timeout: LONG }, () 
     fixture = await createFixture({
       crashy: { command: process.execPath, args: testServerArgs() },
     });
-    session = await connectStdio(fixture, 'podman');
+    // One container per run, so that "the run's container is gone" is exactly "no container with the label".
+    // The warm pool has a suite of its own below.
+    session = await connectStdio(fixture, 'podman', { env: { MCP_BRIDGE_POOL_SIZE: '0' } });
     session.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
       logs.push(notification.params);
     });
@@ -138,7 +142,10 @@ describe.skipIf(skip)('the bridge over stdio, on podman', { timeout: LONG }, () 
       const result = await call({ code: 'import time\ntime.sleep(60)', timeout: 2 });
       expect(result.isError).toBe(true);
       expect(structuredOf(result)).toMatchObject({ status: 'timeout', timeoutSeconds: 2 });
-      expect(await containersWithLabel('podman', label)).toEqual([]);
+      // The result is sent first; the container is removed right after.
+      await until('the container to be removed', async () =>
+        (await containersWithLabel('podman', label)).length === 0 ? true : undefined,
+      );
     },
     LONG,
   );
@@ -271,7 +278,84 @@ describe.skipIf(skip)('the bridge over stdio, on podman', { timeout: LONG }, () 
   it(
     'never leaves a container of its own behind',
     async () => {
-      expect(await containersWithLabel('podman', await session.instanceLabel())).toEqual([]);
+      const label = await session.instanceLabel();
+      await until('every container to be removed', async () =>
+        (await containersWithLabel('podman', label)).length === 0 ? true : undefined,
+      );
+    },
+    LONG,
+  );
+});
+
+describe.skipIf(skip)('the bridge over stdio with the warm pool, on podman', { timeout: LONG }, () => {
+  let fixture: Fixture;
+  let session: StdioSession;
+
+  beforeAll(async () => {
+    fixture = await createFixture();
+    session = await connectStdio(fixture, 'podman', { env: { MCP_BRIDGE_POOL_SIZE: '2' } });
+  }, LONG);
+
+  afterAll(async () => {
+    await session?.close();
+    await fixture?.cleanup();
+  }, LONG);
+
+  const call = (args: Record<string, unknown>) =>
+    session.client.callTool({ name: 'run_python', arguments: args }, undefined, { timeout: LONG });
+
+  // A container's hostname is the start of its id, on both engines.
+  const hostOf = (result: unknown) => stdoutOf(result)[0]!;
+  const containerExists = (id: string) => harnessContainerExists('podman', id);
+
+  it(
+    'gives every run a container of its own, fresh and removed after the run',
+    async () => {
+      const first = await call({
+        code: 'import socket, pathlib\nprint(socket.gethostname())\npathlib.Path("/tmp/mark").write_text("x")',
+      });
+      expect(structuredOf(first)).toMatchObject({ status: 'success' });
+      const second = await call({
+        code: 'import socket, os\nprint(socket.gethostname())\nprint(os.path.exists("/tmp/mark"))',
+      });
+      expect(stdoutOf(second)).toEqual([expect.any(String), 'False']);
+      expect(hostOf(second)).not.toBe(hostOf(first));
+      await until('the used containers to be removed', async () =>
+        !(await containerExists(hostOf(first))) && !(await containerExists(hostOf(second)))
+          ? true
+          : undefined,
+      );
+    },
+    LONG,
+  );
+
+  it(
+    'removes the container of a run that times out',
+    async () => {
+      const result = await call({
+        code: 'import socket, time\nprint(socket.gethostname(), flush=True)\ntime.sleep(60)',
+        timeout: 2,
+      });
+      expect(structuredOf(result)).toMatchObject({ status: 'timeout' });
+      const host = hostOf(result);
+      await until('the timed-out container to be removed', async () =>
+        (await containerExists(host)) ? undefined : true,
+      );
+    },
+    LONG,
+  );
+
+  it(
+    'removes its waiting containers when it shuts down',
+    async () => {
+      const label = await session.instanceLabel();
+      await until('a warm container', async () =>
+        (await containersWithLabel('podman', label)).length > 0 ? true : undefined,
+      );
+      await session.close();
+      await until('every container of the bridge to be removed', async () =>
+        (await containersWithLabel('podman', label)).length === 0 ? true : undefined,
+      );
     },
     LONG,
   );

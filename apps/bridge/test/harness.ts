@@ -82,6 +82,14 @@ export async function containersWithLabel(engine: Engine, label: string): Promis
   return stdout.split('\n').filter(Boolean);
 }
 
+/** Whether a container whose id starts with `id` exists, in any state. */
+export async function containerExists(engine: Engine, id: string): Promise<boolean> {
+  const { stdout } = await run(engine, ['ps', '-a', '--filter', `id=${id}`, '--format', '{{.ID}}'], {
+    timeout: 60_000,
+  });
+  return stdout.trim() !== '';
+}
+
 export interface Fixture {
   root: string;
   home: string;
@@ -141,10 +149,14 @@ export interface StdioSession {
   close(): Promise<void>;
 }
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));

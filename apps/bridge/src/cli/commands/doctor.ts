@@ -34,7 +34,13 @@ export async function doctorCommand({ io, settings, logger }: CommandContext): P
 
   progress.update('reading MCP configs');
   // The bridge's own chatter would tear the progress line; problems show up in the checklist instead.
-  const bridge = await createBridge({ settings, env: io.env, logger: silentLogger, signal: io.signal });
+  // No warm pool: the timed hello-world run measures a real container start.
+  const bridge = await createBridge({
+    settings: { ...settings, poolSize: 0 },
+    env: io.env,
+    logger: silentLogger,
+    signal: io.signal,
+  });
   try {
     const { discovery } = bridge;
     const files = discovery.sources.filter((s) => s.status === 'found').length;

@@ -25,7 +25,13 @@ export async function runCommand({
     .map((s) => s.trim())
     .filter(Boolean);
 
-  const bridge = await createBridge({ settings, env: io.env, logger, signal: io.signal });
+  // One run: a warm container waiting for a second run would only be started to be removed.
+  const bridge = await createBridge({
+    settings: { ...settings, poolSize: 0 },
+    env: io.env,
+    logger,
+    signal: io.signal,
+  });
   try {
     const check = checkRunArguments(
       { code, servers },
