@@ -18,6 +18,17 @@ const encoder = new Tiktoken(o200kBase);
 export const tokens = (text: string): number => encoder.encode(text).length;
 /** What a client puts in the model's context for a tool list: the tools as JSON. */
 const toolListTokens = (tools: Tool[]): number => tokens(JSON.stringify(tools));
+/** The part of each tool that every client shows the model: name, description and input schema. */
+const modelVisibleTokens = (tools: Tool[]): number =>
+  tokens(
+    JSON.stringify(
+      tools.map((tool) => ({
+        name: tool.name,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+      })),
+    ),
+  );
 
 /** The fixture servers: three published MCP servers and the in-repo test server with many tools. */
 function realServers(data: string, root: string): Record<string, ServerEntry> {
@@ -91,17 +102,25 @@ export async function contextTokens(ctx: BenchContext, engine: Engine): Promise<
   const fixture = await createFixture(realServers);
   try {
     const servers = realServers(fixture.data, fixture.root);
-    const perServer: Record<string, { tools: number; tokens: number }> = {};
+    const perServer: Record<string, { tools: number; tokens: number; visible: number }> = {};
     for (const [name, entry] of Object.entries(servers)) {
       const tools = await upstreamTools(name, entry);
-      perServer[name] = { tools: tools.length, tokens: toolListTokens(tools) };
+      perServer[name] = {
+        tools: tools.length,
+        tokens: toolListTokens(tools),
+        visible: modelVisibleTokens(tools),
+      };
     }
     const upstreamTotal = Object.values(perServer).reduce((s, v) => s + v.tokens, 0);
+    const upstreamVisible = Object.values(perServer).reduce((s, v) => s + v.visible, 0);
     const toolCount = Object.values(perServer).reduce((s, v) => s + v.tools, 0);
     const session = await BridgeSession.start({ engine, fixture, poolSize: 0 });
     let bridgeTokens: number;
+    let bridgeVisible: number;
     try {
-      bridgeTokens = toolListTokens(await session.tools());
+      const tools = await session.tools();
+      bridgeTokens = toolListTokens(tools);
+      bridgeVisible = modelVisibleTokens(tools);
     } finally {
       await session.close();
     }
@@ -118,6 +137,15 @@ export async function contextTokens(ctx: BenchContext, engine: Engine): Promise<
       target: toolCount >= 100 ? '≥ 98% fewer' : '≥ 98% fewer (needs ≥ 100 tools!)',
       pass: reduction >= 98 && toolCount >= 100,
       extra: { perServer, bridgeTokens, upstreamTotal, toolCount },
+    });
+    const visibleReduction = (1 - bridgeVisible / upstreamVisible) * 100;
+    rows.push({
+      id: 'context-tokens-visible',
+      what: '(6c) the same, counting only name, description and input schema of each tool',
+      unit: 'tokens',
+      value: visibleReduction,
+      shown: `${bridgeVisible} vs ${upstreamVisible} tokens: -${fmt(visibleReduction, 1)}%`,
+      note: 'informative: many clients do not show output schemas to the model',
     });
   } finally {
     await fixture.cleanup();

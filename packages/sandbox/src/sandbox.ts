@@ -75,8 +75,9 @@ export interface Sandbox {
   /** Labels of this sandbox's containers: `runtime.list(labels)` / `runtime.reap(labels)` find them. */
   readonly labels: Readonly<Record<string, string>>;
   /**
-   * Runs code in a fresh container (named `codexec-<run id>`, removed afterwards whatever happens). Resolves with
-   * a result for everything the code, the container or the engine do; rejects only with `SandboxError`
+   * Runs code in a fresh container (named `codexec-<run id>`, taken from the warm pool when there is one, removed
+   * afterwards whatever happens: in the background once the code finished, before resolving otherwise). Resolves
+   * with a result for everything the code, the container or the engine do; rejects only with `SandboxError`
    * `INVALID_OPTIONS` or `CLOSED`.
    */
   run(options: RunOptions): Promise<RunResult>;

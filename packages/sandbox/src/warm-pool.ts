@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from './logger.js';
 import type { ResolvedPoolOptions } from './pool-settings.js';
 import type { ReadyContainer } from './runtime-container.js';
@@ -87,6 +88,8 @@ export class WarmPool {
   constructor(options: WarmPoolOptions) {
     this.#options = options;
     this.#logger = options.logger;
+    // Every start in progress listens to it.
+    setMaxListeners(0, this.#abort.signal);
     this.#pump();
   }
 
