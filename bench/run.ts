@@ -172,7 +172,6 @@ async function main(): Promise<number> {
       engines: { podman: podman.ok ? podman.version : null, docker: docker.ok ? docker.version : null },
       commit: commit.stdout.trim(),
       durationS: Math.round((Date.now() - started) / 1000),
-      poolShim: ctx.poolShim ?? null,
       poolNote: ctx.poolNote ?? null,
     },
     results: rows,

@@ -15,8 +15,6 @@ const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BRIDGE_CLI = join(ROOT, 'apps/bridge/dist/cli.js');
 export const TEST_SERVER = join(ROOT, 'packages/test-server/dist/main.js');
-/** Preloaded into the bridge when it does not pass its pool setting to the sandbox yet (see pool-shim/). */
-const POOL_SHIM = join(ROOT, 'bench/lib/pool-shim/register.mjs');
 
 /** The bin of an MCP server package installed for the bench (never downloaded at bench time). */
 export function binOf(packageName: string): string {
@@ -79,8 +77,6 @@ export interface BridgeOptions {
   fixture: Fixture;
   /** `MCP_BRIDGE_POOL_SIZE`. */
   poolSize: number;
-  /** Preload the bench's pool shim (for a bridge that does not pass its pool setting to the sandbox yet). */
-  shim?: boolean;
   env?: Record<string, string>;
   logLevel?: string;
 }
@@ -107,14 +103,7 @@ export class BridgeSession {
     if (!existsSync(BRIDGE_CLI)) throw new Error(`${BRIDGE_CLI} is missing: run pnpm build`);
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [
-        ...(options.shim ? ['--import', POOL_SHIM] : []),
-        BRIDGE_CLI,
-        '--home',
-        options.fixture.home,
-        '--cwd',
-        options.fixture.project,
-      ],
+      args: [BRIDGE_CLI, '--home', options.fixture.home, '--cwd', options.fixture.project],
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: options.fixture.home,

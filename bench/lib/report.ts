@@ -28,8 +28,7 @@ export interface Failure {
 export interface BenchContext {
   quick: boolean;
   log(message: string): void;
-  /** Set by the run-time section: whether the bridge needs the bench's pool shim to honour MCP_BRIDGE_POOL_SIZE. */
-  poolShim?: boolean | undefined;
+  /** Set when the bridge's pool did not fill: warm figures are then suspect. */
   poolNote?: string | undefined;
 }
 

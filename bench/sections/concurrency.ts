@@ -58,7 +58,7 @@ export async function concurrency(ctx: BenchContext, engine: Engine): Promise<Ro
       const ok = result.errors.length === 0 && closedLeft === 0 && settled === 0;
       rows.push({
         id: `concurrent-runs/${pooled ? 'pool' : 'cold'}`,
-        what: `(5) ${RUNS} concurrent run_python, ${engine}, pool ${pooled ? `2${ctx.poolShim ? ' (shim)' : ''}` : 'off'}`,
+        what: `(5) ${RUNS} concurrent run_python, ${engine}, pool ${pooled ? '2' : 'off'}`,
         unit: 'ms',
         subject: summarize(result.latencies),
         value: throughput,

@@ -10,8 +10,6 @@ export async function memory(ctx: BenchContext, engine: Engine): Promise<Row[]> 
   const every = ctx.quick ? 10 : 20;
   const fixture = await createFixture(() => ({ test: testServer() }));
   try {
-    // The bridge as it ships, never with the pool shim: the shim's module hooks run on a thread of their own, which
-    // adds about 25 MiB. MCP_BRIDGE_POOL_SIZE=2 takes effect once the bridge passes it on.
     const session = await BridgeSession.start({ engine, fixture, poolSize: 2 });
     const samples: { x: number; y: number }[] = [];
     let idle: number | undefined;
