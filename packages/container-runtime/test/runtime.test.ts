@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -326,6 +326,23 @@ describe.each(engines)('$engine', (probe) => {
       expect([stdout, code]).toEqual(['hello\n', 0]);
       await container.stop();
       expect(await containersNamed(engine, s.name)).toEqual([]);
+    });
+
+    it("a container killed by its memory limit leaves no file in the caller's working directory", async () => {
+      // podman's conmon writes a file named `oom` into the CLI's working directory on an out-of-memory kill.
+      const stray = join(process.cwd(), 'oom');
+      const before = existsSync(stray);
+      const container = runtime.spawn(
+        spec({
+          limits: { ...DEFAULT_LIMITS, memory: '64m' },
+          command: ['python3', '-c', "x = b'x' * (1024 ** 3)"],
+        }),
+      );
+      container.stdin.end();
+      const { code } = await finish(container);
+      expect(code).not.toBe(0);
+      await container.stop();
+      if (!before) expect(existsSync(stray)).toBe(false);
     });
 
     it('stop() kills the client when rm -f hangs, and does not hang itself', async () => {

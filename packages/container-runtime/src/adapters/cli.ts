@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { PassThrough, pipeline, type Readable, Transform } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -47,6 +48,11 @@ export interface CliRuntimeOptions {
   stopTimeoutMs?: number;
   /** Platform the advice in error messages is for. Default `process.platform`. */
   platform?: NodeJS.Platform;
+  /**
+   * Working directory of the engine's CLI. Default: the system's temporary directory. Never the caller's own:
+   * podman's conmon writes a file named `oom` into it when the memory limit kills a container.
+   */
+  cwd?: string;
 }
 
 /** What differs between the engines' CLIs; everything else is shared. */
@@ -95,6 +101,7 @@ export function createCliRuntime(dialect: EngineDialect, options: CliRuntimeOpti
     stopTimeoutMs: options.stopTimeoutMs ?? DEFAULTS.stopTimeoutMs,
   };
   const cliEnv = options.env ?? {};
+  const cwd = options.cwd ?? tmpdir();
 
   /** Runs one short engine command to completion; throws the typed error for "not there", "no answer", abort. */
   async function run(
@@ -108,6 +115,7 @@ export function createCliRuntime(dialect: EngineDialect, options: CliRuntimeOpti
       reject: false,
       stdin: 'ignore',
       env: cliEnv,
+      cwd,
       timeout: opts.timeoutMs,
       forceKillAfterDelay: 2000,
       ...(opts.signal ? { cancelSignal: opts.signal } : {}),
@@ -189,6 +197,7 @@ export function createCliRuntime(dialect: EngineDialect, options: CliRuntimeOpti
         stdin: 'ignore',
         buffer: false,
         env: cliEnv,
+        cwd,
         timeout: timeoutMs,
         forceKillAfterDelay: 2000,
         ...(opts.signal ? { cancelSignal: opts.signal } : {}),
@@ -291,6 +300,7 @@ export function createCliRuntime(dialect: EngineDialect, options: CliRuntimeOpti
       encoding: 'buffer',
       stripFinalNewline: false,
       env: { ...cliEnv, ...Object.fromEntries(dialect.runClientUnset.map((name) => [name, undefined])) },
+      cwd,
     });
 
     // execa resumes an unread output stream one tick after spawn (losing its data); piping it straight into a
