@@ -79,6 +79,8 @@ export interface BridgeOptions {
   poolSize: number;
   env?: Record<string, string>;
   logLevel?: string;
+  /** Options for the bridge's Node process (before the script), e.g. the memory section's GC probe. */
+  nodeArgs?: string[];
 }
 
 /** The built bridge over stdio, driven by the SDK's client. */
@@ -103,7 +105,14 @@ export class BridgeSession {
     if (!existsSync(BRIDGE_CLI)) throw new Error(`${BRIDGE_CLI} is missing: run pnpm build`);
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [BRIDGE_CLI, '--home', options.fixture.home, '--cwd', options.fixture.project],
+      args: [
+        ...(options.nodeArgs ?? []),
+        BRIDGE_CLI,
+        '--home',
+        options.fixture.home,
+        '--cwd',
+        options.fixture.project,
+      ],
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: options.fixture.home,
