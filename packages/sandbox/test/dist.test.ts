@@ -18,6 +18,7 @@ describe.skipIf(!built && !ON_CI)('the built package (dist/index.js)', async () 
     expect(typeof dist?.createSandbox).toBe('function');
     expect(typeof dist?.SandboxError).toBe('function');
     expect(dist?.runtimeCommand()[0]).toBe('python3');
+    expect(dist?.poolFromEnv({ MCP_BRIDGE_POOL_SIZE: '3' }).size).toBe(3);
   });
 
   it('rejects bad options with its own SandboxError', () => {
@@ -30,9 +31,11 @@ describe.skipIf(!built && !ON_CI)('the built package (dist/index.js)', async () 
     'runs hello world, finding its Python runtime from dist/',
     async () => {
       expect(status.ok, status.ok ? '' : status.reason).toBe(true);
-      const sandbox = dist!.createSandbox({ runtime: status.runtime, image: IMAGE });
+      const sandbox = dist!.createSandbox({ runtime: status.runtime, image: IMAGE, pool: { size: 1 } });
       const result = await sandbox.run({ code: "print('hello from dist')\n6 * 7" });
+      const served = sandbox.poolStatus().served + sandbox.poolStatus().cold;
       await sandbox.close();
+      expect(served).toBe(1);
       expect(result.status).toBe('success');
       expect(result.stdout).toBe('hello from dist\n');
       expect(result.value?.json).toBe(42);

@@ -17,6 +17,28 @@ describe('without a container engine', () => {
   });
 });
 
+describe('without a container engine, with the warm pool on', () => {
+  it('runs still end with the clear engine error, the pool backs off, and close() is quick', async () => {
+    const sandbox = createSandbox({
+      runtime: createPodmanRuntime({ command: '/nonexistent/bin/podman' }),
+      image: 'localhost/codexec-python:bookworm',
+      pool: { size: 2 },
+    });
+    const first = await sandbox.run({ code: "print('never runs')" });
+    const second = await sandbox.run({ code: "print('never runs')" });
+    for (const result of [first, second]) {
+      expect(result.status).toBe('error');
+      expect(result.error?.message).toMatch(/install podman or docker|MCP_BRIDGE_RUNTIME/i);
+    }
+    const status = sandbox.poolStatus();
+    expect(status.failedStarts).toBeGreaterThanOrEqual(1);
+    expect(status.backoffMs).toBeGreaterThan(0);
+    expect(status).toMatchObject({ idle: 0, served: 0, cold: 2 });
+    await sandbox.close();
+    expect(sandbox.poolStatus().containers).toEqual([]);
+  });
+});
+
 describe('createSandbox and run reject what cannot work', () => {
   const runtime = createPodmanRuntime({ command: '/nonexistent/bin/podman' });
 
@@ -28,6 +50,7 @@ describe('createSandbox and run reject what cannot work', () => {
     expect(() => createSandbox({ runtime, image: 'img', limits: { memory: 'lots' } })).toThrow(/memory/);
     expect(() => createSandbox({ runtime, image: 'img', maxOutputBytes: -1 })).toThrow(/maxOutputBytes/);
     expect(() => createSandbox({ runtime, image: 'bad image name' })).toThrow(/image/);
+    expect(() => createSandbox({ runtime, image: 'img', pool: { size: 99 } })).toThrow(/pool\.size/);
   });
 
   it('run without code, and run after close', async () => {
