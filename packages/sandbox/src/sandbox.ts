@@ -247,12 +247,18 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         return outcome.result;
       } finally {
         if (ready && removeLater) {
-          // The runtime is idle after `done`: the result need not wait for the engine to remove the container.
-          const removal = ready.stop();
+          // The runtime is idle after `done`: the result need not wait for the engine to remove the container,
+          // nor for the pool to start the next one (both fork an engine client, which blocks the event loop).
+          const done = ready;
+          const removal = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+            pool?.refill();
+            return done.stop();
+          });
           removals.add(removal);
           void removal.finally(() => removals.delete(removal));
         } else {
           await ready?.stop();
+          pool?.refill();
         }
       }
     })();

@@ -54,6 +54,11 @@ interface Waiter {
 }
 
 const PING_TIMEOUT_MS = 2000;
+/**
+ * Starting a container blocks the event loop for tens of milliseconds (the engine client is forked), so a refill
+ * after a hand-out waits until the run that took the container is over (`refill()`), or this long at most.
+ */
+const REFILL_DELAY_MS = 250;
 /** Unhealthy containers one `acquire` throws away before it lets the run start its own. */
 const MAX_DISCARDS_PER_ACQUIRE = 3;
 
@@ -83,6 +88,7 @@ export class WarmPool {
   #failures = 0;
   #backoffUntil = 0;
   #backoffTimer: NodeJS.Timeout | undefined;
+  #refillTimer: NodeJS.Timeout | undefined;
   readonly #counts = { served: 0, cold: 0, discarded: 0, retired: 0, failedStarts: 0 };
 
   constructor(options: WarmPoolOptions) {
@@ -120,7 +126,7 @@ export class WarmPool {
       let entry = this.#idle.pop();
       if (entry) {
         clearTimeout(entry.timer);
-        this.#pump();
+        this.#scheduleRefill();
       } else {
         if (this.#backingOff()) break;
         entry = await this.#wait(signal);
@@ -131,11 +137,25 @@ export class WarmPool {
     return this.#cold();
   }
 
+  /** Starts what the pool lacks now: the caller's run is over, so a start no longer delays it. */
+  refill(): void {
+    clearTimeout(this.#refillTimer);
+    this.#refillTimer = undefined;
+    this.#pump();
+  }
+
+  #scheduleRefill(): void {
+    if (this.#refillTimer) return;
+    this.#refillTimer = setTimeout(() => this.refill(), REFILL_DELAY_MS);
+    this.#refillTimer.unref();
+  }
+
   /** Removes every container the pool holds, and any being started; later `acquire`s answer undefined. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#abort.abort(new Error('the sandbox was closed'));
     clearTimeout(this.#backoffTimer);
+    clearTimeout(this.#refillTimer);
     for (const waiter of this.#waiters.splice(0)) waiter.resolve(undefined);
     for (const entry of this.#idle.splice(0)) {
       clearTimeout(entry.timer);
