@@ -122,7 +122,8 @@ if want_docker && ! docker_answers; then
     log "starting dockerd (log: $DOCKERD_LOG)"
     # A pid file left by a dockerd that died makes the next one refuse to start.
     if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then rm -f /var/run/docker.pid; fi
-    nohup dockerd >"$DOCKERD_LOG" 2>&1 &
+    # 9>&-: the daemon outlives this script and must not inherit the provisioning lock, or every later run waits.
+    nohup dockerd >"$DOCKERD_LOG" 2>&1 9>&- &
   fi
   for _ in $(seq 1 60); do
     docker_answers && break
