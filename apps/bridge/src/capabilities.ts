@@ -81,8 +81,10 @@ Each async helper has a \`_sync\` twin (\`runtime.search_tool_docs_sync(...)\`) 
 
 ## Results
 The result has a \`status\`: \`success\`, \`error\` (an exception; \`error\` carries its type, message and traceback),
-\`timeout\`, \`cancelled\`, or \`validation_error\` (the arguments were wrong; nothing ran). It also carries
-\`stdout\`, \`stderr\`, the final expression's value, the number of tool calls and the duration.
+\`timeout\`, \`cancelled\`, or \`validation_error\` (the arguments were wrong; nothing ran). Its structured content
+has \`status\` and \`summary\` always, and when they have content: \`stdout\` and \`stderr\` (arrays of lines),
+\`value\` (the final expression as JSON) or \`repr\` (as text), \`error\`, \`traceback\` (lines), \`exitCode\`,
+\`servers\`, \`timeoutSeconds\`, \`durationMs\`, \`calls\` (tool calls made) and \`truncated\` (what the output cap cut).
 
 ## Examples
 \`\`\`python

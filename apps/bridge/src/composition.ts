@@ -3,7 +3,7 @@ import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@code
 import { type ContainerLimits, LABEL_INSTANCE } from '@codexec/container-runtime';
 import type { ServerMeta, ToolCallResult } from '@codexec/frame-protocol';
 import { createSandbox, type RunResult, type Sandbox, type ToolHost } from '@codexec/sandbox';
-import { type RunOutcome, render, structuredResultSchema } from '@codexec/toon-output';
+import { type RunOutcome, render } from '@codexec/toon-output';
 import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@codexec/upstream-pool';
 import { catalogFrom } from './catalog.js';
 import { containerLimits, type SelectedEngine, selectEngine } from './container-engine.js';
@@ -11,6 +11,7 @@ import { discoverServers } from './discovery.js';
 import type { CatalogEntry, RunEngine, RunOptions, RunReport } from './engine.js';
 import { currentInstanceId, reapLeftovers } from './leftovers.js';
 import { childLogger, type Logger } from './logger.js';
+import { advertisedOutputSchema } from './output-schema.js';
 import type { RunArguments } from './run-arguments.js';
 import type { Settings } from './settings.js';
 import { queryToolDocs, searchToolDocs, toServerMeta } from './tool-docs.js';
@@ -82,6 +83,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     servers: resolved.map(toUpstream),
     logger: childLogger(logger, 'upstream'),
     clientInfo: { name: PACKAGE_NAME, version: VERSION },
+    maxConcurrency: settings.upstreamConcurrency,
   });
 
   const listeners = new Set<() => void>();
@@ -227,7 +229,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
 
   const engine: RunEngine = {
     catalog: () => catalog,
-    outputSchema: structuredResultSchema as unknown as Record<string, unknown>,
+    outputSchema: advertisedOutputSchema,
     run,
     rejected: (problems) =>
       renderOutcome({ status: 'validation_error', message: problems.map((p) => `- ${p}`).join('\n') }),

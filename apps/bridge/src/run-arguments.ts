@@ -22,17 +22,17 @@ export function runPythonInputSchema(maxTimeoutSeconds: number): Record<string, 
   return {
     type: 'object',
     properties: {
-      code: { type: 'string', description: 'Python source to run. Top-level await works.' },
+      code: { type: 'string', description: 'Python source to run' },
       servers: {
         type: 'array',
         items: { type: 'string' },
-        description: 'MCP servers whose tools the code may call (names from the tool description).',
+        description: 'MCP servers the code calls (names from the tool description)',
       },
       timeout: {
         type: 'integer',
         minimum: 1,
         maximum: maxTimeoutSeconds,
-        description: `Timeout in seconds (1..${maxTimeoutSeconds}).`,
+        description: 'Seconds',
       },
     },
     required: ['code'],

@@ -92,12 +92,8 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
         description,
         inputSchema: runPythonInputSchema(maxSeconds) as { type: 'object' },
         outputSchema: engine.outputSchema as { type: 'object' },
-        annotations: {
-          readOnlyHint: false,
-          destructiveHint: true,
-          idempotentHint: false,
-          openWorldHint: true,
-        },
+        // No annotations: what run_python would declare (not read-only, possibly destructive, not idempotent,
+        // open world) is what the protocol assumes of a tool that declares none, and the list costs tokens.
       },
     ],
   }));

@@ -4,6 +4,12 @@ import { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from '@codexec/toon-output';
 import { formatDuration, parseDuration } from './duration.js';
 import { BridgeError } from './errors.js';
 
+/**
+ * Calls in flight per upstream server. Code that fans out with `asyncio.gather` is the point of the sandbox; a
+ * stdio or HTTP server multiplexes JSON-RPC requests, so the bridge allows more than the pool's library default.
+ */
+export const DEFAULT_UPSTREAM_CONCURRENCY = 32;
+
 export type OutputMode = 'toon' | 'compact' | 'json';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -31,6 +37,8 @@ export interface Settings {
   logLevel: LogLevel;
   /** Number of containers kept started and waiting for code. */
   poolSize: number;
+  /** Tool calls in flight to one upstream server at a time; more wait in a queue. */
+  upstreamConcurrency: number;
   allowSelfServer: boolean;
   /** Extra config files handed to discovery, read before the clients' own files. */
   serversConfig: string[];
@@ -267,6 +275,14 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: integer(0, MAX_POOL_SIZE),
   }),
   spec({
+    key: 'upstreamConcurrency',
+    env: 'MCP_BRIDGE_UPSTREAM_CONCURRENCY',
+    flag: 'upstream-concurrency',
+    shown: String(DEFAULT_UPSTREAM_CONCURRENCY),
+    description: 'Tool calls in flight to one upstream server at a time; more wait in a queue',
+    parse: integer(1, 1024),
+  }),
+  spec({
     key: 'allowSelfServer',
     env: 'MCP_BRIDGE_ALLOW_SELF_SERVER',
     flag: 'allow-self-server',
@@ -366,6 +382,7 @@ const DEFAULTS: Omit<Settings, 'home' | 'cwd'> = {
   maxOutputChars: DEFAULT_MAX_CHARS,
   logLevel: 'info',
   poolSize: DEFAULT_POOL_SIZE,
+  upstreamConcurrency: DEFAULT_UPSTREAM_CONCURRENCY,
   allowSelfServer: false,
   serversConfig: [],
   http: false,

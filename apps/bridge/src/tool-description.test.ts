@@ -22,11 +22,11 @@ describe('toolDescription', () => {
     expect(text).toContain('- github: GitHub issues and pull requests');
     expect(text).toContain('- filesystem\n');
     expect(text).toContain('`servers`');
-    expect(text).toContain('mcp_servers["name"]');
+    expect(text).toContain('await mcp_<name>.<tool>(arg=...)');
     expect(text).toContain('runtime.search_tool_docs');
     expect(text).toContain(CAPABILITIES_URI);
     expect(text).toContain('timeout 30s');
-    expect(text).toContain('at most 120s');
+    expect(text).toContain('at most 120s via `timeout`');
   });
 
   it('says so when there are no servers', () => {

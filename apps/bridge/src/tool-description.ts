@@ -30,18 +30,16 @@ export function toolDescription(servers: readonly ServerSummary[], options: Tool
   const detailedLimit = options.detailedLimit ?? 10;
   const namesBudget = options.namesBudget ?? 400;
   const lines = [
-    'Run Python 3 in an isolated container (no network, read-only filesystem except /tmp and /workspace, ' +
-      `${options.memory} memory; timeout ${formatDuration(options.defaultTimeoutMs)} unless \`timeout\` says ` +
-      `otherwise, at most ${options.maxTimeoutSeconds}s). Only what the code prints comes back, plus the value ` +
-      'of a final expression. Top-level `await` works.',
+    `Run Python 3 in a sandbox (no network; only /tmp and /workspace writable; ${options.memory} memory; ` +
+      `timeout ${formatDuration(options.defaultTimeoutMs)}, at most ${options.maxTimeoutSeconds}s via \`timeout\`). ` +
+      "Returns what the code prints and its last expression's value; top-level `await` works.",
   ];
   if (servers.length === 0) {
     lines.push('No MCP servers are configured, so the code can use only the Python standard library.');
   } else {
     lines.push(
-      `MCP servers the code can call (${servers.length}); name the ones you need in \`servers\`, then ` +
-        '`await mcp_servers["name"].tool_name(arg=...)` (also `mcp_<alias>.tool_name(...)`; alias: the name in ' +
-        'lowercase, other characters as _):',
+      'MCP servers (name those the code uses in `servers`, then call `await mcp_<name>.<tool>(arg=...)`; ' +
+        'name lowercased, other characters _):',
     );
     for (const server of servers.slice(0, detailedLimit)) {
       lines.push(server.summary ? `- ${server.name}: ${oneLine(server.summary)}` : `- ${server.name}`);
@@ -60,10 +58,8 @@ export function toolDescription(servers: readonly ServerSummary[], options: Tool
     }
   }
   lines.push(
-    'To find tools, `from mcp import runtime` in the code: `await runtime.search_tool_docs("query")`, ' +
-      '`await runtime.query_tool_docs("server")`, `runtime.discovered_servers()`, ' +
-      '`runtime.describe_server("name")` for loaded servers. ' +
-      `Full manual: ${CAPABILITIES_URI}`,
+    'Find tools: `from mcp import runtime`, then `await runtime.search_tool_docs("query")` or ' +
+      `\`runtime.query_tool_docs("server")\`. Manual: ${CAPABILITIES_URI}`,
   );
   return lines.join('\n');
 }

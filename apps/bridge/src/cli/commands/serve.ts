@@ -16,9 +16,6 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   if (!settings.http) guardStdout();
   const hub = createLogHub();
   const logger = fanOutLogger(ctx.logger, hub.logger);
-  if (settings.poolSize > 0) {
-    logger.warn('MCP_BRIDGE_POOL_SIZE is accepted but has no effect yet: every run starts its own container');
-  }
   if (settings.stateDir) {
     logger.debug('MCP_BRIDGE_STATE_DIR is accepted but unused: no host directory is shared with containers');
   }
