@@ -60,6 +60,11 @@ export async function toolCalls(ctx: BenchContext, engine: Engine): Promise<Row[
   const rounds = 2;
   const fixture = await createFixture(() => ({ test: testServer() }));
   const session = await BridgeSession.start({ engine, fixture, poolSize: 0 });
+  // The same bridge with frames over a socket passed into the container, where the engine can (podman).
+  const socketSession =
+    engine === 'podman'
+      ? await BridgeSession.start({ engine, fixture, poolSize: 0, env: { MCP_BRIDGE_DIRECT_CHANNEL: '1' } })
+      : undefined;
   const direct = new Client({ name: 'codexec-bench-direct', version: '0.0.0' });
   const rows: Row[] = [];
   try {
@@ -72,19 +77,22 @@ export async function toolCalls(ctx: BenchContext, engine: Engine): Promise<Row[
 
     ctx.log(`tool calls: ${rounds} × ${calls} proxied and direct echo calls, alternating`);
     const proxied: number[] = [];
+    const overSocket: number[] = [];
     const straight: number[] = [];
+    const proxiedCalls = async (bridge: BridgeSession, into: number[]): Promise<void> => {
+      const reply = await bridge.run(proxiedCallsCode(calls), { servers: ['test'], timeoutS: 120 });
+      if (reply.status !== 'success' || !Array.isArray(reply.value)) {
+        throw new Error(`the proxied-call run failed: ${reply.status} ${reply.error ?? ''}`);
+      }
+      into.push(...(reply.value as number[]));
+    };
     for (let r = 0; r < rounds; r += 1) {
       const steps = [
-        async () => {
-          const reply = await session.run(proxiedCallsCode(calls), { servers: ['test'], timeoutS: 120 });
-          if (reply.status !== 'success' || !Array.isArray(reply.value)) {
-            throw new Error(`the proxied-call run failed: ${reply.status} ${reply.error ?? ''}`);
-          }
-          proxied.push(...(reply.value as number[]));
-        },
+        () => proxiedCalls(session, proxied),
         async () => {
           straight.push(...(await directCalls(direct, calls)));
         },
+        ...(socketSession ? [() => proxiedCalls(socketSession, overSocket)] : []),
       ];
       if (r % 2) steps.reverse();
       for (const step of steps) await step();
@@ -103,6 +111,21 @@ export async function toolCalls(ctx: BenchContext, engine: Engine): Promise<Row[
       target: '≤ 2×',
       pass: ratio <= 2,
     });
+    if (overSocket.length) {
+      const socketSubject = summarize(overSocket);
+      const socketRatio = socketSubject.median / baseline.median;
+      rows.push({
+        id: 'tool-call-overhead-direct-channel',
+        what: '(3b) the same with MCP_BRIDGE_DIRECT_CHANNEL=1 (frames over a socket passed into the container)',
+        unit: 'ms',
+        subject: socketSubject,
+        baseline,
+        value: socketRatio,
+        shown: `${fmt(socketRatio)}× direct`,
+        target: '≤ 2×',
+        pass: socketRatio <= 2,
+      });
+    }
 
     const gatherRounds = ctx.quick ? 1 : 3;
     const slowMs = 50;
@@ -156,8 +179,11 @@ export async function toolCalls(ctx: BenchContext, engine: Engine): Promise<Row[
     rows[0]!.extra = { proxiedMedianMs: median(proxied), directMedianMs: median(straight) };
   } finally {
     await direct.close().catch(() => {});
-    const { left } = await session.close();
-    if (left) ctx.log(`! ${left} container(s) were left and removed`);
+    for (const bridge of [session, socketSession]) {
+      if (!bridge) continue;
+      const { left } = await bridge.close();
+      if (left) ctx.log(`! ${left} container(s) were left and removed`);
+    }
     await fixture.cleanup();
   }
   return rows;

@@ -126,6 +126,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           logger: childLogger(logger, 'sandbox'),
           instanceId,
           pool: { size: settings.poolSize, maxIdleMs: settings.idleTimeoutMs },
+          directChannel: settings.directChannel,
         }),
       )
       .catch((error) => {

@@ -90,6 +90,7 @@ describe('resolveSettings', () => {
     ['MCP_BRIDGE_LOG_LEVEL', 'debug', { logLevel: 'debug' }],
     ['MCP_BRIDGE_POOL_SIZE', '2', { poolSize: 2 }],
     ['MCP_BRIDGE_UPSTREAM_CONCURRENCY', '4', { upstreamConcurrency: 4 }],
+    ['MCP_BRIDGE_DIRECT_CHANNEL', '1', { directChannel: true }],
     ['MCP_BRIDGE_ALLOW_SELF_SERVER', 'yes', { allowSelfServer: true }],
     ['MCP_BRIDGE_ALLOW_SELF_SERVER', '0', { allowSelfServer: false }],
     ['MCP_BRIDGE_SERVERS_CONFIG', '/a.json:/b/c.json', { serversConfig: ['/a.json', '/b/c.json'] }],

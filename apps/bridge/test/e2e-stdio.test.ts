@@ -360,3 +360,46 @@ describe.skipIf(skip)('the bridge over stdio with the warm pool, on podman', { t
     LONG,
   );
 });
+
+describe.skipIf(skip)('the bridge over stdio with the direct channel, on podman', { timeout: LONG }, () => {
+  let fixture: Fixture;
+  let session: StdioSession;
+
+  beforeAll(async () => {
+    fixture = await createFixture();
+    session = await connectStdio(fixture, 'podman', {
+      env: { MCP_BRIDGE_POOL_SIZE: '1', MCP_BRIDGE_DIRECT_CHANNEL: '1' },
+    });
+  }, LONG);
+
+  afterAll(async () => {
+    await session?.close();
+    await fixture?.cleanup();
+  }, LONG);
+
+  it(
+    'calls tools over the socket, concurrently, with output captured as before',
+    async () => {
+      const result = await session.client.callTool(
+        {
+          name: 'run_python',
+          arguments: {
+            code: [
+              'import asyncio, os',
+              'os.system("echo from a subprocess")',
+              'sums = await asyncio.gather(*(mcp_test.add(a=i, b=1) for i in range(50)))',
+              'sums[:3]',
+            ].join('\n'),
+            servers: ['test'],
+          },
+        },
+        undefined,
+        { timeout: LONG },
+      );
+      expect(structuredOf(result)).toMatchObject({ status: 'success', calls: 50 });
+      expect(stdoutOf(result)).toEqual(['from a subprocess']);
+      expect(structuredOf(result).value).toEqual([{ sum: 1 }, { sum: 2 }, { sum: 3 }]);
+    },
+    LONG,
+  );
+});

@@ -272,6 +272,19 @@ describe('engine differences', () => {
   it('rejects an unknown engine', () => {
     expect(thrown(() => buildRunArgs(spec(), { engine: 'lxc' as EngineName })).setting).toBe('engine');
   });
+
+  it('podman: a channel is one preserved descriptor, and nothing without one', () => {
+    expect(values(buildRunArgs(spec({ channel: true }), { engine: 'podman' }), '--preserve-fds')).toEqual([
+      '1',
+    ]);
+    expect(buildRunArgs(spec(), { engine: 'podman' })).not.toContain('--preserve-fds');
+  });
+
+  it('docker: a channel is an INVALID_SETTING (its client cannot pass descriptors)', () => {
+    expect(thrown(() => buildRunArgs(spec({ channel: true }), { engine: 'docker' })).setting).toBe(
+      'spec.channel',
+    );
+  });
 });
 
 describe('names and labels', () => {

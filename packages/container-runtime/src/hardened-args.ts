@@ -56,6 +56,8 @@ export interface BuildRunArgsOptions {
  *   pulling is a separate, explicit step with progress.
  * - `--log-driver none`: the engine would otherwise copy everything the code prints into a log file on the host
  *   (json-file, k8s-file) for the lifetime of the container; output is read from the attached pipes only.
+ * - `spec.channel` (podman only): `--preserve-fds 1`, so the descriptor the client was given as fd 3 reaches the
+ *   container's process as its fd 3.
  * - No `--init`: the runtime is PID 1 and is always ended with SIGKILL (`rm -f`), so no signal forwarding is
  *   needed, and orphaned grandchildren are bounded by the pids limit and vanish with the container.
  * - podman only: `--http-proxy=false` (podman otherwise copies the host's proxy variables into the container),
@@ -142,6 +144,17 @@ export function buildRunArgs(spec: ContainerSpec, options: BuildRunArgsOptions):
     args.push('--tmpfs', `${path}:rw,noexec,nosuid,nodev,size=${size},mode=1777${owner}`);
   }
   args.push('--workdir', workdir);
+
+  if (spec.channel) {
+    if (engine !== 'podman') {
+      throw invalidSetting(
+        'spec.channel',
+        'true',
+        'false: only podman can pass a descriptor into a container',
+      );
+    }
+    args.push('--preserve-fds', '1');
+  }
 
   const env = spec.env ?? {};
   if (engine === 'podman') {

@@ -1,4 +1,10 @@
-export { type CliRuntimeOptions, createCliRuntime, type EngineDialect } from './adapters/cli.js';
+export {
+  type CliRuntimeOptions,
+  createCliRuntime,
+  type DescriptorPassingInput,
+  type EngineDialect,
+  passesDescriptors,
+} from './adapters/cli.js';
 export { createDockerRuntime, type DockerRuntimeOptions } from './adapters/docker.js';
 export { createPodmanRuntime, type PodmanRuntimeOptions } from './adapters/podman.js';
 export { type EnsurePodmanMachineOptions, ensurePodmanMachine } from './adapters/podman-machine.js';

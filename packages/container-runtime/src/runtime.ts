@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { ContainerRuntimeError } from './errors.js';
 
 /** The engines with an adapter. The sandbox and the bridge never branch on which one they have. */
@@ -40,6 +40,11 @@ export interface ContainerSpec {
   env?: Record<string, string>;
   /** Working directory inside the container (default /workspace). */
   workdir?: string;
+  /**
+   * Ask for `RunningContainer.channel`: a socket straight into the container's process as its file descriptor 3.
+   * Only for a runtime whose `passesDescriptors` is true; `spawn` throws `INVALID_SETTING` otherwise.
+   */
+  channel?: boolean;
 }
 
 export interface ContainerExit {
@@ -63,6 +68,12 @@ export interface RunningContainer {
   readonly stdin: Writable;
   readonly stdout: Readable;
   readonly stderr: Readable;
+  /**
+   * With `spec.channel`: one end of a socket pair whose other end is file descriptor 3 of the container's process.
+   * Bytes travel through the kernel only, where stdio goes through the engine's relay (podman's client and conmon),
+   * which roughly halves a round trip.
+   */
+  readonly channel?: Duplex | undefined;
   /**
    * Resolves when the engine client process exits (the container has stopped or been removed). Never rejects;
    * a container that could not start resolves with `error` set. Output may still be buffered in stdout/stderr.
@@ -107,6 +118,12 @@ export interface EngineInfo {
 export interface ContainerRuntime {
   readonly engine: EngineName;
   readonly command: string;
+  /**
+   * Whether `spawn` can hand a file descriptor to the container (`spec.channel`): local podman on Linux
+   * (`--preserve-fds`). Not docker, whose client talks to a daemon, nor a remote podman (`--url`, CONTAINER_HOST,
+   * a podman machine).
+   */
+  readonly passesDescriptors: boolean;
   /** Asks the engine to answer; throws `ENGINE_NOT_RESPONDING` when it does not. */
   info(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<EngineInfo>;
   /** Whether the image is on this machine (no network). */

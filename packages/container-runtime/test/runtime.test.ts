@@ -269,6 +269,35 @@ describe.each(engines)('$engine', (probe) => {
       expect((await container.exited).code).toBe(0);
     });
 
+    it('passes a socket into the container as fd 3 beside stdio with podman; docker refuses', async () => {
+      if (engine === 'docker') {
+        expect(runtime.passesDescriptors).toBe(false);
+        expect(() => runtime.spawn(spec({ channel: true }))).toThrow(/spec.channel/);
+        return;
+      }
+      expect(runtime.passesDescriptors).toBe(true);
+      const echo = [
+        'import os',
+        'print("on stdout", flush=True)',
+        'data = b""',
+        'while not data.endswith(b"\\n"):',
+        '    data += os.read(3, 4096)',
+        'os.write(3, data.upper())',
+      ].join('\n');
+      const container = runtime.spawn(spec({ command: ['python3', '-u', '-c', echo], channel: true }));
+      const channel = container.channel!;
+      expect(channel).toBeDefined();
+      container.stderr.resume();
+      const stdout = readAll(container.stdout);
+      channel.write('through the socket\n');
+      const [reply] = (await once(channel, 'data')) as [Buffer];
+      expect(reply.toString()).toBe('THROUGH THE SOCKET\n');
+      container.stdin.end();
+      expect((await container.exited).code).toBe(0);
+      expect((await stdout).toString()).toBe('on stdout\n');
+      channel.destroy();
+    });
+
     it('gives stdout as raw bytes, and keeps every byte for a reader that comes late', async () => {
       const size = 4 * 1024 * 1024;
       const container = runtime.spawn(

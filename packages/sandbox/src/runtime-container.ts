@@ -11,6 +11,9 @@ import { SandboxError, type SandboxErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import { loadRuntimeBlob, runtimeCommand } from './runtime-source.js';
 
+/** The descriptor the runtime finds its frame channel on when the engine passed one (`CODEXEC_FRAME_FD`). */
+const FRAME_FD = 3;
+
 /** Bytes of the container's stderr kept for error messages (the runtime's diagnostics, the engine's complaints). */
 const STDERR_TAIL_BYTES = 8 * 1024;
 
@@ -27,6 +30,8 @@ export interface StartRuntimeContainerOptions {
   startTimeoutMs: number;
   /** The interpreter in the image. */
   python?: string;
+  /** Frames over a socket passed into the container, when the runtime `passesDescriptors` (see `SandboxOptions`). */
+  directChannel?: boolean;
   signal?: AbortSignal;
   logger: Logger;
 }
@@ -82,6 +87,9 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
   signal?.throwIfAborted();
   const blob = loadRuntimeBlob();
   const started = performance.now();
+  // Frames take a socket straight into the container when asked for and the engine can pass one (half the round
+  // trip of its stdio relay), else stdin and stdout. The runtime's source always travels over stdin.
+  const direct = options.directChannel === true && runtime.passesDescriptors;
   let container: RunningContainer;
   try {
     container = runtime.spawn(
@@ -96,7 +104,9 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
           LANG: 'C.UTF-8',
           PYTHONDONTWRITEBYTECODE: '1',
           CODEXEC_MAX_LINE_BYTES: String(options.maxLineBytes),
+          ...(direct ? { CODEXEC_FRAME_FD: String(FRAME_FD) } : {}),
         },
+        channel: direct,
       },
       signal ? { signal } : undefined,
     );
@@ -114,10 +124,18 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
   });
   const stderrTail = (): string => stderr.toString('utf8');
 
+  const frames = direct ? container.channel : undefined;
+  // With frames on the socket nothing should come on stdout; what does is kept to explain a failed handshake.
+  let stdout = '';
+  if (frames) {
+    container.stdout.on('data', (chunk: Buffer) => {
+      if (stdout.length < 1000) stdout += chunk.toString('utf8');
+    });
+  }
   const channel = new FrameChannel({
     side: 'host',
-    readable: container.stdout,
-    writable: container.stdin,
+    readable: frames ?? container.stdout,
+    writable: frames ?? container.stdin,
     maxLineBytes: options.maxLineBytes,
     logger,
   });
@@ -141,6 +159,13 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
   const exitedEarly = container.exited.then(async (exit) => {
     // Let the last bytes of stderr arrive before reading them.
     await new Promise((resolve) => setTimeout(resolve, 50));
+    if (stdout.trim() && !exit.error) {
+      throw new SandboxError(
+        'PROTOCOL_ERROR',
+        `The container's runtime failed the handshake: it printed ${JSON.stringify(stdout.trim().slice(0, 200))} ` +
+          'instead of a hello frame; check that the image runs Python 3.10 or newer as `python3`',
+      );
+    }
     throw earlyExitError(exit, stderrTail(), image);
   });
   exitedEarly.catch(() => {});

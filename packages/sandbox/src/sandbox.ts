@@ -44,6 +44,13 @@ export interface SandboxOptions {
   /** The interpreter in the image (default `python3`). */
   python?: string;
   /**
+   * Frames travel over a socket handed straight into the container instead of the engine's stdio relay: a tool
+   * call's round trip drops from about 0.48 to 0.22 ms. Only where the runtime `passesDescriptors` (local podman on
+   * Linux); elsewhere stdio is used. Off by default: a warm container whose engine client dies keeps answering on
+   * the socket, so the pool's health check can take a few milliseconds to notice it.
+   */
+  directChannel?: boolean;
+  /**
    * Containers started in advance, so a run skips container start-up: `{ size, maxIdleMs, maxStarts }`. Off
    * unless `size` > 0 (`poolFromEnv(process.env)` gives the bridge's settings, size 2 by default). Each
    * container still serves exactly one run.
@@ -158,6 +165,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       maxLineBytes: maxFrameBytes,
       startTimeoutMs,
       ...(options.python ? { python: options.python } : {}),
+      directChannel: options.directChannel === true,
       signal,
       logger,
     });

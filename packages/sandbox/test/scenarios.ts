@@ -78,32 +78,51 @@ function expectSuccess(result: RunResult): void {
 }
 
 /** Every scenario of the sandbox against one real engine. */
-export function defineSandboxSuite(engine: 'podman' | 'docker', status: EngineStatus): void {
+export interface SuiteVariant {
+  /** Frames over a socket passed into the container (`SandboxOptions.directChannel`). */
+  directChannel?: boolean;
+}
+
+export function defineSandboxSuite(
+  engine: 'podman' | 'docker',
+  status: EngineStatus,
+  variant: SuiteVariant = {},
+): void {
+  const title = `sandbox on ${engine}${variant.directChannel ? ' with the direct channel' : ''}`;
   if (!status.ok) {
     if (ON_CI) {
-      describe(`sandbox on ${engine}`, () => {
+      describe(title, () => {
         it('has a working engine and the test image (CI=true)', () => {
           throw new Error(status.reason);
         });
       });
     } else {
-      console.warn(`\n!!! SKIPPING the sandbox tests on ${engine}: ${status.reason}\n`);
-      describe.skip(`sandbox on ${engine}`, () => {
+      console.warn(`\n!!! SKIPPING the ${title} tests: ${status.reason}\n`);
+      describe.skip(title, () => {
         it('needs the engine', () => {});
       });
     }
     return;
   }
   const { runtime } = status;
+  const tag = `${engine}${variant.directChannel ? '-direct' : ''}`;
+  const directChannel = variant.directChannel === true;
 
-  describe(`sandbox on ${engine}`, () => {
+  describe(title, () => {
     // With the warm pool on, as the bridge runs it: every scenario below runs on a pooled container.
     const sandbox: Sandbox = createSandbox({
       runtime,
       image: IMAGE,
-      instanceId: `test-${engine}-${process.pid}`,
+      instanceId: `test-${tag}-${process.pid}`,
       pool: { size: 2 },
+      directChannel,
     });
+
+    if (variant.directChannel) {
+      it('really takes the direct channel (the engine passes descriptors)', () => {
+        expect(runtime.passesDescriptors).toBe(true);
+      });
+    }
 
     afterEach(async () => {
       // Whatever a scenario did, no container of a run may be left behind (the pool's own are expected).
@@ -377,7 +396,12 @@ export function defineSandboxSuite(engine: 'podman' | 'docker', status: EngineSt
     it('close() cancels runs in progress and removes their containers', {
       timeout: TEST_TIMEOUT,
     }, async () => {
-      const own = createSandbox({ runtime, image: IMAGE, instanceId: `test-close-${engine}-${process.pid}` });
+      const own = createSandbox({
+        runtime,
+        image: IMAGE,
+        instanceId: `test-close-${tag}-${process.pid}`,
+        directChannel,
+      });
       const running = own.run({ code: 'import time\ntime.sleep(60)', timeoutMs: 120_000 });
       await new Promise((resolve) => setTimeout(resolve, 3000));
       await own.close();
@@ -402,7 +426,8 @@ export function defineSandboxSuite(engine: 'podman' | 'docker', status: EngineSt
         runtime,
         image: IMAGE,
         python: 'echo',
-        instanceId: `test-hello-${engine}`,
+        instanceId: `test-hello-${tag}`,
+        directChannel,
       });
       const result = await own.run({ code: '1' });
       expect(result.status).toBe('error');
@@ -416,7 +441,8 @@ export function defineSandboxSuite(engine: 'podman' | 'docker', status: EngineSt
       const own = createSandbox({
         runtime,
         image: 'localhost/codexec-no-such-image:0',
-        instanceId: `test-img-${engine}`,
+        instanceId: `test-img-${tag}`,
+        directChannel,
       });
       const result = await own.run({ code: '1' });
       expect(result.status).toBe('error');

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
-import { PassThrough, pipeline, type Readable, Transform } from 'node:stream';
+import { type Duplex, PassThrough, pipeline, type Readable, Transform } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import {
@@ -70,6 +70,31 @@ export interface EngineDialect {
   removeArgs(names: string[]): string[];
   /** Variables to remove from the environment of the `run` client (see `PROXY_VARIABLES`). */
   runClientUnset: readonly string[];
+  /** Whether a local client of this engine can hand file descriptors to the container (`--preserve-fds`). */
+  preservesFds: boolean;
+}
+
+export interface DescriptorPassingInput {
+  dialect: Pick<EngineDialect, 'preservesFds'>;
+  command: string;
+  globalArgs: readonly string[];
+  /** The environment the CLI runs with. */
+  env: Record<string, string | undefined>;
+  platform: NodeJS.Platform;
+}
+
+const REMOTE_FLAGS = /^(--url|--connection|--remote|--identity|-r|-c)(=|$)/;
+
+/**
+ * Whether containers can be given a descriptor: the engine can, on Linux (elsewhere podman is a client of a
+ * machine), and nothing makes this client remote (`--url`, `--connection`, `--remote`, CONTAINER_HOST,
+ * CONTAINER_CONNECTION, a `podman-remote` binary). Pure.
+ */
+export function passesDescriptors(input: DescriptorPassingInput): boolean {
+  if (!input.dialect.preservesFds || input.platform !== 'linux') return false;
+  if (/remote(\.exe)?$/i.test(input.command)) return false;
+  if (input.globalArgs.some((arg) => REMOTE_FLAGS.test(arg))) return false;
+  return !input.env.CONTAINER_HOST && !input.env.CONTAINER_CONNECTION;
 }
 
 interface CommandResult {
@@ -162,9 +187,18 @@ export function createCliRuntime(dialect: EngineDialect, options: CliRuntimeOpti
     );
   }
 
+  const canPassDescriptors = passesDescriptors({
+    dialect,
+    command,
+    globalArgs,
+    env: { ...process.env, ...cliEnv },
+    platform,
+  });
+
   const runtime: ContainerRuntime = {
     engine,
     command,
+    passesDescriptors: canPassDescriptors,
 
     async info(opts = {}) {
       const timeoutMs = opts.timeoutMs ?? timeouts.infoTimeoutMs;
@@ -288,14 +322,20 @@ export function createCliRuntime(dialect: EngineDialect, options: CliRuntimeOpti
   };
 
   function spawnContainer(spec: ContainerSpec, signal: AbortSignal | undefined): RunningContainer {
+    if (spec.channel && !canPassDescriptors) {
+      throw invalidSetting(
+        'spec.channel',
+        'true',
+        `false: this ${engine} client cannot pass a descriptor into a container (see passesDescriptors)`,
+      );
+    }
     const args = buildRunArgs(spec, { engine });
     const argv = [...globalArgs, ...args];
     logger.debug(`${engine}: ${command} ${argv.join(' ')}`);
     const child = execa(command, argv, {
       reject: false,
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
+      // fd 3 of the client, a socket pair end, becomes fd 3 of the container (`--preserve-fds 1`).
+      stdio: spec.channel ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
       buffer: false,
       encoding: 'buffer',
       stripFinalNewline: false,
@@ -393,11 +433,15 @@ export function createCliRuntime(dialect: EngineDialect, options: CliRuntimeOpti
       await removeQuietly(2000);
     };
 
+    const channel = spec.channel ? (child.stdio[3] as Duplex) : undefined;
+    channel?.on('error', (error) => logger.debug(`${engine}: channel of ${spec.name}: ${error.message}`));
+
     const container: RunningContainer = {
       name: spec.name,
       stdin: child.stdin,
       stdout,
       stderr: stderrTail,
+      channel,
       exited,
       stop(stopOptions = {}) {
         stopping ??= doStop();

@@ -25,6 +25,7 @@ const docker: EngineDialect = {
   // docker's `rm --force` sends SIGKILL at once.
   removeArgs: (names) => ['rm', '--force', ...names],
   runClientUnset: PROXY_VARIABLES,
+  preservesFds: false,
 };
 
 /** A `ContainerRuntime` over the docker CLI (Docker Engine, Docker Desktop, rootless; DOCKER_HOST/contexts work). */

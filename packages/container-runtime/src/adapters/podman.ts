@@ -17,6 +17,7 @@ const podman: EngineDialect = {
   removeArgs: (names) => ['rm', '--force', '--time', '0', ...names],
   // `--http-proxy=false` keeps podman from copying proxy variables; its client keeps its own environment.
   runClientUnset: [],
+  preservesFds: true,
 };
 
 /** A `ContainerRuntime` over the podman CLI (rootful or rootless, local or remote through `--url`/CONTAINER_HOST). */

@@ -41,13 +41,36 @@ def _max_line_bytes():
     return value if value > 0 else MAX_LINE_BYTES
 
 
+def _frame_fd():
+    """The socket the engine passed for frames (``CODEXEC_FRAME_FD``), or None to speak over stdin and stdout."""
+    raw = os.environ.pop("CODEXEC_FRAME_FD", "")
+    if not raw.isdigit():
+        return None
+    fd = int(raw)
+    try:
+        os.fstat(fd)
+    except OSError:
+        return None
+    # A non-inheritable copy: processes the code starts must not hold (or write to) the channel.
+    channel = os.dup(fd)
+    os.close(fd)
+    os.set_blocking(channel, True)
+    return channel
+
+
 class Runtime:
     def __init__(self):
         carry = _take_buffered_stdin()
-        # The frame channel: stdin and a dup of the original stdout. Code gets /dev/null as stdin and pipes as fd 1
-        # and fd 2, so nothing it reads or writes through the usual descriptors touches the channel.
-        self.frame_in = os.dup(0)
-        self.frame_out = os.dup(1)
+        # The frame channel: the socket the engine passed, else stdin and a dup of the original stdout. Code gets
+        # /dev/null as stdin and pipes as fd 1 and fd 2, so nothing it reads or writes through the usual descriptors
+        # touches the channel.
+        frame_fd = _frame_fd()
+        if frame_fd is None:
+            self.frame_in = os.dup(0)
+            self.frame_out = os.dup(1)
+        else:
+            self.frame_in = self.frame_out = frame_fd
+            carry = b""
         self.diagnostics = os.dup(2)
         devnull = os.open(os.devnull, os.O_RDWR)
         os.dup2(devnull, 0)
