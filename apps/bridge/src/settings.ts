@@ -291,7 +291,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     boolean: true,
     shown: 'false',
     description:
-      "Talk to the code over a socket passed into the container (local podman on Linux): tool calls take about a third less time; elsewhere the engine's stdio is used",
+      "Talk to the code over a socket passed into the container (local podman on Linux): tool calls take about a quarter less time; elsewhere the engine's stdio is used",
     parse: boolean,
   }),
   spec({

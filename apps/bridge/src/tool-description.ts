@@ -59,7 +59,7 @@ export function toolDescription(servers: readonly ServerSummary[], options: Tool
   }
   lines.push(
     'Find tools: `from mcp import runtime`, then `await runtime.search_tool_docs("query")` or ' +
-      `\`runtime.query_tool_docs("server")\`. Manual: ${CAPABILITIES_URI}`,
+      `\`await runtime.query_tool_docs("server")\`. Manual: ${CAPABILITIES_URI}`,
   );
   return lines.join('\n');
 }
