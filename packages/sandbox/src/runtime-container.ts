@@ -124,7 +124,7 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
   });
   const stderrTail = (): string => stderr.toString('utf8');
 
-  const frames = direct ? container.channel : undefined;
+  const frames = container.channel; // present only when `direct` asked for it
   // With frames on the socket nothing should come on stdout; what does is kept to explain a failed handshake.
   let stdout = '';
   if (frames) {
