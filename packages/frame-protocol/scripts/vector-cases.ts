@@ -105,6 +105,11 @@ export const validCases: ValidCase[] = [
     frame: { type: 'execute', id: 'h4', code: '', servers: [], options: { callTimeoutMs: 5 } },
   },
   {
+    name: 'execute in the persistent namespace of a session (revision 2)',
+    direction: H,
+    frame: { type: 'execute', id: 'x7', code: 'x = 42', servers: [], persist: true, options: {} },
+  },
+  {
     name: 'execute, whitespace between tokens and another key order',
     direction: H,
     line: '{ "code" : "1+1" , "options" : { } , "id" : "h5" , "type" : "execute" , "servers" : [ ] }',
@@ -314,7 +319,7 @@ export const validCases: ValidCase[] = [
   {
     name: 'hello, full',
     direction: R,
-    frame: { type: 'hello', protocol: 1, python: '3.11.2', pid: 1 },
+    frame: { type: 'hello', protocol: 1, revision: 2, python: '3.11.2', pid: 1 },
   },
   {
     name: 'hello with a field from a newer minor revision (ignored)',
@@ -585,6 +590,18 @@ export const invalidCases: InvalidCase[] = [
     name: 'id longer than 128 characters',
     direction: H,
     line: `{"type":"cancel","id":"${'h'.repeat(129)}"}`,
+    error: 'INVALID_FRAME',
+  },
+  {
+    name: 'execute whose persist is not a boolean',
+    direction: H,
+    line: '{"type":"execute","id":"x1","code":"x","persist":"yes"}',
+    error: 'INVALID_FRAME',
+  },
+  {
+    name: 'hello with a revision of zero',
+    direction: R,
+    line: '{"type":"hello","protocol":1,"revision":0}',
     error: 'INVALID_FRAME',
   },
   {

@@ -6,6 +6,12 @@ import { z } from 'zod';
  */
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * The protocol's minor revision, announced in `hello.revision`. Revisions add optional fields and methods only;
+ * a host checks it before it relies on one. 2: `execute.persist` (sessions: many executes share one interpreter).
+ */
+export const PROTOCOL_REVISION = 2;
+
 /** Correlates a request with its response or cancellation. Unique per sender for the life of a channel. */
 export const FrameId = z.string().min(1).max(128);
 export type FrameId = z.infer<typeof FrameId>;
@@ -124,6 +130,11 @@ export const ExecuteFrame = z.object({
   servers: z.array(ServerMeta).default([]),
   /** Names of every server the host knows, loaded or not, for `discovered_servers()`. */
   discovered: z.array(z.string()).optional(),
+  /**
+   * Run in the runtime's persistent namespace (revision 2): globals, imports and functions of every earlier
+   * `persist` execute are there, and this one's stay for the next. Without it the code gets a fresh `__main__`.
+   */
+  persist: z.boolean().optional(),
   options: z
     .object({
       /** Default per-call timeout for proxied tool calls, in milliseconds. */
@@ -139,6 +150,8 @@ export type ExecuteFrame = z.infer<typeof ExecuteFrame>;
 export const HelloFrame = z.object({
   type: z.literal('hello'),
   protocol: z.number().int().positive(),
+  /** The minor revision the runtime implements (`PROTOCOL_REVISION`); absent means 1. */
+  revision: z.number().int().positive().optional(),
   python: z.string().optional(),
   pid: z.number().int().optional(),
 });

@@ -13,6 +13,15 @@ export interface OutputChunk {
 }
 
 export interface ExecuteOptions {
+  /** The execute's id on the channel: unique for the life of the container (`x1`, `x2`, … in a session). */
+  executeId: string;
+  /** Run in the runtime's persistent namespace (a session) rather than a fresh `__main__`. */
+  persist?: boolean;
+  /**
+   * On a timeout or cancel, ask the runtime to interrupt the code (a `cancel` frame: KeyboardInterrupt) and wait
+   * this long for its `done` before giving up on the container. Unset: give up at once (the caller removes it).
+   */
+  interruptGraceMs?: number;
   code: string;
   servers: readonly ServerMeta[];
   discovered?: readonly string[] | undefined;
@@ -29,7 +38,7 @@ export interface ExecuteOptions {
   logger: Logger;
 }
 
-type Ending =
+export type Ending =
   | { kind: 'done'; frame: DoneFrame }
   | { kind: 'timeout' }
   | { kind: 'cancelled' }
@@ -37,15 +46,18 @@ type Ending =
   | { kind: 'exited'; exit: ContainerExit | undefined }
   | { kind: 'failed'; message: string };
 
-const EXECUTE_ID = 'run';
-
 export interface ExecuteOutcome {
   result: RunResult;
   /**
-   * True when the runtime answered `done`: it is idle, so its container can be removed after the result is
-   * returned. False when the container may still be running code (timeout, cancel) or is broken.
+   * True when the runtime answered `done` (also after an interrupt): it is idle, so its container can be reused by
+   * a session, or removed after the result is returned. False when the container may still be running code
+   * (timeout, cancel) or is broken.
    */
   finished: boolean;
+  /** How the run ended, before any interrupt: `done`, `timeout`, `cancelled`, `protocol`, `exited`, `failed`. */
+  ending: Ending['kind'];
+  /** The code was stopped by an interrupt and the runtime answered: a session keeps its state. */
+  interrupted: boolean;
 }
 
 /**
@@ -71,6 +83,11 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
       resolve(value);
     };
   });
+  // The runtime's `done`, also when it comes after the run already ended (an interrupt answered).
+  let answered!: (frame: DoneFrame) => void;
+  const doneFrame = new Promise<DoneFrame>((resolve) => {
+    answered = resolve;
+  });
 
   cleanups.push(
     channel.onFrame((frame) => {
@@ -83,7 +100,8 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
             logger.warn('onOutput threw', { error: String(error) });
           }
         }
-      } else if (frame.type === 'done' && frame.id === EXECUTE_ID) {
+      } else if (frame.type === 'done' && frame.id === options.executeId) {
+        answered(frame);
         settle({ kind: 'done', frame });
       }
     }),
@@ -107,20 +125,24 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
   options.signal?.addEventListener('abort', onAbort, { once: true });
   cleanups.push(() => options.signal?.removeEventListener('abort', onAbort));
 
-  void container.exited.then((exit) => settle({ kind: 'exited', exit }));
-  void channel.closed.then(async () => {
-    // stdout ended: wait a moment for the exit status, which says why.
-    const grace = new Promise<undefined>((resolve) => setTimeout(resolve, 5000, undefined).unref());
-    settle({ kind: 'exited', exit: await Promise.race([container.exited, grace]) });
+  const gone = new Promise<Ending>((resolve) => {
+    void container.exited.then((exit) => resolve({ kind: 'exited', exit }));
+    void channel.closed.then(async () => {
+      // stdout ended: wait a moment for the exit status, which says why.
+      const grace = new Promise<undefined>((done) => setTimeout(done, 5000, undefined).unref());
+      resolve({ kind: 'exited', exit: await Promise.race([container.exited, grace]) });
+    });
   });
+  void gone.then((end) => settle(end));
 
   channel
     .send({
       type: 'execute',
-      id: EXECUTE_ID,
+      id: options.executeId,
       code: options.code,
       servers: [...options.servers],
       ...(options.discovered ? { discovered: [...options.discovered] } : {}),
+      ...(options.persist ? { persist: true } : {}),
       options: { callTimeoutMs: options.callTimeoutMs },
     })
     .catch((error: unknown) => {
@@ -132,6 +154,16 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
 
   const end = await ending;
   runAbort.abort(new Error('the run ended'));
+  let interrupt: DoneFrame | undefined;
+  if ((end.kind === 'timeout' || end.kind === 'cancelled') && options.interruptGraceMs) {
+    // KeyboardInterrupt in the code; what it printed until then still arrives before its `done`.
+    channel.send({ type: 'cancel', id: options.executeId, reason: end.kind }).catch(() => {});
+    const grace = new Promise<undefined>((resolve) =>
+      setTimeout(resolve, options.interruptGraceMs, undefined).unref(),
+    );
+    const answer = await Promise.race([doneFrame, gone.then(() => undefined), grace]);
+    interrupt = answer ?? undefined;
+  }
   for (const cleanup of cleanups) cleanup();
 
   const result: RunResult = {
@@ -159,12 +191,21 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
       result.status = 'timeout';
       result.error = {
         type: 'TimeoutError',
-        message: `The code did not finish within ${formatSeconds(options.timeoutMs)} and was stopped`,
+        message: interrupt
+          ? `The code did not finish within ${formatSeconds(options.timeoutMs)} and was interrupted`
+          : `The code did not finish within ${formatSeconds(options.timeoutMs)} and was stopped`,
+        ...(interrupt?.error?.traceback ? { traceback: interrupt.error.traceback } : {}),
       };
       break;
     case 'cancelled':
       result.status = 'cancelled';
-      result.error = { type: 'Cancelled', message: 'The run was cancelled and its container removed' };
+      result.error = interrupt
+        ? {
+            type: 'Cancelled',
+            message: 'The run was cancelled and the code interrupted',
+            ...(interrupt.error?.traceback ? { traceback: interrupt.error.traceback } : {}),
+          }
+        : { type: 'Cancelled', message: 'The run was cancelled and its container removed' };
       break;
     case 'protocol':
       result.error = {
@@ -192,7 +233,13 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
       result.error = { type: 'SandboxError', message: end.message };
       break;
   }
-  return { result, finished: end.kind === 'done' };
+  if (interrupt?.calls !== undefined) result.calls = interrupt.calls;
+  return {
+    result,
+    finished: end.kind === 'done' || interrupt !== undefined,
+    ending: end.kind,
+    interrupted: interrupt !== undefined,
+  };
 }
 
 function formatSeconds(ms: number): string {

@@ -11,9 +11,18 @@ export {
   poolFromEnv,
   type ResolvedPoolOptions,
 } from './pool-settings.js';
-export type { RunResult, RunStatus } from './run-result.js';
+export type { RunResult, RunStatus, SessionRunInfo } from './run-result.js';
 export { BOOTSTRAP_SOURCE, runtimeCommand } from './runtime-source.js';
 export { createSandbox, type RunOptions, type Sandbox, type SandboxOptions } from './sandbox.js';
+export {
+  DEFAULT_INTERRUPT_GRACE_MS,
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_SESSION_IDLE_TIMEOUT_MS,
+  type Session,
+  type SessionInfo,
+  type SessionOptions,
+  type SessionRunOptions,
+} from './session.js';
 export type {
   DiscoveryOptions,
   SearchResult,

@@ -21,6 +21,22 @@ export interface RunResult {
   calls: number;
   /** Whether output was cut to `maxOutputBytes`, and how many bytes of each stream were dropped. */
   truncated: { stdout: boolean; stderr: boolean; stdoutBytes: number; stderrBytes: number };
+  /** Set for runs of a session (`session.run`): where the run stands in it and what became of its state. */
+  session?: SessionRunInfo;
+}
+
+/** A session run's place in its session. */
+export interface SessionRunInfo {
+  /** The session's id. */
+  id: string;
+  /** This run's number in the session, from 1. */
+  run: number;
+  /** `new`: the run started in a fresh interpreter and container; `kept`: it saw the state of the runs before. */
+  state: 'new' | 'kept';
+  /** Why the state is new although this is not the session's first run: a reset, a lost container, idleness. */
+  reason?: string;
+  /** Set when this run ended with the loss of the session's state, saying why; the next run starts afresh. */
+  lost?: string;
 }
 
 /** Exit status 137 = SIGKILL. The sandbox did not send it, and PID 1 cannot be killed from inside the container. */

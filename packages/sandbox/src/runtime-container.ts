@@ -157,7 +157,9 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
 
   let hello: HelloFrame;
   const exitedEarly = container.exited.then(async (exit) => {
-    // Let the last bytes of stderr arrive before reading them.
+    // The exit can be seen before the last of stdout is read: let the channel read it all (a bad first line then
+    // fails the handshake, which says more than the exit), and the last bytes of stderr arrive.
+    await Promise.race([channel.closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     if (stdout.trim() && !exit.error) {
       throw new SandboxError(

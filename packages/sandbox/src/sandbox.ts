@@ -18,6 +18,15 @@ import { type Logger, silentLogger } from './logger.js';
 import { type PoolOptions, resolvePoolOptions } from './pool-settings.js';
 import type { RunResult } from './run-result.js';
 import { type ReadyContainer, startRuntimeContainer } from './runtime-container.js';
+import {
+  DEFAULT_INTERRUPT_GRACE_MS,
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_SESSION_IDLE_TIMEOUT_MS,
+  type FailureResult,
+  type Session,
+  type SessionOptions,
+  SessionRegistry,
+} from './session.js';
 import type { ToolHost } from './tool-host.js';
 import { type PoolStatus, WarmPool } from './warm-pool.js';
 
@@ -56,6 +65,12 @@ export interface SandboxOptions {
    * container still serves exactly one run.
    */
   pool?: PoolOptions;
+  /**
+   * Sessions (`openSession`): at most `max` hold a container at once (default 8; past it the least recently used
+   * idle one gives its container up), an idle one gives its container up after `idleTimeoutMs` (default 5 min),
+   * and an interrupted run may take `interruptGraceMs` (default 2 s) to stop before its container is removed.
+   */
+  sessions?: { max?: number; idleTimeoutMs?: number; interruptGraceMs?: number };
 }
 
 export interface RunOptions {
@@ -88,18 +103,29 @@ export interface Sandbox {
    * `INVALID_OPTIONS` or `CLOSED`.
    */
   run(options: RunOptions): Promise<RunResult>;
+  /**
+   * A session: one container serving many runs, one at a time, in one interpreter (globals, imports, functions
+   * and files in `/tmp` and `/workspace` persist). The container is taken on the first run (from the warm pool
+   * when there is one). Throws `SandboxError` `CLOSED` after `close()`.
+   */
+  openSession(options?: SessionOptions): Session;
+  /** Sessions open, and those holding a container now. */
+  sessionStatus(): { open: number; live: number };
   /** What the warm pool holds and has done (all zero with the pool off). */
   poolStatus(): PoolStatus;
   /**
-   * Ends every run in progress as `cancelled`, removes their containers and every pooled container (and any being
-   * started), waits for removals still going on, and refuses new runs.
+   * Ends every run in progress as `cancelled`, closes every session, removes their containers and every pooled
+   * container (and any being started), waits for removals still going on, and refuses new runs.
    */
   close(): Promise<void>;
 }
 
 const MIB = 1024 * 1024;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function positive(name: string, value: number | undefined, fallback: number): number {
+  // Durations are capped at what a timer can hold (about 24.8 days); beyond it setTimeout fires at once.
+  if (typeof value === 'number' && value > MAX_TIMER_MS && !name.endsWith('Bytes')) value = MAX_TIMER_MS;
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new SandboxError(
@@ -146,6 +172,19 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const defaultTimeoutMs = positive('defaultTimeoutMs', options.defaultTimeoutMs, 30_000);
   const defaultCallTimeoutMs = positive('callTimeoutMs', options.callTimeoutMs, 60_000);
   const poolOptions = resolvePoolOptions(options.pool);
+  const sessionLimits = {
+    max: positive('sessions.max', options.sessions?.max, DEFAULT_MAX_SESSIONS),
+    idleTimeoutMs: positive(
+      'sessions.idleTimeoutMs',
+      options.sessions?.idleTimeoutMs,
+      DEFAULT_SESSION_IDLE_TIMEOUT_MS,
+    ),
+    interruptGraceMs: positive(
+      'sessions.interruptGraceMs',
+      options.sessions?.interruptGraceMs,
+      DEFAULT_INTERRUPT_GRACE_MS,
+    ),
+  };
 
   const closing = new AbortController();
   // Each run in progress listens to it.
@@ -183,6 +222,51 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         })
       : undefined;
 
+  const runSettings = (runOptions: RunOptions) => ({
+    timeoutMs: positive('timeoutMs', runOptions.timeoutMs, defaultTimeoutMs),
+    callTimeoutMs: positive('callTimeoutMs', runOptions.callTimeoutMs, defaultCallTimeoutMs),
+  });
+
+  /** A ready container from the pool or a cold start; a failed or cancelled start comes back as the run's result. */
+  async function container(signal: AbortSignal, failure: FailureResult): Promise<ReadyContainer | RunResult> {
+    let name = 'codexec-(not started)';
+    try {
+      let ready = await pool?.acquire(signal);
+      if (signal.aborted) {
+        if (ready) void ready.stop().finally(() => pool?.refill());
+        return failure('cancelled', 'Cancelled', 'The run was cancelled before its container was ready');
+      }
+      if (!ready) {
+        const runId = randomUUID();
+        name = containerName(runId);
+        ready = await start(runId, signal);
+      }
+      return ready;
+    } catch (error) {
+      if (signal.aborted) {
+        return failure('cancelled', 'Cancelled', 'The run was cancelled before its container was ready');
+      }
+      if (error instanceof SandboxError) {
+        if (error.code === 'INVALID_OPTIONS' || error.code === 'RUNTIME_SOURCE_MISSING') throw error;
+        const type = error.code === 'PROTOCOL_ERROR' ? 'ProtocolError' : 'SandboxError';
+        logger.warn('container did not start', { name, code: error.code, error: error.message });
+        return failure('error', type, error.message);
+      }
+      logger.error('unexpected failure starting a container', { name, error: String(error) });
+      return failure('error', 'SandboxError', `The container could not be started: ${String(error)}`);
+    }
+  }
+
+  const sessions = new SessionRegistry({
+    limits: sessionLimits,
+    logger,
+    closing: closing.signal,
+    container,
+    runSettings,
+    execute: { maxOutputBytes, memory: limits.memory },
+    released: () => pool?.refill(),
+  });
+
   async function run(runOptions: RunOptions): Promise<RunResult> {
     const startedAt = performance.now();
     if (closing.signal.aborted) {
@@ -191,14 +275,13 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     if (typeof runOptions?.code !== 'string') {
       throw new SandboxError('INVALID_OPTIONS', 'run() needs `code`, a string of Python source');
     }
-    const timeoutMs = positive('timeoutMs', runOptions.timeoutMs, defaultTimeoutMs);
-    const callTimeoutMs = positive('callTimeoutMs', runOptions.callTimeoutMs, defaultCallTimeoutMs);
+    const { timeoutMs, callTimeoutMs } = runSettings(runOptions);
     const servers = runOptions.servers ?? [];
     const signal = runOptions.signal ? AbortSignal.any([runOptions.signal, closing.signal]) : closing.signal;
 
     let name = 'codexec-(not started)';
     const empty = { stdout: false, stderr: false, stdoutBytes: 0, stderrBytes: 0 };
-    const failure = (status: 'error' | 'cancelled', type: string, message: string): RunResult => ({
+    const failure: FailureResult = (status, type, message) => ({
       status,
       stdout: '',
       stderr: '',
@@ -213,31 +296,12 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     let removeLater = false;
     const work = (async (): Promise<RunResult> => {
       try {
-        try {
-          ready = await pool?.acquire(signal);
-          if (signal.aborted) {
-            return failure('cancelled', 'Cancelled', 'The run was cancelled before its container was ready');
-          }
-          if (!ready) {
-            const runId = randomUUID();
-            name = containerName(runId);
-            ready = await start(runId, signal);
-          }
-          name = ready.name;
-        } catch (error) {
-          if (signal.aborted) {
-            return failure('cancelled', 'Cancelled', 'The run was cancelled before its container was ready');
-          }
-          if (error instanceof SandboxError) {
-            if (error.code === 'INVALID_OPTIONS' || error.code === 'RUNTIME_SOURCE_MISSING') throw error;
-            const type = error.code === 'PROTOCOL_ERROR' ? 'ProtocolError' : 'SandboxError';
-            logger.warn('container did not start', { name, code: error.code, error: error.message });
-            return failure('error', type, error.message);
-          }
-          logger.error('unexpected failure starting a container', { name, error: String(error) });
-          return failure('error', 'SandboxError', `The container could not be started: ${String(error)}`);
-        }
+        const got = await container(signal, failure);
+        if (!('channel' in got)) return got;
+        ready = got;
+        name = ready.name;
         const outcome = await executeOn(ready, {
+          executeId: 'run',
           code: runOptions.code,
           servers,
           discovered: runOptions.discovered ?? servers.map((server) => server.name),
@@ -282,7 +346,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
 
   async function close(): Promise<void> {
     closing.abort(new SandboxError('CLOSED', 'The sandbox was closed'));
-    await Promise.allSettled([...active, pool?.close()]);
+    await Promise.allSettled([...active, sessions.closeAll(), pool?.close()]);
     while (removals.size) await Promise.allSettled([...removals]);
   }
 
@@ -301,5 +365,13 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       backoffMs: 0,
     };
 
-  return { instanceId, labels, run, poolStatus, close };
+  return {
+    instanceId,
+    labels,
+    run,
+    openSession: (sessionOptions) => sessions.open(sessionOptions),
+    sessionStatus: () => ({ open: sessions.size, live: sessions.live }),
+    poolStatus,
+    close,
+  };
 }

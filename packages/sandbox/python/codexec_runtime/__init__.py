@@ -5,3 +5,5 @@ standard library, and everything must work on Python 3.10+.
 """
 
 PROTOCOL_VERSION = 1
+# The minor revision (frame-protocol's PROTOCOL_REVISION): 2 adds persistent executes (sessions).
+PROTOCOL_REVISION = 2

@@ -139,6 +139,8 @@ def _check_execute(frame):
         discovered = frame["discovered"]
         if not isinstance(discovered, list) or not all(isinstance(name, str) for name in discovered):
             _fail("discovered must be an array of strings")
+    if "persist" in frame and not isinstance(frame["persist"], bool):
+        _fail("persist must be a boolean")
     if "options" in frame:
         options = frame["options"]
         if not isinstance(options, dict):
@@ -153,6 +155,8 @@ def _check_hello(frame):
     protocol = frame.get("protocol")
     if not _is_int(protocol) or protocol <= 0:
         _fail("protocol must be a positive integer")
+    if "revision" in frame and (not _is_int(frame["revision"]) or frame["revision"] <= 0):
+        _fail("revision must be a positive integer")
     _string(frame, "python", optional=True)
     if "pid" in frame and not _is_int(frame["pid"]):
         _fail("pid must be an integer")

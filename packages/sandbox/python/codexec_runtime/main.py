@@ -7,7 +7,7 @@ import queue
 import sys
 import threading
 
-from . import PROTOCOL_VERSION
+from . import PROTOCOL_REVISION, PROTOCOL_VERSION
 from .api import SandboxApi
 from .channel import MAX_LINE_BYTES, ChannelClosed, FrameTooLarge, FrameWriter, HostClient, LineReader
 from .executor import Interrupter, fresh_main_module, run_cell
@@ -90,6 +90,8 @@ class Runtime:
         self.busy_lock = threading.Lock()
         self.busy = False
         self.pid = os.getpid()
+        # The namespace of persistent executes (a session's state), made by the first one.
+        self.session_module = None
 
     def diagnose(self, message):
         try:
@@ -172,7 +174,13 @@ class Runtime:
         calls_before = self.client.calls
         api = SandboxApi(frame, self.client)
         package = api.install_modules()
-        module = fresh_main_module()
+        if frame.get("persist"):
+            if self.session_module is None:
+                self.session_module = fresh_main_module()
+            module = self.session_module
+            sys.modules["__main__"] = module
+        else:
+            module = fresh_main_module()
         module.__dict__.update(api.namespace(package))
         status, value, error = run_cell(frame["code"], module.__dict__, self.interrupter, frame["id"])
         if os.getpid() != self.pid:
@@ -199,7 +207,8 @@ class Runtime:
 
     def serve(self):
         self.writer.send({
-            "type": "hello", "protocol": PROTOCOL_VERSION, "python": platform.python_version(), "pid": os.getpid(),
+            "type": "hello", "protocol": PROTOCOL_VERSION, "revision": PROTOCOL_REVISION,
+            "python": platform.python_version(), "pid": os.getpid(),
         })
         threading.Thread(target=self.read_frames, name="codexec-frames", daemon=True).start()
         while True:

@@ -134,9 +134,11 @@ class ScriptedHost:
     def hello(self, timeout=20.0):
         return self.next_frame(timeout, types={"hello"})
 
-    def execute(self, code, servers=(), discovered=None, options=None, execute_id="x1", timeout=60.0):
+    def execute(self, code, servers=(), discovered=None, options=None, execute_id="x1", timeout=60.0, persist=None):
         """Sends an execute and collects output until its done frame: ``(done, stdout, stderr)``."""
         frame = {"type": "execute", "id": execute_id, "code": code, "servers": list(servers)}
+        if persist is not None:
+            frame["persist"] = persist
         if discovered is not None:
             frame["discovered"] = discovered
         if options:

@@ -54,6 +54,7 @@ class RuntimeTest(unittest.TestCase):
 class Basics(RuntimeTest):
     def test_hello_announces_protocol_python_and_pid(self):
         self.assertEqual(self.hello["protocol"], 1)
+        self.assertEqual(self.hello["revision"], 2)
         self.assertRegex(self.hello["python"], r"^3\.\d+\.\d+")
         self.assertEqual(self.hello["pid"], self.host.proc.pid)
 
@@ -265,6 +266,55 @@ class Cancel(RuntimeTest):
         self.host.send({"type": "cancel", "id": "unrelated"})
         done, _, _ = self.run_code("import time\ntime.sleep(0.3)\n1")
         self.assertEqual(done["value"]["json"], 1)
+
+
+class Persist(RuntimeTest):
+    """Executes with ``persist`` share one namespace: a session's state."""
+
+    def test_globals_imports_functions_and_classes_persist(self):
+        done, _, _ = self.run_code(
+            "import json\nx = 42\ndef double(n):\n    return 2 * n\nclass Box:\n    pass\nbox = Box()",
+            persist=True,
+        )
+        self.assert_success(done)
+        done, stdout, _ = self.run_code(
+            "print(x, double(x), json.dumps([1]), type(box).__name__, __name__)", persist=True, execute_id="x2"
+        )
+        self.assert_success(done)
+        self.assertEqual(stdout, "42 84 [1] Box __main__\n")
+
+    def test_fresh_executes_do_not_see_the_session_and_leave_it_alone(self):
+        self.run_code("secret = 'kept'", persist=True)
+        done, _, _ = self.run_code("secret", execute_id="x2")
+        self.assertEqual(done["error"]["type"], "NameError")
+        done, _, _ = self.run_code("secret = 'changed by a fresh run'", execute_id="x3")
+        self.assert_success(done)
+        done, _, _ = self.run_code("secret", persist=True, execute_id="x4")
+        self.assertEqual(done["value"]["json"], "kept")
+
+    def test_values_errors_and_calls_are_per_execute(self):
+        done, _, _ = self.run_code("y = [1, 2]\ny", persist=True)
+        self.assertEqual(done["value"]["json"], [1, 2])
+        done, _, _ = self.run_code("y.append(3)", persist=True, execute_id="x2")
+        self.assertNotIn("value", done)
+        done, _, _ = self.run_code("1 / 0", persist=True, execute_id="x3")
+        self.assertEqual(done["error"]["type"], "ZeroDivisionError")
+        done, _, _ = self.run_code("y", persist=True, execute_id="x4")
+        self.assert_success(done)
+        self.assertEqual(done["value"]["json"], [1, 2, 3])
+
+    def test_an_async_function_defined_in_one_run_is_awaited_in_the_next(self):
+        self.run_code("import asyncio\nasync def later(v):\n    await asyncio.sleep(0)\n    return v", persist=True)
+        done, _, _ = self.run_code("await later('ok')", persist=True, execute_id="x2")
+        self.assertEqual(done["value"]["json"], "ok")
+
+    def test_an_interrupted_run_keeps_what_was_defined_before(self):
+        self.run_code("before = 1", persist=True)
+        threading.Timer(0.5, self.host.send, args=({"type": "cancel", "id": "x2"},)).start()
+        done, _, _ = self.run_code("during = 2\nwhile True:\n    pass", persist=True, execute_id="x2")
+        self.assertEqual(done["error"]["type"], "Cancelled")
+        done, _, _ = self.run_code("(before, during)", persist=True, execute_id="x3")
+        self.assertEqual(done["value"]["json"], [1, 2])
 
 
 class Tools(RuntimeTest):
