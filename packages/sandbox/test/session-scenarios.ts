@@ -115,8 +115,8 @@ export function defineSessionSuite(engine: 'podman' | 'docker', status: EngineSt
       const [ra, rb] = await Promise.all([a.run({ code }), b.run({ code })]);
       expectSuccess(ra);
       expectSuccess(rb);
-      const [a0, a1] = ra.value?.json as [number, number];
-      const [b0, b1] = rb.value?.json as [number, number];
+      const [a0, a1] = (ra.value?.json ?? []) as [number, number];
+      const [b0, b1] = (rb.value?.json ?? []) as [number, number];
       expect(Math.max(a0, b0)).toBeLessThan(Math.min(a1, b1));
       expect(a.info().container).not.toBe(b.info().container);
       await Promise.all([a.close(), b.close()]);
