@@ -120,6 +120,8 @@ export class BridgeSession {
         MCP_BRIDGE_RUNTIME: options.engine,
         MCP_BRIDGE_LOG_LEVEL: options.logLevel ?? 'info',
         MCP_BRIDGE_POOL_SIZE: String(options.poolSize),
+        // A container per run unless a section measures sessions: the cold and warm rows compare container starts.
+        MCP_BRIDGE_SESSION: 'fresh',
         ...options.env,
       },
       cwd: options.fixture.project,

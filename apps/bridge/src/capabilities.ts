@@ -11,6 +11,10 @@ export interface CapabilitiesOptions {
   maxOutputChars: number;
   /** Names of the servers a run may load. */
   servers: readonly string[];
+  /** Whether runs keep state in sessions. */
+  sessions?: boolean;
+  /** How long an idle session keeps its state. */
+  idleTimeoutMs?: number;
 }
 
 /** The sandbox manual served at the capabilities resource (text/markdown). Pure. */
@@ -21,10 +25,30 @@ export function capabilitiesMarkdown(o: CapabilitiesOptions): string {
         .map((s) => `\`${s}\``)
         .join(', ') + (o.servers.length > 50 ? `, and ${o.servers.length - 50} more` : '')
     : 'none are configured';
+  const idle = formatDuration(o.idleTimeoutMs ?? 300_000);
+  const sessionRows = o.sessions
+    ? `| \`session\` | string | a workspace name (letters, digits, \`_.-\`); default \`default\` |
+| \`reset\` | boolean | start that workspace afresh before running |
+`
+    : '';
+  const sessions = o.sessions
+    ? `
+## Sessions: state between calls
+Calls of one client share a workspace: variables, imports, functions, and files in \`/workspace\` and \`/tmp\` stay
+for the next call, like cells of a notebook. \`session: "name"\` keeps another, independent workspace (for example
+one per sub-task); \`reset: true\` starts one afresh. Every result says its session, the run's number in it, and
+\`state\`: \`kept\` (earlier state was there) or \`new\` (a fresh interpreter, with \`reason\` when earlier runs
+existed). State is lost when its container dies: a run that runs out of memory, exits the interpreter, or ignores
+the interrupt sent at its timeout; then the result's \`lost\` says so. A workspace idle for ${idle} is closed.
+Calls to one workspace run one after another, in order; different workspaces run side by side.
+`
+    : '';
   return `# run_python: the sandbox manual
 
-\`run_python\` runs Python 3 in a fresh, locked-down container. The code calls the tools of other MCP servers
-through generated proxies; only what it prints (and the value of a final expression) comes back.
+\`run_python\` runs Python 3 in a locked-down container. The code calls the tools of other MCP servers through
+generated proxies; only what it prints (and the value of a final expression) comes back.${
+    o.sessions ? ' State persists between calls (below).' : ' Every call starts in a fresh container.'
+  }
 
 ## Arguments
 | argument | type | meaning |
@@ -32,7 +56,7 @@ through generated proxies; only what it prints (and the value of a final express
 | \`code\` | string, required | the Python source; top-level \`await\` works |
 | \`servers\` | array of strings | MCP servers whose tools the code may call |
 | \`timeout\` | integer seconds, 1..${o.maxTimeoutSeconds} | default ${formatDuration(o.defaultTimeoutMs)} |
-
+${sessionRows}
 Servers: ${servers}.
 
 ## Calling tools
@@ -70,12 +94,12 @@ Each async helper has a \`_sync\` twin (\`runtime.search_tool_docs_sync(...)\`) 
 | what | limit |
 | --- | --- |
 | network | none (\`--network none\`); tools are the only way out |
-| file system | read-only root; \`/tmp\` and \`/workspace\` are small tmpfs mounts, emptied after the run |
+| file system | read-only root; \`/tmp\` and \`/workspace\` are small tmpfs mounts, emptied ${o.sessions ? 'when the session ends' : 'after the run'} |
 | memory | ${o.memory}, no swap |
 | processes | ${o.pids} |
 | CPU | ${o.cpus ?? 'no quota'} |
 | user | ${o.user}, no capabilities, no privilege escalation |
-| time | ${formatDuration(o.defaultTimeoutMs)} by default, ${o.maxTimeoutSeconds}s at most; the container is removed when time runs out |
+| time | ${formatDuration(o.defaultTimeoutMs)} by default, ${o.maxTimeoutSeconds}s at most; ${o.sessions ? 'the code is interrupted when time runs out (its container removed if it does not stop)' : 'the container is removed when time runs out'} |
 | output | ${o.maxOutputChars} characters; longer output is cut with a marker saying how much |
 | image | \`${o.image}\` (standard library only unless the image has more) |
 
@@ -84,8 +108,9 @@ The result has a \`status\`: \`success\`, \`error\` (an exception; \`error\` car
 \`timeout\`, \`cancelled\`, or \`validation_error\` (the arguments were wrong; nothing ran). Its structured content
 has \`status\` and \`summary\` always, and when they have content: \`stdout\` and \`stderr\` (arrays of lines),
 \`value\` (the final expression as JSON) or \`repr\` (as text), \`error\`, \`traceback\` (lines), \`exitCode\`,
-\`servers\`, \`timeoutSeconds\`, \`durationMs\`, \`calls\` (tool calls made) and \`truncated\` (what the output cap cut).
-
+\`servers\`, \`timeoutSeconds\`, \`durationMs\`, \`calls\` (tool calls made), \`truncated\` (what the output cap cut)
+and \`session\` (\`name\`, \`run\`, \`state\`, \`reason\`, \`lost\`).
+${sessions}
 ## Examples
 \`\`\`python
 files = await mcp_filesystem.list_directory(path="/tmp")

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@codexec/config-discovery';
 import { type ContainerLimits, LABEL_INSTANCE } from '@codexec/container-runtime';
 import type { ServerMeta, ToolCallResult } from '@codexec/frame-protocol';
-import { createSandbox, type RunResult, type Sandbox, type ToolHost } from '@codexec/sandbox';
+import { createSandbox, type RunResult, type Sandbox, type Session, type ToolHost } from '@codexec/sandbox';
 import { type RunOutcome, render } from '@codexec/toon-output';
 import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@codexec/upstream-pool';
 import { catalogFrom } from './catalog.js';
@@ -12,7 +12,7 @@ import type { CatalogEntry, RunEngine, RunOptions, RunReport } from './engine.js
 import { currentInstanceId, reapLeftovers } from './leftovers.js';
 import { childLogger, type Logger } from './logger.js';
 import { advertisedOutputSchema } from './output-schema.js';
-import type { RunArguments } from './run-arguments.js';
+import { DEFAULT_SESSION, type RunArguments } from './run-arguments.js';
 import type { Settings } from './settings.js';
 import { queryToolDocs, searchToolDocs, toServerMeta } from './tool-docs.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
@@ -127,6 +127,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           instanceId,
           pool: { size: settings.poolSize, maxIdleMs: settings.idleTimeoutMs },
           directChannel: settings.directChannel,
+          sessions: { max: settings.maxSessions, idleTimeoutMs: settings.idleTimeoutMs },
         }),
       )
       .catch((error) => {
@@ -158,6 +159,43 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       structured: structured as unknown as Record<string, unknown>,
       isError: outcome.status !== 'success',
     };
+  };
+
+  const persistent = settings.session === 'persistent';
+  const connections = new Map<string, ConnectionSessions>();
+  /** The session a run of this connection names, opened on first use. */
+  const sessionFor = (box: Sandbox, connection: string, name: string): Session => {
+    let sessions = connections.get(connection);
+    if (!sessions) {
+      sessions = new Map();
+      connections.set(connection, sessions);
+    }
+    let entry = sessions.get(name);
+    if (!entry) {
+      if (sessions.size >= MAX_NAMED_SESSIONS) {
+        // A client that keeps inventing names gives up its least recently used idle one.
+        const idle = [...sessions.entries()]
+          .filter(([, e]) => !e.session.info().busy)
+          .sort(
+            ([, a], [, b]) => a.session.info().lastUsedAt.getTime() - b.session.info().lastUsedAt.getTime(),
+          )[0];
+        if (idle) {
+          sessions.delete(idle[0]);
+          void idle[1].session.close();
+        }
+      }
+      entry = { session: box.openSession({ name }) };
+      sessions.set(name, entry);
+      logger.debug('session opened', { session: name, id: entry.session.id });
+    }
+    return entry.session;
+  };
+  const closeConnection = async (connection: string): Promise<void> => {
+    const sessions = connections.get(connection);
+    connections.delete(connection);
+    if (!sessions) return;
+    await Promise.allSettled([...sessions.values()].map((entry) => entry.session.close()));
+    logger.debug('sessions of a connection closed', { count: sessions.size });
   };
 
   const run = async (args: RunArguments, runOptions: RunOptions): Promise<RunReport> => {
@@ -217,15 +255,38 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       },
     };
 
-    const result: RunResult = await box.run({
+    const request = {
       code: args.code,
       servers: metas,
       discovered: catalog.map((c) => c.name),
       toolHost,
       timeoutMs: args.timeoutMs,
       signal,
+    };
+    if (!persistent) {
+      const { session: _none, ...result }: RunResult = await box.run(request);
+      return renderOutcome({ ...base, ...result });
+    }
+    const name = args.session ?? DEFAULT_SESSION;
+    const session = sessionFor(box, runOptions.connection, name);
+    if (args.reset) await session.reset();
+    const { session: place, ...result }: RunResult = await session.run(request);
+    if (result.error) result.error = { ...result.error, message: inBridgeTerms(result.error.message) };
+    return renderOutcome({
+      ...base,
+      ...result,
+      ...(place
+        ? {
+            session: {
+              name,
+              run: place.run,
+              state: place.state,
+              ...(place.reason ? { reason: place.reason } : {}),
+              ...(place.lost ? { lost: place.lost } : {}),
+            },
+          }
+        : {}),
     });
-    return renderOutcome({ ...base, ...result });
   };
 
   const engine: RunEngine = {
@@ -234,6 +295,8 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     run,
     rejected: (problems) =>
       renderOutcome({ status: 'validation_error', message: problems.map((p) => `- ${p}`).join('\n') }),
+    sessions: persistent,
+    closeConnection,
     onChange: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -250,12 +313,23 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     containerEngine,
     close: () => {
       closing ??= (async () => {
+        await Promise.allSettled([...connections.keys()].map(closeConnection));
         const box = sandboxMade ? await sandboxMade.catch(() => undefined) : undefined;
         await Promise.allSettled([box?.close(), pool.close()]);
       })();
       return closing;
     },
   };
+}
+
+/** Named sessions one connection may hold; past it the least recently used idle one is closed. */
+const MAX_NAMED_SESSIONS = 32;
+
+type ConnectionSessions = Map<string, { session: Session }>;
+
+/** The sandbox names its options in messages; a user of the bridge sets variables. */
+function inBridgeTerms(message: string): string {
+  return message.replace(/\bsessions\.max\b/g, 'MCP_BRIDGE_MAX_SESSIONS');
 }
 
 /** The sandbox passes the `code` on to the Python side as `MCPError.code`. */

@@ -36,6 +36,8 @@ export interface RunReport {
 
 export interface RunOptions {
   signal: AbortSignal;
+  /** The client connection the run belongs to: each has its own sessions. */
+  connection: string;
   /** Called after each tool call the code makes. */
   onToolCall?: (event: ToolCallEvent) => void;
 }
@@ -52,6 +54,10 @@ export interface RunEngine {
   run(args: RunArguments, options: RunOptions): Promise<RunReport>;
   /** The report of a call whose arguments were refused; nothing ran. */
   rejected(problems: string[]): RunReport;
+  /** Whether runs keep state in sessions (`session` and `reset` are accepted). */
+  readonly sessions: boolean;
+  /** The connection is gone: its sessions are closed and their containers removed. */
+  closeConnection(connection: string): Promise<void>;
   /** Listens for changes that may alter the tool description (servers or their tools); returns unsubscribe. */
   onChange(listener: () => void): () => void;
 }

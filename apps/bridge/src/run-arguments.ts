@@ -4,6 +4,10 @@ export interface RunArguments {
   /** Server names to load, deduplicated, in the order given. */
   servers: string[];
   timeoutMs: number;
+  /** The session's name, when the call gave one (sessions on). */
+  session?: string;
+  /** Start that session afresh before running. */
+  reset?: boolean;
 }
 
 export type RunArgumentsCheck = { ok: true; value: RunArguments } | { ok: false; problems: string[] };
@@ -13,13 +17,20 @@ export interface RunArgumentRules {
   known: readonly string[];
   defaultTimeoutMs: number;
   maxTimeoutSeconds: number;
+  /** Whether `session` and `reset` are accepted (the bridge keeps sessions). */
+  sessions?: boolean;
 }
 
-const ACCEPTED = ['code', 'servers', 'timeout'];
+/** A session name: short, printable, the same in logs and results. */
+export const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const DEFAULT_SESSION = 'default';
 
-/** JSON Schema of the arguments, as the original bridge published it (with the maximum from the settings). */
-export function runPythonInputSchema(maxTimeoutSeconds: number): Record<string, unknown> {
-  return {
+/**
+ * JSON Schema of the arguments, as the original bridge published it (with the maximum from the settings), plus
+ * `session` and `reset` when the bridge keeps sessions.
+ */
+export function runPythonInputSchema(maxTimeoutSeconds: number, sessions = false): Record<string, unknown> {
+  const schema = {
     type: 'object',
     properties: {
       code: { type: 'string', description: 'Python source to run' },
@@ -38,6 +49,13 @@ export function runPythonInputSchema(maxTimeoutSeconds: number): Record<string, 
     required: ['code'],
     additionalProperties: false,
   };
+  if (sessions) {
+    Object.assign(schema.properties, {
+      session: { type: 'string', description: 'Workspace name; default "default"' },
+      reset: { type: 'boolean', description: 'Start the workspace afresh' },
+    });
+  }
+  return schema;
 }
 
 /**
@@ -90,15 +108,47 @@ export function checkRunArguments(raw: unknown, rules: RunArgumentRules): RunArg
     }
   }
 
-  const extra = Object.keys(args).filter((key) => !ACCEPTED.includes(key));
+  let session: string | undefined;
+  let reset = false;
+  if (rules.sessions) {
+    if (args.session !== undefined && args.session !== null) {
+      if (typeof args.session !== 'string' || !SESSION_NAME.test(args.session)) {
+        problems.push(
+          `\`session\` must be a name of 1 to 64 letters, digits, \`_\`, \`.\` or \`-\` (starting with a letter or digit), got ${
+            typeof args.session === 'string' ? JSON.stringify(args.session.slice(0, 80)) : kind(args.session)
+          }`,
+        );
+      } else {
+        session = args.session;
+      }
+    }
+    if (args.reset !== undefined && args.reset !== null) {
+      if (typeof args.reset !== 'boolean')
+        problems.push(`\`reset\` must be true or false, got ${kind(args.reset)}`);
+      else reset = args.reset;
+    }
+  }
+
+  const accepted = rules.sessions
+    ? ['code', 'servers', 'timeout', 'session', 'reset']
+    : ['code', 'servers', 'timeout'];
+  const extra = Object.keys(args).filter((key) => !accepted.includes(key));
   if (extra.length) {
+    const takes = rules.sessions ? 'code, servers, timeout, session and reset' : 'code, servers and timeout';
+    const off =
+      !rules.sessions && extra.some((key) => key === 'session' || key === 'reset')
+        ? ' (sessions are off: this bridge runs every call in a fresh container)'
+        : '';
     problems.push(
-      `unknown argument${extra.length > 1 ? 's' : ''} ${extra.map((k) => `\`${k}\``).join(', ')}: run_python takes code, servers and timeout`,
+      `unknown argument${extra.length > 1 ? 's' : ''} ${extra.map((k) => `\`${k}\``).join(', ')}: run_python takes ${takes}${off}`,
     );
   }
 
   if (problems.length) return { ok: false, problems };
-  return { ok: true, value: { code: code as string, servers, timeoutMs } };
+  const value: RunArguments = { code: code as string, servers, timeoutMs };
+  if (session !== undefined) value.session = session;
+  if (reset) value.reset = true;
+  return { ok: true, value };
 }
 
 function unknownServers(unknown: string[], known: readonly string[]): string {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
@@ -66,6 +67,8 @@ const FROM_LOGGER: Record<LogEvent['level'], LoggingLevel> = {
 export function createBridgeServer(options: BridgeServerOptions): Server {
   const { engine, settings, logger } = options;
   const maxSeconds = maxTimeoutSeconds(settings);
+  // This client's sessions are its own: over HTTP every MCP session gets a server, and so a connection.
+  const connection = randomUUID();
   const server = new Server(
     { name: SERVER_NAME, title: 'Code execution bridge', version: options.version },
     {
@@ -81,6 +84,7 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
       defaultTimeoutMs: settings.timeoutMs,
       maxTimeoutSeconds: maxSeconds,
       memory: options.limits.memory,
+      sessions: engine.sessions,
     });
   let description = describe();
 
@@ -90,7 +94,7 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
         name: TOOL_NAME,
         title: 'Run Python with MCP tools',
         description,
-        inputSchema: runPythonInputSchema(maxSeconds) as { type: 'object' },
+        inputSchema: runPythonInputSchema(maxSeconds, engine.sessions) as { type: 'object' },
         outputSchema: engine.outputSchema as { type: 'object' },
         // No annotations: what run_python would declare (not read-only, possibly destructive, not idempotent,
         // open world) is what the protocol assumes of a tool that declares none, and the list costs tokens.
@@ -109,6 +113,7 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
       known: engine.catalog().map((s) => s.name),
       defaultTimeoutMs: settings.timeoutMs,
       maxTimeoutSeconds: maxSeconds,
+      sessions: engine.sessions,
     });
     if (!check.ok) {
       logger.info('run_python refused', { problems: check.problems.length });
@@ -146,6 +151,7 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
     try {
       const report = await engine.run(check.value, {
         signal: extra.signal,
+        connection,
         onToolCall: (event) => {
           calls += 1;
           logger.debug('tool call', { ...event });
@@ -195,6 +201,8 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
         user: options.limits.user,
         maxOutputChars: settings.maxOutputChars,
         servers: engine.catalog().map((s) => s.name),
+        sessions: engine.sessions,
+        idleTimeoutMs: settings.idleTimeoutMs,
       });
       return { contents: [{ uri, mimeType: 'text/markdown', text }] };
     }
@@ -246,6 +254,9 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
   server.onclose = () => {
     unsubscribeLogs?.();
     unsubscribeChanges();
+    engine.closeConnection(connection).catch((error: unknown) => {
+      logger.warn('could not close the sessions of a connection', { error: String(error) });
+    });
   };
   return server;
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_IMAGE, parseRuntimeChoice } from '@codexec/container-runtime';
-import { DEFAULT_POOL_SIZE, MAX_POOL_SIZE } from '@codexec/sandbox';
+import { DEFAULT_MAX_SESSIONS, DEFAULT_POOL_SIZE, MAX_POOL_SIZE } from '@codexec/sandbox';
 import { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from '@codexec/toon-output';
 import { formatDuration, parseDuration } from './duration.js';
 import { BridgeError } from './errors.js';
@@ -11,6 +11,7 @@ import { BridgeError } from './errors.js';
 export const DEFAULT_UPSTREAM_CONCURRENCY = 32;
 
 export type OutputMode = 'toon' | 'compact' | 'json';
+export type SessionMode = 'persistent' | 'fresh';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /** Everything the bridge can be told, resolved from flags, then `MCP_BRIDGE_*` variables, then defaults. */
@@ -28,8 +29,12 @@ export interface Settings {
   cpus?: string | undefined;
   containerUser?: string | undefined;
   ociRuntime?: string | undefined;
-  /** How long an idle warm container or upstream connection is kept. */
+  /** How long an idle session keeps its container and state, and a warm container waits for code. */
   idleTimeoutMs: number;
+  /** `persistent`: runs of a client share state (sessions); `fresh`: every run in a new container. */
+  session: SessionMode;
+  /** Sessions holding a container at once. */
+  maxSessions: number;
   /** Accepted for compatibility with the original bridge; no host directory is shared with containers. */
   stateDir?: string | undefined;
   outputMode: OutputMode;
@@ -232,8 +237,26 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: 'idle-timeout',
     shown: '300s',
     description:
-      'How long a warm container may wait for code before it is removed (the pool refills on the next run)',
+      'How long an idle session keeps its container and state, and a warm container waits for code, before removal',
     parse: duration,
+  }),
+  spec({
+    key: 'session',
+    env: 'MCP_BRIDGE_SESSION',
+    flag: 'session',
+    shown: 'persistent',
+    description:
+      'persistent: variables, imports and files stay between runs of a client (one session per connection, more by name); fresh: a new container per run',
+    parse: oneOf<SessionMode>('persistent', 'fresh'),
+  }),
+  spec({
+    key: 'maxSessions',
+    env: 'MCP_BRIDGE_MAX_SESSIONS',
+    flag: 'max-sessions',
+    shown: String(DEFAULT_MAX_SESSIONS),
+    description:
+      'Sessions holding a container at once; past it the least recently used idle one is closed, and runs wait when all are busy',
+    parse: integer(1, 1024),
   }),
   spec({
     key: 'stateDir',
@@ -390,6 +413,8 @@ const DEFAULTS: Omit<Settings, 'home' | 'cwd'> = {
   timeoutMs: 30_000,
   maxTimeoutMs: 120_000,
   idleTimeoutMs: 300_000,
+  session: 'persistent',
+  maxSessions: DEFAULT_MAX_SESSIONS,
   outputMode: 'toon',
   maxOutputChars: DEFAULT_MAX_CHARS,
   logLevel: 'info',

@@ -14,6 +14,8 @@ export interface ToolDescriptionOptions {
   defaultTimeoutMs: number;
   maxTimeoutSeconds: number;
   memory: string;
+  /** Whether state persists between calls (sessions), which the description then says in a sentence. */
+  sessions?: boolean;
   /** Servers shown with their summary; the rest are listed by name. */
   detailedLimit?: number;
   /** Characters spent on the names of the remaining servers before "and N more". */
@@ -34,6 +36,11 @@ export function toolDescription(servers: readonly ServerSummary[], options: Tool
       `timeout ${formatDuration(options.defaultTimeoutMs)}, at most ${options.maxTimeoutSeconds}s via \`timeout\`). ` +
       "Returns what the code prints and its last expression's value; top-level `await` works.",
   ];
+  if (options.sessions) {
+    lines.push(
+      'Variables, imports and files persist between calls; `session` names another workspace, `reset` clears one.',
+    );
+  }
   if (servers.length === 0) {
     lines.push('No MCP servers are configured, so the code can use only the Python standard library.');
   } else {

@@ -25,7 +25,9 @@ describe.skipIf(skip)('the bridge over stdio, on docker', { timeout: LONG }, () 
 
   beforeAll(async () => {
     fixture = await createFixture();
-    session = await connectStdio(fixture, 'docker', { env: { MCP_BRIDGE_POOL_SIZE: '0' } });
+    session = await connectStdio(fixture, 'docker', {
+      env: { MCP_BRIDGE_POOL_SIZE: '0', MCP_BRIDGE_SESSION: 'fresh' },
+    });
   }, LONG);
 
   afterAll(async () => {

@@ -37,8 +37,10 @@ describe.skipIf(skip)('the bridge over stdio, on podman', { timeout: LONG }, () 
       crashy: { command: process.execPath, args: testServerArgs() },
     });
     // One container per run, so that "the run's container is gone" is exactly "no container with the label".
-    // The warm pool has a suite of its own below.
-    session = await connectStdio(fixture, 'podman', { env: { MCP_BRIDGE_POOL_SIZE: '0' } });
+    // The warm pool has a suite of its own below; sessions have theirs (e2e-sessions.test.ts).
+    session = await connectStdio(fixture, 'podman', {
+      env: { MCP_BRIDGE_POOL_SIZE: '0', MCP_BRIDGE_SESSION: 'fresh' },
+    });
     session.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
       logs.push(notification.params);
     });
@@ -293,7 +295,9 @@ describe.skipIf(skip)('the bridge over stdio with the warm pool, on podman', { t
 
   beforeAll(async () => {
     fixture = await createFixture();
-    session = await connectStdio(fixture, 'podman', { env: { MCP_BRIDGE_POOL_SIZE: '2' } });
+    session = await connectStdio(fixture, 'podman', {
+      env: { MCP_BRIDGE_POOL_SIZE: '2', MCP_BRIDGE_SESSION: 'fresh' },
+    });
   }, LONG);
 
   afterAll(async () => {

@@ -15,6 +15,10 @@ export class FakeEngine implements RunEngine {
     required: ['status'],
   };
   runs: RunArguments[] = [];
+  /** The connection of each run, in order. */
+  connections: string[] = [];
+  closedConnections: string[] = [];
+  sessions = true;
   aborted = false;
   private listeners = new Set<() => void>();
 
@@ -24,6 +28,7 @@ export class FakeEngine implements RunEngine {
 
   async run(args: RunArguments, options: RunOptions): Promise<RunReport> {
     this.runs.push(args);
+    this.connections.push(options.connection);
     const sleep = /^sleep (\d+)$/.exec(args.code);
     if (sleep) {
       options.onToolCall?.({ server: 'github', tool: 'get_issue', ok: true, durationMs: 1 });
@@ -38,6 +43,10 @@ export class FakeEngine implements RunEngine {
     }
     if (args.code === 'raise') return this.report('error', 'Traceback: boom');
     return this.report(options.signal.aborted ? 'cancelled' : 'success', `ran ${args.code}`);
+  }
+
+  async closeConnection(connection: string): Promise<void> {
+    this.closedConnections.push(connection);
   }
 
   rejected(problems: string[]): RunReport {

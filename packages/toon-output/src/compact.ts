@@ -19,6 +19,13 @@ export function compactText(result: StructuredResult, valueText: string | undefi
   if (result.error !== undefined && !result.summary.includes(result.error))
     out.push(labelled('error', result.error));
   if (result.traceback) out.push('traceback:', ...result.traceback);
+  if (result.session) {
+    const { name, run, state, reason, lost } = result.session;
+    out.push(
+      `session ${name}, run ${run}: ${state === 'kept' ? 'state kept' : `new state${reason ? ` (${reason})` : ''}`}`,
+    );
+    if (lost) out.push(`session state lost: ${lost}`);
+  }
 
   const truncated = result.truncated ?? {};
   const shown = {

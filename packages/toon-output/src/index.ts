@@ -20,6 +20,7 @@ export {
   type RunErrorInfo,
   type RunOutcome,
   type RunStatus,
+  type SessionOutcome,
   type UpstreamTruncation,
 } from './run-outcome.js';
 export {

@@ -166,6 +166,47 @@ const cases: { label: string; outcome: RunOutcome; structured: StructuredResult 
       truncated: { sandbox: { stdout: true, stderr: false, stdoutBytes: 4096 } },
     },
   },
+  {
+    label: 'a session run that kept the state',
+    outcome: { status: 'success', stdout: '42\n', session: { name: 'default', run: 2, state: 'kept' } },
+    structured: {
+      status: 'success',
+      summary: 'Success',
+      stdout: ['42'],
+      session: { name: 'default', run: 2, state: 'kept' },
+    },
+  },
+  {
+    label: 'a session run that started afresh and then lost its state',
+    outcome: {
+      status: 'error',
+      error: { type: 'MemoryError', message: 'killed' },
+      session: {
+        name: 'analysis',
+        run: 3,
+        state: 'new',
+        reason: 'a reset was asked for',
+        lost: 'the container was killed',
+      },
+    },
+    structured: {
+      status: 'error',
+      summary: 'Sandbox error: MemoryError: killed',
+      error: 'MemoryError: killed',
+      session: {
+        name: 'analysis',
+        run: 3,
+        state: 'new',
+        reason: 'a reset was asked for',
+        lost: 'the container was killed',
+      },
+    },
+  },
+  {
+    label: 'a malformed session is left out',
+    outcome: { status: 'success', session: { name: 'x', run: 0, state: 'new' } },
+    structured: { status: 'success', summary: 'Success (no output)' },
+  },
 ];
 
 describe('render', () => {
@@ -221,6 +262,15 @@ describe('render', () => {
         truncated: { stdout: true, stdoutBytes: 12345 },
       } as RunOutcome,
       text: 'Success\nx\n[stdout was truncated in the sandbox: 12,345 bytes omitted]',
+    },
+    {
+      label: 'session',
+      outcome: {
+        status: 'success',
+        stdout: '1',
+        session: { name: 'work', run: 4, state: 'new', reason: 'the session was idle for more than 5 min' },
+      } as RunOutcome,
+      text: 'Success\n1\nsession work, run 4: new state (the session was idle for more than 5 min)',
     },
   ])('compact text reads like the original bridge: $label', ({ outcome, text }) => {
     expect(render(outcome, { mode: 'compact' }).text).toBe(text);

@@ -10,7 +10,13 @@ import {
   resolveOptions,
   SUMMARY_MAX_CHARS,
 } from './options.js';
-import { RUN_STATUSES, type RunOutcome, type RunStatus, type UpstreamTruncation } from './run-outcome.js';
+import {
+  RUN_STATUSES,
+  type RunOutcome,
+  type RunStatus,
+  type SessionOutcome,
+  type UpstreamTruncation,
+} from './run-outcome.js';
 import type { StructuredResult, TruncatablePart, Truncation } from './structured-result.js';
 import { headline, validSeconds } from './summary.js';
 import { codePointLength, perCodePoint, quotedCost, rawCost } from './text-metrics.js';
@@ -158,6 +164,25 @@ interface Collected {
   calls?: number;
   parts: Part[];
   sandbox?: UpstreamTruncation;
+  session?: SessionOutcome;
+}
+
+/** Longest `reason` or `lost` note of a session kept in a result (the sandbox's notes are one sentence). */
+const SESSION_NOTE_CHARS = 300;
+
+function sessionOf(given: unknown): SessionOutcome | undefined {
+  if (given === null || typeof given !== 'object') return undefined;
+  const { name, run, state, reason, lost } = given as Record<string, unknown>;
+  if (typeof name !== 'string' || !Number.isInteger(run) || (run as number) < 1) return undefined;
+  if (state !== 'new' && state !== 'kept') return undefined;
+  const note = (text: unknown): string | undefined =>
+    typeof text === 'string' && text !== '' ? capSummary(text, SESSION_NOTE_CHARS) : undefined;
+  const session: SessionOutcome = { name: capSummary(name, 100), run: run as number, state };
+  const why = note(reason);
+  if (why) session.reason = why;
+  const gone = note(lost);
+  if (gone) session.lost = gone;
+  return session;
 }
 
 // JSON has no -0: it reads back as 0, so it is written as 0.
@@ -219,6 +244,8 @@ function collect(outcome: RunOutcome, options: ResolvedOptions): Collected {
   if (calls !== undefined) collected.calls = calls;
   const sandbox = sandboxTruncation(outcome.truncated);
   if (sandbox) collected.sandbox = sandbox;
+  const session = sessionOf(outcome.session);
+  if (session) collected.session = session;
   return collected;
 }
 
@@ -298,6 +325,7 @@ function build(
   if (collected.durationMs !== undefined) structured.durationMs = collected.durationMs;
   if (collected.calls !== undefined) structured.calls = collected.calls;
   if (Object.keys(truncated).length > 0) structured.truncated = truncated;
+  if (collected.session) structured.session = collected.session;
   return { text: frame(structured, valueText, options), structured, cut };
 }
 
@@ -314,6 +342,8 @@ function minimal(collected: Collected, options: ResolvedOptions): Attempt {
       status: collected.status,
       summary: capSummary(collected.fullSummary, summaryChars),
       truncated,
+      // Whether the state was lost matters more than most output: it stays while it fits.
+      ...(collected.session && summaryChars >= 200 ? { session: collected.session } : {}),
     };
     attempt = { text: frame(structured, undefined, options), structured, cut: true };
     if (attempt.text.length <= options.maxChars) return attempt;

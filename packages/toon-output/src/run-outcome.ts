@@ -28,6 +28,20 @@ export interface UpstreamTruncation {
   stderrBytes?: number;
 }
 
+/** Where a run stands in its session, and what became of the session's state. */
+export interface SessionOutcome {
+  /** The session's name, as the caller knows it. */
+  name: string;
+  /** The run's number in the session, from 1. */
+  run: number;
+  /** `new`: the run started with a fresh interpreter; `kept`: it saw what the runs before it left. */
+  state: 'new' | 'kept';
+  /** Why the state is new although runs came before (a reset, a lost container, idleness). */
+  reason?: string;
+  /** The run ended with the loss of the session's state: why. */
+  lost?: string;
+}
+
 /**
  * The result of one code-execution run, as a sandbox produces it. Only `status` is required; every other field is
  * rendered when present.
@@ -51,4 +65,6 @@ export interface RunOutcome {
   truncated?: UpstreamTruncation;
   /** A message for the model, e.g. why arguments were rejected for `validation_error`. */
   message?: string;
+  /** Set for runs of a session. */
+  session?: SessionOutcome;
 }

@@ -1,5 +1,5 @@
 import type { JsonValue } from './json-value.js';
-import type { RunStatus, UpstreamTruncation } from './run-outcome.js';
+import type { RunStatus, SessionOutcome, UpstreamTruncation } from './run-outcome.js';
 
 /** How much of one part of the result was cut by the renderer. Counts are exact; characters are code points. */
 export interface PartTruncation {
@@ -59,6 +59,8 @@ export interface StructuredResult {
   calls?: number;
   /** Present when anything was cut, here or in the sandbox. */
   truncated?: Truncation;
+  /** The run's session: its name, the run's number in it, and whether the state was kept, renewed or lost. */
+  session?: SessionOutcome;
 }
 
 const count = { type: 'integer', minimum: 0 } as const;
@@ -87,6 +89,18 @@ export const structuredResultSchema = {
     durationMs: { type: 'number', minimum: 0 },
     calls: count,
     truncated: { type: 'object' },
+    session: {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        run: { type: 'integer', minimum: 1 },
+        state: { type: 'string', enum: ['new', 'kept'] },
+        reason: { type: 'string' },
+        lost: { type: 'string' },
+      },
+      required: ['name', 'run', 'state'],
+      additionalProperties: false,
+    },
   },
   required: ['status', 'summary'],
   additionalProperties: false,

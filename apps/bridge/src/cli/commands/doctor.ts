@@ -100,7 +100,7 @@ export async function doctorCommand({ io, settings, logger }: CommandContext): P
         const hello = await timed('running hello-world in the sandbox', () =>
           bridge.engine.run(
             { code: HELLO, servers: [], timeoutMs: Math.max(settings.timeoutMs, 60_000) },
-            { signal: io.signal },
+            { signal: io.signal, connection: 'doctor' },
           ),
         );
         const report = hello.value;

@@ -27,7 +27,8 @@ export async function runCommand({
 
   // One run: a warm container waiting for a second run would only be started to be removed.
   const bridge = await createBridge({
-    settings: { ...settings, poolSize: 0 },
+    // One run: no warm container to wait for, no session to keep.
+    settings: { ...settings, poolSize: 0, session: 'fresh' },
     env: io.env,
     logger,
     signal: io.signal,
@@ -47,6 +48,7 @@ export async function runCommand({
     }
     const report = await bridge.engine.run(check.value, {
       signal: io.signal,
+      connection: 'cli',
       onToolCall: (call) => logger.debug('tool call', { ...call }),
     });
     io.stdout.write(report.text.endsWith('\n') ? report.text : `${report.text}\n`);
