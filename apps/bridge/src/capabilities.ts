@@ -15,6 +15,9 @@ export interface CapabilitiesOptions {
   sessions?: boolean;
   /** How long an idle session keeps its state. */
   idleTimeoutMs?: number;
+  /** The memory caps, as people read them (`1 MiB`). */
+  memoryMaxValue?: string;
+  memoryMaxTotal?: string;
 }
 
 /** The sandbox manual served at the capabilities resource (text/markdown). Pure. */
@@ -111,6 +114,21 @@ has \`status\` and \`summary\` always, and when they have content: \`stdout\` an
 \`servers\`, \`timeoutSeconds\`, \`durationMs\`, \`calls\` (tool calls made), \`truncated\` (what the output cap cut)
 and \`session\` (\`name\`, \`run\`, \`state\`, \`reason\`, \`lost\`).
 ${sessions}
+## Memory: values that outlive sessions and restarts
+Plain functions (also in \`mcp.runtime\`), synchronous, usable in async code too. Values are JSON; they are kept
+by the bridge for this project, outside the container:
+\`\`\`python
+save_memory("prefs", {"theme": "dark"})      # create or replace
+load_memory("prefs", default=None)         # the value, or default
+update_memory("prefs", {"size": 2})        # must exist (KeyError); dicts are merged, other values replaced
+delete_memory("prefs")                     # True if it existed
+list_memories(prefix="")                   # sorted keys
+memory_exists("prefs"); get_memory_info("prefs")   # {key, size, created, updated} or None
+\`\`\`
+Keys are names (1 to 200 characters, no \`/\`, \`\\\`, control characters, \`.\` or \`..\`): anything else is a
+\`ValueError\`. A value that is not JSON is a \`TypeError\`; one over ${o.memoryMaxValue ?? '1 MiB'} of JSON, or one that would take the
+project over ${o.memoryMaxTotal ?? '64 MiB'}, is a \`ValueError\` and nothing is changed.
+
 ## Examples
 \`\`\`python
 files = await mcp_filesystem.list_directory(path="/tmp")

@@ -1,8 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@codexec/config-discovery';
 import { type ContainerLimits, LABEL_INSTANCE } from '@codexec/container-runtime';
 import type { ServerMeta, ToolCallResult } from '@codexec/frame-protocol';
-import { createSandbox, type RunResult, type Sandbox, type Session, type ToolHost } from '@codexec/sandbox';
+import {
+  createFileMemoryStore,
+  createSandbox,
+  type MemoryStore,
+  type RunResult,
+  type Sandbox,
+  type Session,
+  type ToolHost,
+} from '@codexec/sandbox';
 import { type RunOutcome, render } from '@codexec/toon-output';
 import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@codexec/upstream-pool';
 import { catalogFrom } from './catalog.js';
@@ -14,6 +22,7 @@ import { childLogger, type Logger } from './logger.js';
 import { advertisedOutputSchema } from './output-schema.js';
 import { DEFAULT_SESSION, type RunArguments } from './run-arguments.js';
 import type { Settings } from './settings.js';
+import { projectStateDir, stateRoot } from './state-dir.js';
 import { queryToolDocs, searchToolDocs, toServerMeta } from './tool-docs.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
 
@@ -32,6 +41,8 @@ export interface Bridge {
   readonly discovery: DiscoveryResult;
   readonly pool: UpstreamPool;
   readonly limits: ContainerLimits;
+  /** Where this project's memory and saved tools are kept. */
+  readonly stateDir: string;
   /** The `codexec.instance` label value of this bridge's containers. */
   readonly instanceId: string;
   /** The container engine, found on first use (and remembered once it answers). */
@@ -79,6 +90,16 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   logger.info('servers discovered', { count: catalog.length, names: catalog.map((c) => c.name).join(',') });
 
   const limits = containerLimits(settings, env);
+  const projectDir = projectStateDir(
+    stateRoot({ stateDir: settings.stateDir, env, home: settings.home, platform: process.platform }),
+    realPath(settings.cwd),
+  );
+  const memoryStore: MemoryStore = createFileMemoryStore({
+    dir: `${projectDir}/memory`,
+    maxValueBytes: settings.memoryMaxValueBytes,
+    maxTotalBytes: settings.memoryMaxTotalBytes,
+  });
+  logger.debug('project state', { dir: projectDir });
   const pool = createUpstreamPool({
     servers: resolved.map(toUpstream),
     logger: childLogger(logger, 'upstream'),
@@ -260,6 +281,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       servers: metas,
       discovered: catalog.map((c) => c.name),
       toolHost,
+      memoryStore,
       timeoutMs: args.timeoutMs,
       signal,
     };
@@ -309,6 +331,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     discovery,
     pool,
     limits,
+    stateDir: projectDir,
     instanceId,
     containerEngine,
     close: () => {
@@ -337,6 +360,14 @@ function unknownServer(name: string, known: Set<string>): Error {
   return Object.assign(new Error(`Unknown MCP server "${name}"; known: ${[...known].join(', ') || 'none'}`), {
     code: 'UNKNOWN_SERVER',
   });
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function messageOf(error: unknown): string {

@@ -203,6 +203,8 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
         servers: engine.catalog().map((s) => s.name),
         sessions: engine.sessions,
         idleTimeoutMs: settings.idleTimeoutMs,
+        memoryMaxValue: formatBytes(settings.memoryMaxValueBytes),
+        memoryMaxTotal: formatBytes(settings.memoryMaxTotalBytes),
       });
       return { contents: [{ uri, mimeType: 'text/markdown', text }] };
     }
@@ -259,6 +261,17 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
     });
   };
   return server;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1 && value % 1024 === 0) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value} ${units[unit]}`;
 }
 
 function serialisable(data: Record<string, unknown>): Record<string, unknown> {

@@ -1,5 +1,11 @@
-import { DEFAULT_IMAGE, parseRuntimeChoice } from '@codexec/container-runtime';
-import { DEFAULT_MAX_SESSIONS, DEFAULT_POOL_SIZE, MAX_POOL_SIZE } from '@codexec/sandbox';
+import { DEFAULT_IMAGE, parseRuntimeChoice, parseSize } from '@codexec/container-runtime';
+import {
+  DEFAULT_MAX_MEMORY_TOTAL_BYTES,
+  DEFAULT_MAX_MEMORY_VALUE_BYTES,
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_POOL_SIZE,
+  MAX_POOL_SIZE,
+} from '@codexec/sandbox';
 import { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from '@codexec/toon-output';
 import { formatDuration, parseDuration } from './duration.js';
 import { BridgeError } from './errors.js';
@@ -35,8 +41,12 @@ export interface Settings {
   session: SessionMode;
   /** Sessions holding a container at once. */
   maxSessions: number;
-  /** Accepted for compatibility with the original bridge; no host directory is shared with containers. */
+  /** Where memory and saved tools are kept, per project; the platform's per-user state directory by default. */
   stateDir?: string | undefined;
+  /** Largest value of one memory, in bytes of JSON. */
+  memoryMaxValueBytes: number;
+  /** Largest total of a project's memories. */
+  memoryMaxTotalBytes: number;
   outputMode: OutputMode;
   maxOutputChars: number;
   logLevel: LogLevel;
@@ -96,6 +106,14 @@ function integer(min: number, max: number) {
     if (!/^\d+$/.test(raw.trim()) || n < min || n > max)
       throw `expected a whole number from ${min} to ${max}`;
     return n;
+  };
+}
+
+function bytes(min: number, max: number) {
+  return (raw: string): number => {
+    const value = parseSize(raw);
+    if (value === undefined || value < min || value > max) throw 'expected a size such as 512k, 1m or 64m';
+    return value;
   };
 }
 
@@ -263,8 +281,25 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_STATE_DIR',
     flag: 'state-dir',
     shown: '-',
-    description: 'Accepted for compatibility; unused, since no host directory is shared with containers',
+    description:
+      'Where memory and saved tools are kept, one folder per project (never mounted into containers); a per-user state directory by default',
     parse: nonEmpty('a directory path'),
+  }),
+  spec({
+    key: 'memoryMaxValueBytes',
+    env: 'MCP_BRIDGE_MEMORY_MAX_VALUE',
+    flag: 'memory-max-value',
+    shown: '1m',
+    description: 'Largest value save_memory may store (bytes of JSON; 512k, 1m, ...)',
+    parse: bytes(1, 1024 ** 3),
+  }),
+  spec({
+    key: 'memoryMaxTotalBytes',
+    env: 'MCP_BRIDGE_MEMORY_MAX_TOTAL',
+    flag: 'memory-max-total',
+    shown: '64m',
+    description: "Largest total of a project's memories",
+    parse: bytes(1, 64 * 1024 ** 3),
   }),
   spec({
     key: 'outputMode',
@@ -415,6 +450,8 @@ const DEFAULTS: Omit<Settings, 'home' | 'cwd'> = {
   idleTimeoutMs: 300_000,
   session: 'persistent',
   maxSessions: DEFAULT_MAX_SESSIONS,
+  memoryMaxValueBytes: DEFAULT_MAX_MEMORY_VALUE_BYTES,
+  memoryMaxTotalBytes: DEFAULT_MAX_MEMORY_TOTAL_BYTES,
   outputMode: 'toon',
   maxOutputChars: DEFAULT_MAX_CHARS,
   logLevel: 'info',

@@ -252,3 +252,55 @@ describe.skipIf(podmanSkip)('sessions over Streamable HTTP, on podman', { timeou
     await b.client.close();
   });
 });
+
+describe.skipIf(podmanSkip)('memory across bridge processes, on podman', { timeout: LONG }, () => {
+  it('a memory saved by one bridge is read by the next; hostile keys and oversized values are refused', async () => {
+    const fixture = await createFixture();
+    const env = {
+      MCP_BRIDGE_POOL_SIZE: '0',
+      MCP_BRIDGE_STATE_DIR: `${fixture.root}/state`,
+      MCP_BRIDGE_MEMORY_MAX_VALUE: '4k',
+    };
+    try {
+      const first = await connectStdio(fixture, 'podman', { env });
+      const call = (client: Client, code: string) =>
+        client.callTool({ name: 'run_python', arguments: { code } }, undefined, { timeout: LONG });
+      try {
+        const saved = await call(
+          first.client,
+          'save_memory("analysis:result", {"rows": 1200, "ok": True})\nupdate_memory("analysis:result", {"ok": False})\nlist_memories("analysis:")',
+        );
+        expect(structuredOf(saved)).toMatchObject({ status: 'success', value: ['analysis:result'] });
+        for (const [code, type] of [
+          ['save_memory("../escape", 1)', 'ValueError'],
+          ['save_memory("/etc/passwd", 1)', 'ValueError'],
+          ['save_memory("a\\x00b", 1)', 'ValueError'],
+          ['save_memory("k" * 201, 1)', 'ValueError'],
+          ['save_memory("big", "x" * 10000)', 'ValueError'],
+          ['save_memory("odd", object())', 'TypeError'],
+        ] as const) {
+          const refused = await call(first.client, code);
+          expect(structuredOf(refused), code).toMatchObject({ status: 'error' });
+          expect(String(structuredOf(refused).error), code).toMatch(new RegExp(`^${type}`));
+        }
+        const big = await call(first.client, 'save_memory("big", "x" * 10000)');
+        expect(String(structuredOf(big).error)).toMatch(/over the limit of 4096/);
+      } finally {
+        await first.close();
+      }
+
+      const second = await connectStdio(fixture, 'podman', { env });
+      try {
+        const loaded = await call(
+          second.client,
+          '[load_memory("analysis:result"), memory_exists("big"), sorted(list_memories())]',
+        );
+        expect(structuredOf(loaded).value).toEqual([{ rows: 1200, ok: false }, false, ['analysis:result']]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+});

@@ -442,6 +442,31 @@ export const validCases: ValidCase[] = [
     },
   },
   {
+    name: 'request memory/get',
+    direction: R,
+    frame: { type: 'request', id: 'c9', method: 'memory/get', params: { key: 'prefs', withValue: true } },
+  },
+  {
+    name: 'request memory/save, update of an object',
+    direction: R,
+    frame: {
+      type: 'request',
+      id: 'c10',
+      method: 'memory/save',
+      params: { key: 'prefs', value: { theme: 'dark' }, mode: 'update' },
+    },
+  },
+  {
+    name: 'request memory/delete',
+    direction: R,
+    frame: { type: 'request', id: 'c11', method: 'memory/delete', params: { key: 'prefs' } },
+  },
+  {
+    name: 'request memory/list',
+    direction: R,
+    frame: { type: 'request', id: 'c12', method: 'memory/list', params: { prefix: 'user:' } },
+  },
+  {
     name: 'response to ping',
     direction: R,
     frame: { type: 'response', id: 'h1', result: {} },
@@ -741,6 +766,154 @@ export const invalidCases: InvalidCase[] = [
 ];
 
 export const methodCases: MethodCase[] = [
+  // memory/*
+  {
+    name: 'memory/get params: withValue defaults to true',
+    method: 'memory/get',
+    kind: 'params',
+    input: { key: 'user:prefs' },
+    output: { key: 'user:prefs', withValue: true },
+  },
+  {
+    name: 'memory/get params with a key that is a path',
+    method: 'memory/get',
+    kind: 'params',
+    input: { key: '../x' },
+    output: false,
+  },
+  {
+    name: 'memory/get params with a NUL in the key',
+    method: 'memory/get',
+    kind: 'params',
+    input: { key: 'a\u0000b' },
+    output: false,
+  },
+  {
+    name: 'memory/get params with the key ".."',
+    method: 'memory/get',
+    kind: 'params',
+    input: { key: '..' },
+    output: false,
+  },
+  {
+    name: 'memory/get params with a key of 201 characters',
+    method: 'memory/get',
+    kind: 'params',
+    input: { key: 'k'.repeat(201) },
+    output: false,
+  },
+  {
+    name: 'memory/get params with a key of 200 characters, unicode',
+    method: 'memory/get',
+    kind: 'params',
+    input: { key: `é${'k'.repeat(199)}`, withValue: false },
+    output: { key: `é${'k'.repeat(199)}`, withValue: false },
+  },
+  {
+    name: 'memory/get result, found',
+    method: 'memory/get',
+    kind: 'result',
+    input: {
+      found: true,
+      value: { theme: 'dark', n: [1, null] },
+      info: {
+        key: 'prefs',
+        size: 29,
+        created: '2026-12-01T10:00:00.000Z',
+        updated: '2026-12-02T10:00:00.000Z',
+      },
+    },
+    output: {
+      found: true,
+      value: { theme: 'dark', n: [1, null] },
+      info: {
+        key: 'prefs',
+        size: 29,
+        created: '2026-12-01T10:00:00.000Z',
+        updated: '2026-12-02T10:00:00.000Z',
+      },
+    },
+  },
+  {
+    name: 'memory/get result, not found',
+    method: 'memory/get',
+    kind: 'result',
+    input: { found: false },
+    output: { found: false },
+  },
+  {
+    name: 'memory/save params: mode defaults to save, null is a value',
+    method: 'memory/save',
+    kind: 'params',
+    input: { key: 'k', value: null },
+    output: { key: 'k', value: null, mode: 'save' },
+  },
+  {
+    name: 'memory/save params, update',
+    method: 'memory/save',
+    kind: 'params',
+    input: { key: 'k', value: { a: 1 }, mode: 'update' },
+    output: { key: 'k', value: { a: 1 }, mode: 'update' },
+  },
+  {
+    name: 'memory/save params with an unknown mode',
+    method: 'memory/save',
+    kind: 'params',
+    input: { key: 'k', value: 1, mode: 'append' },
+    output: false,
+  },
+  {
+    name: 'memory/save params with the key /etc/passwd',
+    method: 'memory/save',
+    kind: 'params',
+    input: { key: '/etc/passwd', value: 1 },
+    output: false,
+  },
+  {
+    name: 'memory/save result: the info of what was stored',
+    method: 'memory/save',
+    kind: 'result',
+    input: { key: 'k', size: 4, created: '2026-12-01T10:00:00.000Z', updated: '2026-12-01T10:00:00.000Z' },
+    output: { key: 'k', size: 4, created: '2026-12-01T10:00:00.000Z', updated: '2026-12-01T10:00:00.000Z' },
+  },
+  {
+    name: 'memory/delete params',
+    method: 'memory/delete',
+    kind: 'params',
+    input: { key: 'k' },
+    output: { key: 'k' },
+  },
+  {
+    name: 'memory/delete result',
+    method: 'memory/delete',
+    kind: 'result',
+    input: { deleted: false },
+    output: { deleted: false },
+  },
+  {
+    name: 'memory/list params: prefix defaults to ""',
+    method: 'memory/list',
+    kind: 'params',
+    input: {},
+    output: { prefix: '' },
+  },
+  {
+    name: 'memory/list result with a problem entry',
+    method: 'memory/list',
+    kind: 'result',
+    input: {
+      memories: [
+        { key: 'a', size: 1, created: '2026-12-01T10:00:00.000Z', updated: '2026-12-01T10:00:00.000Z' },
+      ],
+      problems: [{ message: 'a file of the store is not valid JSON' }],
+    },
+    output: {
+      memories: [
+        { key: 'a', size: 1, created: '2026-12-01T10:00:00.000Z', updated: '2026-12-01T10:00:00.000Z' },
+      ],
+      problems: [{ message: 'a file of the store is not valid JSON' }],
+    },
+  },
   // tools/call
   {
     name: 'tools/call params, minimal: arguments default to {}',

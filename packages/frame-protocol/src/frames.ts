@@ -46,6 +46,10 @@ export const RuntimeMethod = z.enum([
   'servers/describe',
   'tools/query',
   'tools/search',
+  'memory/get',
+  'memory/save',
+  'memory/delete',
+  'memory/list',
 ]);
 export type RuntimeMethod = z.infer<typeof RuntimeMethod>;
 
@@ -323,6 +327,81 @@ export const SearchToolsResult = z.object({
 });
 export type SearchToolsResult = z.infer<typeof SearchToolsResult>;
 
+/**
+ * A memory key: a name, never a path. 1 to 200 characters, no `/` or `\\`, no control characters (NUL included),
+ * not `.` or `..`. Both sides check it; the host's store is the authority.
+ */
+function isMemoryName(key: string): boolean {
+  if (key === '.' || key === '..') return false;
+  for (const char of key) {
+    const code = char.codePointAt(0)!;
+    if (char === '/' || char === '\\' || code < 0x20 || code === 0x7f) return false;
+  }
+  return true;
+}
+
+export const MemoryKey = z
+  .string()
+  .min(1, 'a memory key must not be empty')
+  .max(200, 'a memory key has at most 200 characters')
+  .refine((key) => isMemoryName(key), {
+    message: 'a memory key is a name, not a path: no "/", "\\", control characters, "." or ".."',
+  });
+export type MemoryKey = z.infer<typeof MemoryKey>;
+
+/** What the store knows of one memory besides its value. Times are ISO 8601 strings. */
+export const MemoryInfo = z.object({
+  key: z.string(),
+  /** Bytes of the value as UTF-8 JSON. */
+  size: z.number().int().nonnegative(),
+  created: z.string(),
+  updated: z.string(),
+});
+export type MemoryInfo = z.infer<typeof MemoryInfo>;
+
+export const MemoryGetParams = z.object({
+  key: MemoryKey,
+  /** false: only whether it exists and its info (`memory_exists`, `get_memory_info`). */
+  withValue: z.boolean().default(true),
+});
+export type MemoryGetParams = z.infer<typeof MemoryGetParams>;
+
+export const MemoryGetResult = z.object({
+  found: z.boolean(),
+  value: z.unknown().optional(),
+  info: MemoryInfo.optional(),
+});
+export type MemoryGetResult = z.infer<typeof MemoryGetResult>;
+
+export const MemorySaveParams = z.object({
+  key: MemoryKey,
+  value: z.unknown(),
+  /**
+   * `save`: create or replace. `update`: the key must exist (`NOT_FOUND` otherwise); when the stored value and the
+   * new one are both objects, the new keys are merged into the stored ones, else the value is replaced.
+   */
+  mode: z.enum(['save', 'update']).default('save'),
+});
+export type MemorySaveParams = z.infer<typeof MemorySaveParams>;
+
+export const MemorySaveResult = MemoryInfo;
+export type MemorySaveResult = z.infer<typeof MemorySaveResult>;
+
+export const MemoryDeleteParams = z.object({ key: MemoryKey });
+export type MemoryDeleteParams = z.infer<typeof MemoryDeleteParams>;
+export const MemoryDeleteResult = z.object({ deleted: z.boolean() });
+export type MemoryDeleteResult = z.infer<typeof MemoryDeleteResult>;
+
+export const MemoryListParams = z.object({ prefix: z.string().max(200).default('') });
+export type MemoryListParams = z.infer<typeof MemoryListParams>;
+export const MemoryListResult = z.object({
+  /** Sorted by key. */
+  memories: z.array(MemoryInfo),
+  /** Entries that could not be read (a corrupt file), with why; the others are listed. */
+  problems: z.array(z.object({ key: z.string().optional(), message: z.string() })).optional(),
+});
+export type MemoryListResult = z.infer<typeof MemoryListResult>;
+
 export const PingParams = z.object({});
 export type PingParams = z.infer<typeof PingParams>;
 export const PingResult = z.object({});
@@ -343,6 +422,10 @@ export const RuntimeMethods = {
   'servers/describe': { params: DescribeServerParams, result: DescribeServerResult },
   'tools/query': { params: QueryToolsParams, result: QueryToolsResult },
   'tools/search': { params: SearchToolsParams, result: SearchToolsResult },
+  'memory/get': { params: MemoryGetParams, result: MemoryGetResult },
+  'memory/save': { params: MemorySaveParams, result: MemorySaveResult },
+  'memory/delete': { params: MemoryDeleteParams, result: MemoryDeleteResult },
+  'memory/list': { params: MemoryListParams, result: MemoryListResult },
 } as const satisfies Record<RuntimeMethod, MethodSchema>;
 export type RuntimeMethods = typeof RuntimeMethods;
 

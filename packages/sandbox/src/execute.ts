@@ -2,6 +2,8 @@ import { setMaxListeners } from 'node:events';
 import type { ContainerExit } from '@codexec/container-runtime';
 import type { DoneFrame, FrameProtocolError, ServerMeta } from '@codexec/frame-protocol';
 import type { Logger } from './logger.js';
+import { serveMemory } from './memory-host.js';
+import type { MemoryStore } from './memory-store.js';
 import { OutputBuffer } from './output-buffer.js';
 import { diedMessage, looksOutOfMemory, memoryLimitMessage, type RunResult } from './run-result.js';
 import type { ReadyContainer } from './runtime-container.js';
@@ -26,6 +28,8 @@ export interface ExecuteOptions {
   servers: readonly ServerMeta[];
   discovered?: readonly string[] | undefined;
   toolHost?: ToolHost | undefined;
+  /** Serves `save_memory` and its kin; without one they raise in the code. */
+  memoryStore?: MemoryStore | undefined;
   timeoutMs: number;
   callTimeoutMs: number;
   maxOutputBytes: number;
@@ -117,6 +121,9 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
       logger,
     }),
   );
+  if (options.memoryStore) {
+    cleanups.push(serveMemory(channel, { store: options.memoryStore, runSignal: runAbort.signal, logger }));
+  }
 
   const timer = setTimeout(() => settle({ kind: 'timeout' }), options.timeoutMs);
   cleanups.push(() => clearTimeout(timer));

@@ -1,6 +1,22 @@
 export { isSandboxError, SandboxError, type SandboxErrorCode } from './errors.js';
 export type { OutputChunk } from './execute.js';
+export {
+  createFileMemoryStore,
+  DEFAULT_MAX_MEMORY_TOTAL_BYTES,
+  DEFAULT_MAX_MEMORY_VALUE_BYTES,
+  type FileMemoryStoreOptions,
+} from './file-memory-store.js';
 export { type Logger, silentLogger } from './logger.js';
+export {
+  checkMemoryKey,
+  type MemoryInfo,
+  type MemoryListing,
+  type MemoryRecord,
+  type MemoryStore,
+  type MemoryStoreCallOptions,
+  MemoryStoreError,
+  type MemoryStoreErrorCode,
+} from './memory-store.js';
 export {
   DEFAULT_POOL_MAX_IDLE_MS,
   DEFAULT_POOL_MAX_STARTS,

@@ -15,6 +15,7 @@ import { DEFAULT_MAX_LINE_BYTES, type ServerMeta } from '@codexec/frame-protocol
 import { SandboxError } from './errors.js';
 import { executeOn, type OutputChunk } from './execute.js';
 import { type Logger, silentLogger } from './logger.js';
+import type { MemoryStore } from './memory-store.js';
 import { type PoolOptions, resolvePoolOptions } from './pool-settings.js';
 import type { RunResult } from './run-result.js';
 import { type ReadyContainer, startRuntimeContainer } from './runtime-container.js';
@@ -82,6 +83,11 @@ export interface RunOptions {
   discovered?: readonly string[];
   /** Serves the code's tool calls and discovery questions. Without one, calls fail with `MCPError`. */
   toolHost?: ToolHost;
+  /**
+   * Where `save_memory`, `load_memory` and their kin keep values, outside the container (`createFileMemoryStore`,
+   * or your own). Without one those functions raise `RuntimeError` in the code.
+   */
+  memoryStore?: MemoryStore;
   /** Time the code may run, container start excluded (default `defaultTimeoutMs`). */
   timeoutMs?: number;
   /** Timeout of each tool call of this run (default `callTimeoutMs`). */
@@ -306,6 +312,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
           servers,
           discovered: runOptions.discovered ?? servers.map((server) => server.name),
           toolHost: runOptions.toolHost,
+          memoryStore: runOptions.memoryStore,
           timeoutMs,
           callTimeoutMs,
           maxOutputBytes,

@@ -387,6 +387,7 @@ class SessionImpl implements Session {
         servers: options.servers ?? [],
         discovered: options.discovered ?? (options.servers ?? []).map((server) => server.name),
         toolHost: options.toolHost,
+        memoryStore: options.memoryStore,
         timeoutMs,
         callTimeoutMs,
         maxOutputBytes: this.#host.execute.maxOutputBytes,

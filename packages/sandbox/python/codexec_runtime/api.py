@@ -10,6 +10,7 @@ import types
 
 from .aliases import assign_aliases, base_alias
 from .errors import MCPError, McpToolError
+from .memory import Memory
 from .proxies import make_proxy, unwrap_result
 
 # Error codes with which the host says it has no answer for a discovery method; the helpers then fall back to
@@ -31,7 +32,9 @@ CAPABILITY_SUMMARY = (
     "5. A tool that reports an error raises `McpToolError` (a subclass of `MCPError`); other failures raise "
     "`MCPError`.\n"
     "6. The value of the last expression is returned, like a REPL; print() output is returned too. No network; "
-    "only /tmp and /workspace are writable."
+    "only /tmp and /workspace are writable.\n"
+    "7. Memory that outlives sessions and restarts (JSON values): save_memory(key, value), load_memory(key, "
+    "default=None), update_memory, delete_memory, list_memories(prefix=''), memory_exists, get_memory_info."
 )
 
 
@@ -197,6 +200,7 @@ class SandboxApi:
         discovered = frame.get("discovered")
         names = list(discovered) if isinstance(discovered, list) else []
         self.discovered = tuple(names + [name for name in loaded if name not in names])
+        self.memory = Memory(client).functions()
         self.runtime = self._runtime_module()
 
     # -- calls -------------------------------------------------------------------------------------------------
@@ -492,6 +496,7 @@ class SandboxApi:
             "search_tool_docs": search_tool_docs,
             "search_tool_docs_sync": search_tool_docs_sync,
             "capability_summary": capability_summary,
+            **api.memory,
         }
         for name, value in exported.items():
             if callable(value) and not isinstance(value, type):
@@ -539,4 +544,5 @@ class SandboxApi:
         }
         for alias, proxy in by_alias.items():
             names[f"mcp_{alias}"] = proxy
+        names.update(self.memory)
         return names

@@ -317,6 +317,101 @@ class Persist(RuntimeTest):
         self.assertEqual(done["value"]["json"], [1, 2])
 
 
+class MemoryHost:
+    """A host whose memory store is a dict, answering like the sandbox's host (codes included)."""
+
+    def __init__(self):
+        self.store = {}
+        self.requests = []
+
+    def __call__(self, method, params, frame):
+        self.requests.append((method, params))
+        info = lambda key: {"key": key, "size": len(json.dumps(self.store[key])), "created": "c", "updated": "u"}
+        if method == "memory/get":
+            if params["key"] not in self.store:
+                return {"result": {"found": False}}
+            result = {"found": True, "info": info(params["key"])}
+            if params.get("withValue", True):
+                result["value"] = self.store[params["key"]]
+            return {"result": result}
+        if method == "memory/save":
+            key, value = params["key"], params["value"]
+            if len(json.dumps(value)) > 100:
+                return {"error": {"code": "TOO_LARGE", "message": "over the limit of 100"}}
+            if params.get("mode") == "update":
+                if key not in self.store:
+                    return {"error": {"code": "NOT_FOUND", "message": f"There is no memory {key!r} to update"}}
+                if isinstance(value, dict) and isinstance(self.store[key], dict):
+                    value = {**self.store[key], **value}
+            self.store[key] = value
+            return {"result": info(key)}
+        if method == "memory/delete":
+            return {"result": {"deleted": self.store.pop(params["key"], None) is not None}}
+        if method == "memory/list":
+            keys = sorted(k for k in self.store if k.startswith(params.get("prefix", "")))
+            return {"result": {"memories": [info(k) for k in keys], "problems": [{"message": "one file is corrupt"}]}}
+        return {"error": {"code": "UNKNOWN_METHOD", "message": method}}
+
+
+class Memory(RuntimeTest):
+    def setUp(self):
+        self.memory = MemoryHost()
+        self.host = ScriptedHost(on_request=self.memory)
+        self.hello = self.host.hello()
+
+    def test_save_load_update_delete_list_exists_info(self):
+        done, _, stderr = self.run_code(
+            "save_memory('prefs', {'theme': 'dark'})\n"
+            "update_memory('prefs', {'size': 2})\n"
+            "save_memory('user:1', [1, 2])\n"
+            "from mcp import runtime\n"
+            "[load_memory('prefs'), load_memory('nope', 'fallback'), list_memories(), list_memories('user:'),"
+            " memory_exists('prefs'), memory_exists('nope'), get_memory_info('prefs')['key'], get_memory_info('nope'),"
+            " runtime.delete_memory('user:1'), delete_memory('user:1')]"
+        )
+        self.assert_success(done)
+        self.assertEqual(done["value"]["json"], [
+            {"theme": "dark", "size": 2}, "fallback", ["prefs", "user:1"], ["user:1"], True, False, "prefs", None,
+            True, False,
+        ])
+        self.assertIn("could not be read: one file is corrupt", stderr)
+        self.assertEqual(done["calls"], 0)
+
+    def test_hostile_keys_are_refused_before_any_frame(self):
+        for key in ("'../x'", "'/etc/passwd'", "'a\\x00b'", "'k' * 201", "''", "'..'"):
+            done, _, _ = self.run_code(f"save_memory({key}, 1)")
+            self.assertEqual(done["error"]["type"], "ValueError", key)
+        done, _, _ = self.run_code("load_memory(3)")
+        self.assertEqual(done["error"]["type"], "TypeError")
+        self.assertEqual(self.memory.requests, [])
+
+    def test_values_that_are_not_json_and_values_too_large(self):
+        done, _, _ = self.run_code("save_memory('k', {1, 2})")
+        self.assertEqual(done["error"]["type"], "TypeError")
+        self.assertIn("JSON-serialisable", done["error"]["message"])
+        done, _, _ = self.run_code("save_memory('k', float('nan'))")
+        self.assertEqual(done["error"]["type"], "TypeError")
+        done, _, _ = self.run_code("save_memory('k', 'x' * 500)")
+        self.assertEqual(done["error"]["type"], "ValueError")
+        self.assertIn("over the limit", done["error"]["message"])
+        done, _, _ = self.run_code("update_memory('absent', 1)")
+        self.assertEqual(done["error"]["type"], "KeyError")
+        self.assertEqual(self.memory.store, {})
+
+    def test_works_inside_async_code(self):
+        done, _, _ = self.run_code("import asyncio\nawait asyncio.sleep(0)\nsave_memory('a', 1)\nload_memory('a')")
+        self.assertEqual(done["value"]["json"], 1)
+
+
+class NoMemory(RuntimeTest):
+    on_request = staticmethod(echo_host)
+
+    def test_without_a_store_the_functions_say_so(self):
+        done, _, _ = self.run_code("save_memory('k', 1)")
+        self.assertEqual(done["error"]["type"], "RuntimeError")
+        self.assertIn("no memory store", done["error"]["message"])
+
+
 class Tools(RuntimeTest):
     on_request = staticmethod(echo_host)
 

@@ -16,9 +16,6 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   if (!settings.http) guardStdout();
   const hub = createLogHub();
   const logger = fanOutLogger(ctx.logger, hub.logger);
-  if (settings.stateDir) {
-    logger.debug('MCP_BRIDGE_STATE_DIR is accepted but unused: no host directory is shared with containers');
-  }
   const bridge = await createBridge({ settings, env: io.env, logger, signal: io.signal });
   const session = () =>
     createBridgeServer({
