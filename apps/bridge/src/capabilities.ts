@@ -1,4 +1,5 @@
 import { formatDuration } from './duration.js';
+import type { SavedToolSummary } from './engine.js';
 
 export interface CapabilitiesOptions {
   image: string;
@@ -15,9 +16,22 @@ export interface CapabilitiesOptions {
   sessions?: boolean;
   /** How long an idle session keeps its state. */
   idleTimeoutMs?: number;
+  /** The project's saved tools, listed in the manual. */
+  savedTools?: readonly SavedToolSummary[] | undefined;
   /** The memory caps, as people read them (`1 MiB`). */
   memoryMaxValue?: string;
   memoryMaxTotal?: string;
+}
+
+function savedToolsList(tools: readonly SavedToolSummary[] | undefined): string {
+  if (!tools?.length) return 'This project has no saved tools yet.\n';
+  const lines = tools.slice(0, 50).map((tool) => {
+    const head = `- \`${tool.async ? 'await ' : ''}${tool.name}${tool.signature ?? '(...)'}\``;
+    const description = tool.description ? `: ${tool.description.split('\n')[0]}` : '';
+    return `${head}${description}${tool.stale ? ` **(stale: ${tool.stale})**` : ''}`;
+  });
+  const more = tools.length > 50 ? [`- and ${tools.length - 50} more (list_saved_tools())`] : [];
+  return `This project's saved tools:\n${[...lines, ...more].join('\n')}\n`;
 }
 
 /** The sandbox manual served at the capabilities resource (text/markdown). Pure. */
@@ -129,6 +143,18 @@ Keys are names (1 to 200 characters, no \`/\`, \`\\\`, control characters, \`.\`
 \`ValueError\`. A value that is not JSON is a \`TypeError\`; one over ${o.memoryMaxValue ?? '1 MiB'} of JSON, or one that would take the
 project over ${o.memoryMaxTotal ?? '64 MiB'}, is a \`ValueError\` and nothing is changed.
 
+## Saved tools: functions for every later run
+\`save_tool(func, name=None, description=None)\` keeps a function the code defined (or its source as a string) for
+this project: every later run, in any session and after restarts, has it as a plain name, as \`skills.<name>\` and
+through \`from skills import <name>\`; async functions stay async. What the function uses goes with it: the modules
+it imports, objects it imports from modules, helper functions of the session it calls, JSON-like constants, and
+the MCP servers it calls (\`mcp_<alias>.<tool>\`, loaded for it when a run does not load them). A global that
+cannot go with it, a name that shadows a builtin or a server alias, or a source that does not compile is refused
+with a clear error, and nothing is saved. \`list_saved_tools()\`, \`delete_saved_tool(name)\`, and
+\`await runtime.query_tool_docs("skills")\` / \`search_tool_docs\` document them. When an upstream tool a saved tool
+calls disappears or changes its input schema, the saved tool is marked stale (with the reason) wherever it is
+listed; it still runs, and its errors say what changed.
+${savedToolsList(o.savedTools)}
 ## Examples
 \`\`\`python
 files = await mcp_filesystem.list_directory(path="/tmp")

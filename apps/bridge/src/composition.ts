@@ -1,14 +1,18 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@codexec/config-discovery';
 import { type ContainerLimits, LABEL_INSTANCE } from '@codexec/container-runtime';
-import type { ServerMeta, ToolCallResult } from '@codexec/frame-protocol';
+import type { ServerMeta, ToolCallResult, ToolMeta } from '@codexec/frame-protocol';
 import {
   createFileMemoryStore,
+  createFileSkillStore,
   createSandbox,
   type MemoryStore,
   type RunResult,
   type Sandbox,
   type Session,
+  type SkillStore,
+  skillSummary,
+  staleReason,
   type ToolHost,
 } from '@codexec/sandbox';
 import { type RunOutcome, render } from '@codexec/toon-output';
@@ -43,6 +47,8 @@ export interface Bridge {
   readonly limits: ContainerLimits;
   /** Where this project's memory and saved tools are kept. */
   readonly stateDir: string;
+  /** This project's saved tools. */
+  readonly skills: SkillStore;
   /** The `codexec.instance` label value of this bridge's containers. */
   readonly instanceId: string;
   /** The container engine, found on first use (and remembered once it answers). */
@@ -99,6 +105,10 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     maxValueBytes: settings.memoryMaxValueBytes,
     maxTotalBytes: settings.memoryMaxTotalBytes,
   });
+  const skillStore: SkillStore = createFileSkillStore({
+    dir: `${projectDir}/skills`,
+    logger: childLogger(logger, 'skills'),
+  });
   logger.debug('project state', { dir: projectDir });
   const pool = createUpstreamPool({
     servers: resolved.map(toUpstream),
@@ -108,8 +118,25 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   });
 
   const listeners = new Set<() => void>();
+  /** Marks the saved tools that call a server stale (or current again) by that server's tools now. */
+  const reviewSkills = async (server: string, tools: readonly ToolMeta[] | undefined): Promise<void> => {
+    for (const record of await skillStore.list()) {
+      if (!record.uses.some((use) => use.server === server)) continue;
+      const reason = staleReason(record, server, tools);
+      if (reason === record.staleBy?.[server]) continue;
+      await skillStore.setStale(record.name, server, reason);
+      if (reason) logger.warn(`saved tool ${record.name} may be out of date: ${reason}`);
+      else logger.info(`saved tool ${record.name} is current again`, { server });
+    }
+  };
+  const review = (server: string, tools: readonly ToolMeta[] | undefined): void => {
+    reviewSkills(server, tools).catch((error: unknown) =>
+      logger.warn('could not review the saved tools', { server, error: String(error) }),
+    );
+  };
   pool.on('toolsChanged', (event) => {
     logger.info('upstream tools changed', { server: event.server, tools: event.tools.length });
+    review(event.server, event.tools as ToolMeta[]);
     for (const listener of listeners) listener();
   });
   // The pool itself warns about crashes and failed starts (through the logger given to it); this is the trace.
@@ -159,8 +186,14 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   };
 
   const known = new Set(catalog.map((c) => c.name));
+  const reviewed = new Set<string>();
   const describe = async (name: string, signal?: AbortSignal): Promise<ServerMeta> => {
     const meta = await pool.metadata(name, signal ? { signal } : {});
+    // The first time a server's tools are known, the saved tools that call it are checked against them.
+    if (!reviewed.has(name)) {
+      reviewed.add(name);
+      review(name, meta.tools as ToolMeta[]);
+    }
     const entry = catalog.find((c) => c.name === name);
     return toServerMeta(
       name,
@@ -282,6 +315,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       discovered: catalog.map((c) => c.name),
       toolHost,
       memoryStore,
+      skillStore,
       timeoutMs: args.timeoutMs,
       signal,
     };
@@ -311,6 +345,16 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     });
   };
 
+  // A saved tool whose server is no longer configured is stale from the start; the others are checked when their
+  // servers' tools are first known (above).
+  void (async () => {
+    const gone = new Set<string>();
+    for (const record of await skillStore.list()) {
+      for (const use of record.uses) if (!known.has(use.server)) gone.add(use.server);
+    }
+    for (const server of gone) await reviewSkills(server, undefined);
+  })().catch((error: unknown) => logger.warn('could not review the saved tools', { error: String(error) }));
+
   const engine: RunEngine = {
     catalog: () => catalog,
     outputSchema: advertisedOutputSchema,
@@ -319,6 +363,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       renderOutcome({ status: 'validation_error', message: problems.map((p) => `- ${p}`).join('\n') }),
     sessions: persistent,
     closeConnection,
+    savedTools: async () => (await skillStore.list()).map(skillSummary),
     onChange: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -332,6 +377,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     pool,
     limits,
     stateDir: projectDir,
+    skills: skillStore,
     instanceId,
     containerEngine,
     close: () => {

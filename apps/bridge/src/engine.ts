@@ -19,6 +19,15 @@ export interface CatalogEntry {
   shadows: ServerOrigin[];
 }
 
+/** A saved tool as the manual lists it. */
+export interface SavedToolSummary {
+  name: string;
+  signature?: string | undefined;
+  description?: string | undefined;
+  async: boolean;
+  stale?: string | undefined;
+}
+
 export interface ToolCallEvent {
   server: string;
   tool: string;
@@ -58,6 +67,8 @@ export interface RunEngine {
   readonly sessions: boolean;
   /** The connection is gone: its sessions are closed and their containers removed. */
   closeConnection(connection: string): Promise<void>;
+  /** The project's saved tools, for the manual. */
+  savedTools?(): Promise<SavedToolSummary[]>;
   /** Listens for changes that may alter the tool description (servers or their tools); returns unsubscribe. */
   onChange(listener: () => void): () => void;
 }

@@ -188,10 +188,15 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
 
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [] }));
 
-  server.setRequestHandler(ReadResourceRequestSchema, (request) => {
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const { uri } = request.params;
     if (uri === CAPABILITIES_URI) {
+      const savedTools = await engine.savedTools?.().catch((error: unknown) => {
+        logger.warn('could not list the saved tools for the manual', { error: String(error) });
+        return undefined;
+      });
       const text = capabilitiesMarkdown({
+        savedTools,
         image: settings.image,
         defaultTimeoutMs: settings.timeoutMs,
         maxTimeoutSeconds: maxSeconds,

@@ -38,7 +38,8 @@ export function toolDescription(servers: readonly ServerSummary[], options: Tool
   ];
   if (options.sessions) {
     lines.push(
-      'Variables, imports and files persist between calls; `session` names another workspace, `reset` clears one.',
+      'Variables, imports and files persist between calls; `session` names another workspace, `reset` clears one. ' +
+        'save_memory/load_memory and save_tool(func) keep data and functions for later sessions.',
     );
   }
   if (servers.length === 0) {

@@ -304,3 +304,97 @@ describe.skipIf(podmanSkip)('memory across bridge processes, on podman', { timeo
     }
   });
 });
+
+describe.skipIf(podmanSkip)('saved tools, on podman', { timeout: LONG }, () => {
+  it('a tool saved in one bridge is used by a new bridge process, in any session, documented and listed', async () => {
+    const fixture = await createFixture();
+    const env = { MCP_BRIDGE_POOL_SIZE: '0', MCP_BRIDGE_STATE_DIR: `${fixture.root}/state` };
+    const call = (client: Client, args: Record<string, unknown>) =>
+      client.callTool({ name: 'run_python', arguments: args }, undefined, { timeout: LONG });
+    try {
+      const first = await connectStdio(fixture, 'podman', { env });
+      try {
+        const saved = await call(first.client, {
+          servers: ['test'],
+          code: [
+            'import json',
+            'async def total(a, b):',
+            '    """Adds two numbers on the test server."""',
+            '    return json.dumps((await mcp_test.add(a=a, b=b))["sum"])',
+            'save_tool(total)',
+          ].join('\n'),
+        });
+        expect(structuredOf(saved)).toMatchObject({ status: 'success' });
+        expect(String(structuredOf(saved).value)).toMatch(
+          /^Saved tool total\(a, b\) \(async\); it calls test\.add/,
+        );
+      } finally {
+        await first.close();
+      }
+
+      const second = await connectStdio(fixture, 'podman', { env });
+      try {
+        // No server loaded: the saved tool loads what it calls.
+        const used = await call(second.client, {
+          session: 'other',
+          code: 'from skills import total as t\n[await total(2, 40), await t(1, 1)]',
+        });
+        expect(structuredOf(used)).toMatchObject({ status: 'success', value: ['42', '2'] });
+        const docs = await call(second.client, {
+          code: 'from mcp import runtime\nd = await runtime.query_tool_docs("skills")\nh = await runtime.search_tool_docs("adds two numbers")\n[d[0]["tool"] if isinstance(d, list) else d["tool"], h[0]["server"], [t["name"] for t in list_saved_tools()]]',
+        });
+        expect(structuredOf(docs).value).toEqual(['total', 'skills', ['total']]);
+        const manual = await second.client.readResource({
+          uri: 'resource://mcp-server-code-execution-mode/capabilities',
+        });
+        expect((manual.contents[0] as { text: string }).text).toMatch(
+          /- `await total\(a, b\)`: Adds two numbers/,
+        );
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  it('goes stale when the upstream removes a tool it calls (list_changed), and its failure names the tool', async () => {
+    const fixture = await createFixture();
+    const env = { MCP_BRIDGE_POOL_SIZE: '0', MCP_BRIDGE_STATE_DIR: `${fixture.root}/state` };
+    const bridge = await connectStdio(fixture, 'podman', { env });
+    const call = (code: string) =>
+      bridge.client.callTool({ name: 'run_python', arguments: { code, servers: ['test'] } }, undefined, {
+        timeout: LONG,
+      });
+    try {
+      expect(structuredOf(await call('await mcp_test.add_tool(name="fleeting")'))).toMatchObject({
+        status: 'success',
+      });
+      // The new tool reaches the bridge through list_changed; save once the proxy exists.
+      await until('the added tool', async () =>
+        structuredOf(await call('hasattr(mcp_test, "fleeting")')).value === true ? true : undefined,
+      );
+      const saved = await call(
+        'async def use_it():\n    return await mcp_test.fleeting()\nsave_tool(use_it)',
+      );
+      expect(structuredOf(saved)).toMatchObject({ status: 'success' });
+      expect(structuredOf(await call('await use_it()')).value).toBe('fleeting');
+
+      await call('await mcp_test.remove_tool(name="fleeting")');
+      const stale = await until('the saved tool to be marked stale', async () => {
+        const listed = structuredOf(await call('[t.get("stale") for t in list_saved_tools()]'))
+          .value as unknown[];
+        return typeof listed?.[0] === 'string' ? (listed[0] as string) : undefined;
+      });
+      expect(stale).toMatch(/test\.fleeting no longer exists/);
+      const failed = await call('await use_it()');
+      expect(structuredOf(failed)).toMatchObject({ status: 'error' });
+      expect(String(structuredOf(failed).error)).toMatch(
+        /saved tool use_it may be out of date: test\.fleeting no longer exists/,
+      );
+    } finally {
+      await bridge.close();
+      await fixture.cleanup();
+    }
+  });
+});

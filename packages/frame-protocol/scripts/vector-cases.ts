@@ -110,6 +110,27 @@ export const validCases: ValidCase[] = [
     frame: { type: 'execute', id: 'x7', code: 'x = 42', servers: [], persist: true, options: {} },
   },
   {
+    name: 'execute with saved tools, one of them stale (revision 2)',
+    direction: H,
+    frame: {
+      type: 'execute',
+      id: 'x8',
+      code: 'await open_issues("acme/app")',
+      servers: [],
+      persist: true,
+      skills: [
+        { name: 'double', source: 'def double(n):\n    return 2 * n\n' },
+        {
+          name: 'open_issues',
+          description: 'Open issues of a repository',
+          source: 'async def open_issues(repo):\n    return await mcp_github.search_issues(query=repo)\n',
+          stale: 'github.search_issues changed its input schema since the tool was saved',
+        },
+      ],
+      options: {},
+    },
+  },
+  {
     name: 'execute, whitespace between tokens and another key order',
     direction: H,
     line: '{ "code" : "1+1" , "options" : { } , "id" : "h5" , "type" : "execute" , "servers" : [ ] }',
@@ -465,6 +486,33 @@ export const validCases: ValidCase[] = [
     name: 'request memory/list',
     direction: R,
     frame: { type: 'request', id: 'c12', method: 'memory/list', params: { prefix: 'user:' } },
+  },
+  {
+    name: 'request skills/save of an async tool that calls an upstream tool',
+    direction: R,
+    frame: {
+      type: 'request',
+      id: 'c13',
+      method: 'skills/save',
+      params: {
+        name: 'open_issues',
+        description: 'Open issues of a repository',
+        source:
+          'async def open_issues(repo):\n    return await mcp_github.search_issues(query=f"repo:{repo} is:open")\n',
+        async: true,
+        uses: [{ alias: 'github', tool: 'search_issues' }],
+      },
+    },
+  },
+  {
+    name: 'request skills/list',
+    direction: R,
+    frame: { type: 'request', id: 'c14', method: 'skills/list', params: {} },
+  },
+  {
+    name: 'request skills/delete',
+    direction: R,
+    frame: { type: 'request', id: 'c15', method: 'skills/delete', params: { name: 'open_issues' } },
   },
   {
     name: 'response to ping',
@@ -913,6 +961,93 @@ export const methodCases: MethodCase[] = [
       ],
       problems: [{ message: 'a file of the store is not valid JSON' }],
     },
+  },
+  // skills/*
+  {
+    name: 'skills/save params: async false and no uses by default',
+    method: 'skills/save',
+    kind: 'params',
+    input: { name: 'double', source: 'def double(n):\n    return 2 * n\n' },
+    output: { name: 'double', source: 'def double(n):\n    return 2 * n\n', async: false, uses: [] },
+  },
+  {
+    name: 'skills/save params without source',
+    method: 'skills/save',
+    kind: 'params',
+    input: { name: 'double' },
+    output: false,
+  },
+  {
+    name: 'skills/save params with a use that names no tool',
+    method: 'skills/save',
+    kind: 'params',
+    input: { name: 'f', source: 'def f(): pass', uses: [{ server: 'github' }] },
+    output: false,
+  },
+  {
+    name: 'skills/save result',
+    method: 'skills/save',
+    kind: 'result',
+    input: {
+      name: 'open_issues',
+      async: true,
+      uses: ['github.search_issues'],
+      created: '2026-12-01T10:00:00.000Z',
+      updated: '2026-12-01T10:00:00.000Z',
+    },
+    output: {
+      name: 'open_issues',
+      async: true,
+      uses: ['github.search_issues'],
+      created: '2026-12-01T10:00:00.000Z',
+      updated: '2026-12-01T10:00:00.000Z',
+    },
+  },
+  { name: 'skills/list params', method: 'skills/list', kind: 'params', input: {}, output: {} },
+  {
+    name: 'skills/list result with a stale tool',
+    method: 'skills/list',
+    kind: 'result',
+    input: {
+      skills: [
+        {
+          name: 'f',
+          description: 'does f',
+          async: false,
+          uses: ['s.t'],
+          stale: 's.t is gone',
+          created: '2026-12-01T10:00:00.000Z',
+          updated: '2026-12-01T10:00:00.000Z',
+        },
+      ],
+    },
+    output: {
+      skills: [
+        {
+          name: 'f',
+          description: 'does f',
+          async: false,
+          uses: ['s.t'],
+          stale: 's.t is gone',
+          created: '2026-12-01T10:00:00.000Z',
+          updated: '2026-12-01T10:00:00.000Z',
+        },
+      ],
+    },
+  },
+  {
+    name: 'skills/delete params',
+    method: 'skills/delete',
+    kind: 'params',
+    input: { name: 'f' },
+    output: { name: 'f' },
+  },
+  {
+    name: 'skills/delete result',
+    method: 'skills/delete',
+    kind: 'result',
+    input: { deleted: true },
+    output: { deleted: true },
   },
   // tools/call
   {

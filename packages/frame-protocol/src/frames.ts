@@ -50,6 +50,9 @@ export const RuntimeMethod = z.enum([
   'memory/save',
   'memory/delete',
   'memory/list',
+  'skills/save',
+  'skills/list',
+  'skills/delete',
 ]);
 export type RuntimeMethod = z.infer<typeof RuntimeMethod>;
 
@@ -127,6 +130,18 @@ export type CancelFrame = z.infer<typeof CancelFrame>;
 // ---------------------------------------------------------------------------------------------------------------
 // Host -> runtime.
 
+/** A saved tool as the runtime loads it: its whole source (imports included) and what the host knows of it. */
+export const SkillSource = z.object({
+  /** A Python identifier: the function's name in the code's namespace and in `skills`. */
+  name: z.string().min(1).max(100),
+  description: z.string().optional(),
+  /** Module source defining the function `name`, with the imports and constants it needs. */
+  source: z.string(),
+  /** Why it may no longer work (an upstream tool it calls disappeared or changed); absent when it is current. */
+  stale: z.string().optional(),
+});
+export type SkillSource = z.infer<typeof SkillSource>;
+
 export const ExecuteFrame = z.object({
   type: z.literal('execute'),
   id: FrameId,
@@ -139,6 +154,8 @@ export const ExecuteFrame = z.object({
    * `persist` execute are there, and this one's stay for the next. Without it the code gets a fresh `__main__`.
    */
   persist: z.boolean().optional(),
+  /** Saved tools, loaded as plain names and as `skills.<name>` (revision 2). */
+  skills: z.array(SkillSource).optional(),
   options: z
     .object({
       /** Default per-call timeout for proxied tool calls, in milliseconds. */
@@ -402,6 +419,50 @@ export const MemoryListResult = z.object({
 });
 export type MemoryListResult = z.infer<typeof MemoryListResult>;
 
+/** An upstream tool a saved tool calls: by server name, or by the alias the code wrote (`mcp_<alias>`). */
+export const SkillUse = z.object({
+  server: z.string().min(1).optional(),
+  alias: z.string().min(1).optional(),
+  tool: z.string().min(1),
+});
+export type SkillUse = z.infer<typeof SkillUse>;
+
+export const SkillsSaveParams = z.object({
+  name: z.string().min(1).max(100),
+  description: z.string().max(4000).optional(),
+  source: z.string().min(1).max(1_000_000),
+  /** The function's parameters as Python shows them: `(repo, limit=10)`. */
+  signature: z.string().max(2000).optional(),
+  async: z.boolean().default(false),
+  uses: z.array(SkillUse).max(200).default([]),
+});
+export type SkillsSaveParams = z.infer<typeof SkillsSaveParams>;
+
+/** A saved tool as listed: no source. */
+export const SkillSummary = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  signature: z.string().optional(),
+  async: z.boolean(),
+  /** `server.tool` of every upstream tool it calls, as resolved when it was saved. */
+  uses: z.array(z.string()),
+  stale: z.string().optional(),
+  created: z.string(),
+  updated: z.string(),
+});
+export type SkillSummary = z.infer<typeof SkillSummary>;
+
+export const SkillsSaveResult = SkillSummary;
+export type SkillsSaveResult = z.infer<typeof SkillsSaveResult>;
+export const SkillsListParams = z.object({});
+export type SkillsListParams = z.infer<typeof SkillsListParams>;
+export const SkillsListResult = z.object({ skills: z.array(SkillSummary) });
+export type SkillsListResult = z.infer<typeof SkillsListResult>;
+export const SkillsDeleteParams = z.object({ name: z.string().min(1).max(100) });
+export type SkillsDeleteParams = z.infer<typeof SkillsDeleteParams>;
+export const SkillsDeleteResult = z.object({ deleted: z.boolean() });
+export type SkillsDeleteResult = z.infer<typeof SkillsDeleteResult>;
+
 export const PingParams = z.object({});
 export type PingParams = z.infer<typeof PingParams>;
 export const PingResult = z.object({});
@@ -426,6 +487,9 @@ export const RuntimeMethods = {
   'memory/save': { params: MemorySaveParams, result: MemorySaveResult },
   'memory/delete': { params: MemoryDeleteParams, result: MemoryDeleteResult },
   'memory/list': { params: MemoryListParams, result: MemoryListResult },
+  'skills/save': { params: SkillsSaveParams, result: SkillsSaveResult },
+  'skills/list': { params: SkillsListParams, result: SkillsListResult },
+  'skills/delete': { params: SkillsDeleteParams, result: SkillsDeleteResult },
 } as const satisfies Record<RuntimeMethod, MethodSchema>;
 export type RuntimeMethods = typeof RuntimeMethods;
 

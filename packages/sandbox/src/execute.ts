@@ -7,6 +7,8 @@ import type { MemoryStore } from './memory-store.js';
 import { OutputBuffer } from './output-buffer.js';
 import { diedMessage, looksOutOfMemory, memoryLimitMessage, type RunResult } from './run-result.js';
 import type { ReadyContainer } from './runtime-container.js';
+import { type SkillRecord, type SkillStore, skillSource } from './skill-store.js';
+import { serveSkills, skillDoc } from './skills-host.js';
 import { serveToolHost, type ToolHost } from './tool-host.js';
 
 export interface OutputChunk {
@@ -30,6 +32,8 @@ export interface ExecuteOptions {
   toolHost?: ToolHost | undefined;
   /** Serves `save_memory` and its kin; without one they raise in the code. */
   memoryStore?: MemoryStore | undefined;
+  /** Saved tools: loaded into the run, and `save_tool` and its kin served. */
+  skillStore?: SkillStore | undefined;
   timeoutMs: number;
   callTimeoutMs: number;
   maxOutputBytes: number;
@@ -72,6 +76,14 @@ export interface ExecuteOutcome {
 export async function executeOn(ready: ReadyContainer, options: ExecuteOptions): Promise<ExecuteOutcome> {
   const { channel, container } = ready;
   const { logger } = options;
+  let skills: SkillRecord[] = [];
+  if (options.skillStore) {
+    try {
+      skills = await options.skillStore.list();
+    } catch (error) {
+      logger.warn('saved tools could not be read; the run goes on without them', { error: String(error) });
+    }
+  }
   const stdout = new OutputBuffer(options.maxOutputBytes);
   const stderr = new OutputBuffer(options.maxOutputBytes);
   let hostCalls = 0;
@@ -119,8 +131,22 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
         hostCalls += 1;
       },
       logger,
+      skillDocs: options.skillStore
+        ? async (signal) => (await options.skillStore!.list({ signal })).map(skillDoc)
+        : undefined,
     }),
   );
+  if (options.skillStore) {
+    cleanups.push(
+      serveSkills(channel, {
+        store: options.skillStore,
+        servers: options.servers,
+        toolHost: options.toolHost,
+        runSignal: runAbort.signal,
+        logger,
+      }),
+    );
+  }
   if (options.memoryStore) {
     cleanups.push(serveMemory(channel, { store: options.memoryStore, runSignal: runAbort.signal, logger }));
   }
@@ -150,6 +176,7 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
       servers: [...options.servers],
       ...(options.discovered ? { discovered: [...options.discovered] } : {}),
       ...(options.persist ? { persist: true } : {}),
+      ...(skills.length ? { skills: skills.map(skillSource) } : {}),
       options: { callTimeoutMs: options.callTimeoutMs },
     })
     .catch((error: unknown) => {

@@ -6,6 +6,7 @@ export {
   DEFAULT_MAX_MEMORY_VALUE_BYTES,
   type FileMemoryStoreOptions,
 } from './file-memory-store.js';
+export { createFileSkillStore, type FileSkillStoreOptions } from './file-skill-store.js';
 export { type Logger, silentLogger } from './logger.js';
 export {
   checkMemoryKey,
@@ -39,6 +40,18 @@ export {
   type SessionOptions,
   type SessionRunOptions,
 } from './session.js';
+export {
+  checkSkillName,
+  type SkillDependency,
+  type SkillRecord,
+  type SkillStore,
+  SkillStoreError,
+  type SkillStoreErrorCode,
+  skillSummary,
+  staleReason,
+  staleText,
+} from './skill-store.js';
+export { SKILLS_SERVER, skillDoc } from './skills-host.js';
 export type {
   DiscoveryOptions,
   SearchResult,

@@ -28,6 +28,7 @@ import {
   type SessionOptions,
   SessionRegistry,
 } from './session.js';
+import type { SkillStore } from './skill-store.js';
 import type { ToolHost } from './tool-host.js';
 import { type PoolStatus, WarmPool } from './warm-pool.js';
 
@@ -88,6 +89,12 @@ export interface RunOptions {
    * or your own). Without one those functions raise `RuntimeError` in the code.
    */
   memoryStore?: MemoryStore;
+  /**
+   * Saved tools (`save_tool`): those in the store are loaded into the run as plain names and as `skills.<name>`,
+   * documented under the server `skills`, and `save_tool`, `list_saved_tools` and `delete_saved_tool` write to it
+   * (`createFileSkillStore`, or your own). Without one, those functions raise `RuntimeError`.
+   */
+  skillStore?: SkillStore;
   /** Time the code may run, container start excluded (default `defaultTimeoutMs`). */
   timeoutMs?: number;
   /** Timeout of each tool call of this run (default `callTimeoutMs`). */
@@ -313,6 +320,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
           discovered: runOptions.discovered ?? servers.map((server) => server.name),
           toolHost: runOptions.toolHost,
           memoryStore: runOptions.memoryStore,
+          skillStore: runOptions.skillStore,
           timeoutMs,
           callTimeoutMs,
           maxOutputBytes,

@@ -388,6 +388,7 @@ class SessionImpl implements Session {
         discovered: options.discovered ?? (options.servers ?? []).map((server) => server.name),
         toolHost: options.toolHost,
         memoryStore: options.memoryStore,
+        skillStore: options.skillStore,
         timeoutMs,
         callTimeoutMs,
         maxOutputBytes: this.#host.execute.maxOutputBytes,

@@ -72,6 +72,18 @@ export interface ServeToolHostOptions {
   runSignal: AbortSignal;
   onCall: () => void;
   logger: Logger;
+  /**
+   * Documentation of saved tools: `tools/query` of the server `skills` answers from it, and `tools/search` finds
+   * them beside the servers' tools.
+   */
+  skillDocs?: ((signal: AbortSignal) => Promise<(ToolDoc & { description: string })[]>) | undefined;
+}
+
+const SKILLS_SERVER = 'skills';
+
+function matchesWords(text: string, words: readonly string[]): boolean {
+  const lower = text.toLowerCase();
+  return words.every((word) => lower.includes(word));
 }
 
 const WIRE_CODES: ReadonlySet<string> = new Set(WireErrorCode.options);
@@ -130,7 +142,7 @@ function docOf(server: string, tool: ServerMeta['tools'][number], detail: ToolDo
  * and the discovery methods the host implements. Returns a function that removes the handlers.
  */
 export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolHostOptions): () => void {
-  const { toolHost, servers, callTimeoutMs, runSignal, onCall, logger } = options;
+  const { toolHost, servers, callTimeoutMs, runSignal, onCall, logger, skillDocs } = options;
   const loaded = new Set(servers.map((server) => server.name));
   const removers: (() => void)[] = [];
 
@@ -239,10 +251,15 @@ export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolH
   }
 
   const queryTools = toolHost?.queryTools?.bind(toolHost);
-  if (queryTools || describeServer) {
+  if (queryTools || describeServer || skillDocs) {
     removers.push(
       channel.onRequest('tools/query', (params, context) =>
         discovery(async (signal) => {
+          if (skillDocs && params.server === SKILLS_SERVER) {
+            const wanted = params.tool?.toLowerCase();
+            const docs = await skillDocs(signal);
+            return { tools: docs.filter((doc) => wanted === undefined || doc.tool.toLowerCase() === wanted) };
+          }
           if (queryTools) {
             return {
               tools: await queryTools(params.server, { signal, tool: params.tool, detail: params.detail }),
@@ -260,17 +277,36 @@ export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolH
   }
 
   const searchTools = toolHost?.searchTools?.bind(toolHost);
-  if (searchTools) {
+  if (searchTools || skillDocs) {
     removers.push(
       channel.onRequest('tools/search', (params, context) =>
         discovery(async (signal) => {
-          const results = await searchTools(params.query, {
-            signal,
-            limit: params.limit,
-            detail: params.detail,
-          });
+          const words = params.query.toLowerCase().split(/\s+/).filter(Boolean);
+          const skills =
+            skillDocs && words.length
+              ? (await skillDocs(signal)).filter((doc) =>
+                  matchesWords(`${doc.tool} ${doc.description}`, words),
+                )
+              : [];
+          // Without the host's search, the loaded servers' metadata is searched, as the runtime would.
+          const results = searchTools
+            ? await searchTools(params.query, { signal, limit: params.limit, detail: params.detail })
+            : servers.flatMap((server) =>
+                server.tools
+                  .filter(
+                    (tool) =>
+                      words.length &&
+                      matchesWords(`${server.name} ${tool.name} ${tool.description ?? ''}`, words),
+                  )
+                  .map((tool) => ({
+                    ...docOf(server.name, tool, params.detail),
+                    description: tool.description ?? '',
+                  })),
+              );
           return {
-            results: results.slice(0, params.limit).map((r) => ({ ...r, description: r.description ?? '' })),
+            results: [...skills, ...results]
+              .slice(0, params.limit)
+              .map((r) => ({ ...r, description: r.description ?? '' })),
           };
         }, context.signal),
       ),

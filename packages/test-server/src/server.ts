@@ -51,13 +51,14 @@ export function createTestServer(options: TestServerOptions, state: TestServerSt
     if (options.chatter) process.stderr.write(`[${options.name} ${process.pid}] ${line}\n`);
   };
 
+  const registered = new Map<string, { remove(): void }>();
   const define = (name: string, description: string, inputSchema: z.ZodObject, handler: Handler) => {
     listed.push({
       name,
       description,
       inputSchema: z.toJSONSchema(inputSchema, { io: 'input' }) as Tool['inputSchema'],
     });
-    mcp.registerTool(
+    const tool = mcp.registerTool(
       name,
       { description, inputSchema },
       async (args: Record<string, unknown>, extra: Extra) => {
@@ -72,6 +73,7 @@ export function createTestServer(options: TestServerOptions, state: TestServerSt
         return handler(args, extra);
       },
     );
+    registered.set(name, tool);
   };
 
   /** Waits for `ms` (forever when undefined) and records a cancellation if the client cancels first. */
@@ -207,6 +209,23 @@ export function createTestServer(options: TestServerOptions, state: TestServerSt
         content: [{ type: 'text', text: added }],
       }));
       return { content: [{ type: 'text', text: `added ${added}` }] };
+    },
+  );
+
+  define(
+    'remove_tool',
+    'Remove the tool `name`; clients get notifications/tools/list_changed.',
+    z.object({ name: z.string() }),
+    ({ name }) => {
+      const tool = registered.get(name as string);
+      if (!tool) return { content: [{ type: 'text', text: `no tool ${String(name)}` }], isError: true };
+      tool.remove();
+      registered.delete(name as string);
+      listed.splice(
+        listed.findIndex((t) => t.name === name),
+        1,
+      );
+      return { content: [{ type: 'text', text: `removed ${String(name)}` }] };
     },
   );
 

@@ -34,7 +34,9 @@ CAPABILITY_SUMMARY = (
     "6. The value of the last expression is returned, like a REPL; print() output is returned too. No network; "
     "only /tmp and /workspace are writable.\n"
     "7. Memory that outlives sessions and restarts (JSON values): save_memory(key, value), load_memory(key, "
-    "default=None), update_memory, delete_memory, list_memories(prefix=''), memory_exists, get_memory_info."
+    "default=None), update_memory, delete_memory, list_memories(prefix=''), memory_exists, get_memory_info.\n"
+    "8. save_tool(func) keeps a function for every later run (as a plain name and `from skills import name`); "
+    "list_saved_tools(), delete_saved_tool(name); `await runtime.query_tool_docs('skills')` documents them."
 )
 
 
@@ -201,6 +203,9 @@ class SandboxApi:
         names = list(discovered) if isinstance(discovered, list) else []
         self.discovered = tuple(names + [name for name in loaded if name not in names])
         self.memory = Memory(client).functions()
+        # Servers described or proxied for saved tools, by name.
+        self._described = {}
+        self._built = {}
         self.runtime = self._runtime_module()
 
     # -- calls -------------------------------------------------------------------------------------------------
@@ -233,6 +238,51 @@ class SandboxApi:
             raise error.with_traceback(None) from None
 
     # -- lookups -----------------------------------------------------------------------------------------------
+
+    def resolve_server(self, name):
+        """The name of the server a name or alias stands for (loaded or discovered), or None."""
+        record = self.loaded(name)
+        if record is not None:
+            return record["name"]
+        if name in self.discovered:
+            return name
+        wanted = base_alias(name)
+        return next((server for server in self.discovered if base_alias(server) == wanted), None)
+
+    def server_record(self, name):
+        """The record of a server by name or alias: loaded, or described by the host (blocking). MCPError if none."""
+        record = self.loaded(name)
+        if record is not None:
+            return record
+        server = self.resolve_server(name) or name
+        cached = self._described.get(server)
+        if cached is None:
+            try:
+                cached = self._record_from_host(self._ask_sync("servers/describe", {"server": server}), server)
+            except MCPError as error:
+                raise self._unknown(name, error).with_traceback(None) from None
+            self._described[server] = cached
+        return cached
+
+    def server_proxy(self, name):
+        """The proxy of a server by name or alias: the loaded one, or one built from the host's description."""
+        record = self.loaded(name)
+        if record is not None:
+            return self.proxies[record["name"]]
+        record = self.server_record(name)
+        proxy = self._built.get(record["name"])
+        if proxy is None:
+            functions = {}
+            for tool in record["tools"]:
+                meta = {"name": tool["name"], "inputSchema": tool.get("input_schema") or {}}
+                if tool.get("description"):
+                    meta["description"] = tool["description"]
+                functions[tool["alias"]] = make_proxy(
+                    server_name=record["name"], server_alias=record["alias"], tool=meta, tool_alias=tool["alias"],
+                    invoke=self.invoke,
+                )
+            proxy = self._built[record["name"]] = ServerProxy(record, functions)
+        return proxy
 
     def loaded(self, name):
         """The record of a loaded server, by name or alias, or None."""

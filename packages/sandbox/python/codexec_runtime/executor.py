@@ -76,15 +76,15 @@ def describe_value(value):
     return result
 
 
-def compile_cell(code):
+def compile_cell(code, filename=CODE_FILENAME):
     """Compiles code so that top-level ``await`` works and a trailing expression's value is kept."""
-    tree = ast.parse(code, CODE_FILENAME, "exec")
+    tree = ast.parse(code, filename, "exec")
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = tree.body[-1]
         assign = ast.Assign(targets=[ast.Name(id=_VALUE_NAME, ctx=ast.Store())], value=last.value)
         tree.body[-1] = ast.copy_location(assign, last)
         ast.fix_missing_locations(tree)
-    return compile(tree, CODE_FILENAME, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    return compile(tree, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
 
 
 def _cancel_leftovers(loop):
@@ -149,13 +149,17 @@ class Interrupter:
         signal.pthread_kill(self._main, signal.SIGINT)
 
 
-def run_cell(code, namespace, interrupter, execute_id):
-    """Runs code in ``namespace``; returns ``(status, value, error)`` as the ``done`` frame carries them."""
-    linecache.cache[CODE_FILENAME] = (len(code), None, code.splitlines(True), CODE_FILENAME)
+def run_cell(code, namespace, interrupter, execute_id, filename=CODE_FILENAME):
+    """Runs code in ``namespace``; returns ``(status, value, error)`` as the ``done`` frame carries them.
+
+    ``filename`` names the code in tracebacks and in ``linecache``: a session gives each run its own (``<cell 3>``),
+    so the source of a function an earlier run defined stays readable (``inspect.getsource``, ``save_tool``).
+    """
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     interrupter.begin(execute_id)
     try:
         try:
-            compiled = compile_cell(code)
+            compiled = compile_cell(code, filename)
         except SyntaxError as error:
             return "error", None, describe_error(error)
         loop = None

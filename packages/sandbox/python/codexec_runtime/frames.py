@@ -141,6 +141,16 @@ def _check_execute(frame):
             _fail("discovered must be an array of strings")
     if "persist" in frame and not isinstance(frame["persist"], bool):
         _fail("persist must be a boolean")
+    if "skills" in frame:
+        if not isinstance(frame["skills"], list):
+            _fail("skills must be an array")
+        for skill in frame["skills"]:
+            if not isinstance(skill, dict):
+                _fail("a skill must be an object")
+            _string(skill, "name", min_length=1)
+            _string(skill, "source")
+            _string(skill, "description", optional=True)
+            _string(skill, "stale", optional=True)
     if "options" in frame:
         options = frame["options"]
         if not isinstance(options, dict):

@@ -10,7 +10,8 @@ import threading
 from . import PROTOCOL_REVISION, PROTOCOL_VERSION
 from .api import SandboxApi
 from .channel import MAX_LINE_BYTES, ChannelClosed, FrameTooLarge, FrameWriter, HostClient, LineReader
-from .executor import Interrupter, fresh_main_module, run_cell
+from .executor import CODE_FILENAME, Interrupter, fresh_main_module, run_cell
+from .skills import SkillLoader
 from .frames import HOST_TO_RUNTIME, FrameError, parse_frame
 from .output import OutputPump, text_stream
 
@@ -92,6 +93,8 @@ class Runtime:
         self.pid = os.getpid()
         # The namespace of persistent executes (a session's state), made by the first one.
         self.session_module = None
+        self.session_runs = 0
+        self.skills = SkillLoader()
 
     def diagnose(self, message):
         try:
@@ -174,15 +177,20 @@ class Runtime:
         calls_before = self.client.calls
         api = SandboxApi(frame, self.client)
         package = api.install_modules()
-        if frame.get("persist"):
+        persist = bool(frame.get("persist"))
+        filename = CODE_FILENAME
+        if persist:
             if self.session_module is None:
                 self.session_module = fresh_main_module()
             module = self.session_module
             sys.modules["__main__"] = module
+            self.session_runs += 1
+            filename = f"<cell {self.session_runs}>"
         else:
             module = fresh_main_module()
         module.__dict__.update(api.namespace(package))
-        status, value, error = run_cell(frame["code"], module.__dict__, self.interrupter, frame["id"])
+        self.skills.install(frame.get("skills") or [], api, module.__dict__, keep_user_names=persist)
+        status, value, error = run_cell(frame["code"], module.__dict__, self.interrupter, frame["id"], filename)
         if os.getpid() != self.pid:
             # The code forked and this is the child finishing the cell: it must not speak for the runtime.
             self._flush()

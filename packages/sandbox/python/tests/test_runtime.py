@@ -686,3 +686,148 @@ class DiscoveryFallbacks(RuntimeTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SkillHost:
+    """A host with a skill store (a dict), a stub server it can describe, and echo calls."""
+
+    def __init__(self):
+        self.skills = {}
+        self.requests = []
+
+    def __call__(self, method, params, frame):
+        self.requests.append((method, params))
+        if method == "skills/save":
+            record = {"name": params["name"], "async": params.get("async", False),
+                      "uses": [f"{u['server']}.{u['tool']}" for u in params.get("uses", [])],
+                      "created": "c", "updated": "u", "signature": params.get("signature")}
+            self.skills[params["name"]] = {**params}
+            return {"result": record}
+        if method == "skills/list":
+            return {"result": {"skills": [
+                {"name": n, "async": s.get("async", False), "uses": [], "created": "c", "updated": "u"}
+                for n, s in sorted(self.skills.items())
+            ]}}
+        if method == "skills/delete":
+            return {"result": {"deleted": self.skills.pop(params["name"], None) is not None}}
+        if method == "servers/describe":
+            if params["server"] != "stub-server":
+                return {"error": {"code": "UNKNOWN_SERVER", "message": "no such server"}}
+            return {"result": ECHO}
+        return echo_host(method, params, frame)
+
+    def frame_skills(self, stale=None):
+        return [
+            {"name": n, "source": s["source"], **({"stale": stale} if stale else {})}
+            for n, s in sorted(self.skills.items())
+        ]
+
+
+class SavedTools(RuntimeTest):
+    def setUp(self):
+        self.skill_host = SkillHost()
+        self.host = ScriptedHost(on_request=self.skill_host)
+        self.hello = self.host.hello()
+
+    def restart(self):
+        """A new runtime (a new container) with the same host: what a later session sees."""
+        self.host.close()
+        self.host = ScriptedHost(on_request=self.skill_host)
+        self.host.hello()
+
+    def test_a_function_with_its_imports_helpers_and_constants_is_used_from_a_new_runtime(self):
+        done, _, _ = self.run_code(
+            "import json\n"
+            "from math import sqrt as root\n"
+            "SCALE = 10\n"
+            "def _helper(x):\n"
+            "    return x * SCALE\n"
+            "def scaled(values):\n"
+            "    '''Scales values and encodes them.'''\n"
+            "    return json.dumps([_helper(root(v)) for v in values])\n"
+            "save_tool(scaled)",
+            persist=True,
+        )
+        self.assert_success(done)
+        self.assertIn("Saved tool scaled(values)", done["value"]["json"])
+        saved = self.skill_host.skills["scaled"]
+        self.assertEqual(saved["description"], "Scales values and encodes them.")
+        self.assertIn("import json", saved["source"])
+        self.assertIn("from math import sqrt as root", saved["source"])
+        self.restart()
+        self.host.send({"type": "execute", "id": "x2", "servers": [], "skills": self.skill_host.frame_skills(),
+                        "code": "from skills import scaled as again\nimport skills\n"
+                                "[scaled([4]), again([9]), skills.scaled([16])]"})
+        done, _, _ = self.host.collect("x2")
+        self.assert_success(done)
+        self.assertEqual(done["value"]["json"], ["[20.0]", "[30.0]", "[40.0]"])
+
+    def test_an_async_tool_calls_its_server_even_when_the_run_does_not_load_it(self):
+        done, _, _ = self.run_code(
+            "async def shout(message):\n    return (await mcp_stub_server.echo(message=message)).upper()\n"
+            "print(save_tool(shout))",
+            servers=[ECHO], discovered=["stub-server"],
+        )
+        self.assert_success(done)
+        self.assertEqual(self.skill_host.skills["shout"]["uses"], [{"server": "stub-server", "tool": "echo"}])
+        self.assertTrue(self.skill_host.skills["shout"]["async"])
+        self.restart()
+        self.host.send({"type": "execute", "id": "x2", "code": "await shout('hi')", "servers": [],
+                        "discovered": ["stub-server"], "skills": self.skill_host.frame_skills()})
+        done, _, _ = self.host.collect("x2")
+        self.assert_success(done)
+        self.assertEqual(done["value"]["json"], "HI")
+        self.assertIn("servers/describe", [m for m, _ in self.skill_host.requests])
+
+    def test_a_source_string_and_list_and_delete(self):
+        done, _, _ = self.run_code(
+            "save_tool('''\nimport re\ndef words(text):\n    return re.findall(r\"\\\\w+\", text)\n''')\n"
+            "[words('a b'), [t['name'] for t in list_saved_tools()], delete_saved_tool('words'),"
+            " delete_saved_tool('words')]"
+        )
+        self.assert_success(done)
+        self.assertEqual(done["value"]["json"], [["a", "b"], ["words"], True, False])
+
+    def test_bad_tools_are_refused_and_nothing_is_saved(self):
+        cases = [
+            ("f = lambda: 1\nsave_tool(f)", "ValueError", "lambda"),
+            ("def outer():\n    y = 1\n    def inner():\n        return y\n    return inner\nsave_tool(outer())",
+             "ValueError", "not a top-level function"),
+            ("def print(x):\n    return x\nsave_tool(print)", "ValueError", "builtin"),
+            ("def stub_server():\n    return 1\nsave_tool(stub_server)", "ValueError", "alias of an MCP server"),
+            ("handle = open('/dev/null')\ndef f():\n    return handle.read()\nsave_tool(f)", "ValueError",
+             "cannot be saved"),
+            ("save_tool('def f(:\\n  pass')", "SyntaxError", "does not compile"),
+            ("save_tool('def f():\\n    return undefined_thing')", "ValueError", "undefined_thing"),
+            ("async def g():\n    return await mcp_stub_server.nope()\nsave_tool(g)", "ValueError", "no such tool"),
+            ("def h():\n    return 1\nsave_tool(h, name='mcp_x')", "ValueError", "provides"),
+            ("save_tool(42)", "TypeError", "takes a function"),
+        ]
+        for index, (code, kind, words) in enumerate(cases):
+            done, _, _ = self.run_code(code, servers=[ECHO], discovered=["stub-server"], execute_id=f"x{index}")
+            self.assertEqual(done["status"], "error", code)
+            self.assertEqual(done["error"]["type"], kind, code)
+            self.assertIn(words, done["error"]["message"], code)
+        self.assertEqual(self.skill_host.skills, {})
+
+    def test_a_stale_tool_still_runs_and_its_failures_say_why(self):
+        self.run_code("def fails():\n    raise ValueError('boom')\ndef fine():\n    return 1\n"
+                      "save_tool(fails)\nsave_tool(fine)")
+        self.restart()
+        reason = "stub-server.echo changed its input schema since the tool was saved"
+        self.host.send({"type": "execute", "id": "x2", "code": "print(fine())\nfails()", "servers": [],
+                        "skills": self.skill_host.frame_skills(stale=reason)})
+        done, stdout, _ = self.host.collect("x2")
+        self.assertEqual(stdout, "1\n")
+        self.assertEqual(done["error"]["type"], "ValueError")
+        self.assertIn(reason, done["error"]["message"])
+
+    def test_a_session_variable_of_the_same_name_is_not_replaced(self):
+        self.run_code("def tool_a():\n    return 'saved'\nsave_tool(tool_a)", persist=True)
+        self.host.send({"type": "execute", "id": "x2", "code": "tool_a = 'mine'", "servers": [], "persist": True,
+                        "skills": self.skill_host.frame_skills()})
+        self.host.collect("x2")
+        self.host.send({"type": "execute", "id": "x3", "code": "[tool_a, skills.tool_a()]", "servers": [],
+                        "persist": True, "skills": self.skill_host.frame_skills()})
+        done, _, _ = self.host.collect("x3")
+        self.assertEqual(done["value"]["json"], ["mine", "saved"])
