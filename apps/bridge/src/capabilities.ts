@@ -155,6 +155,11 @@ with a clear error, and nothing is saved. \`list_saved_tools()\`, \`delete_saved
 calls disappears or changes its input schema, the saved tool is marked stale (with the reason) wherever it is
 listed; it still runs, and its errors say what changed.
 ${savedToolsList(o.savedTools)}
+## Files and images in the result
+\`runtime.attach(path_or_bytes, mime_type=None, name=None)\` hands a file back with the result, and
+\`runtime.show(image)\` an image (PNG, JPEG, GIF or WebP bytes or path, a matplotlib figure, a PIL image): images
+arrive as images, other files as embedded resources. At most 5 MiB a file and 20 MiB a run (\`ValueError\` past it).
+
 ## Examples
 \`\`\`python
 files = await mcp_filesystem.list_directory(path="/tmp")

@@ -3,9 +3,11 @@ import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@code
 import { type ContainerLimits, LABEL_INSTANCE } from '@codexec/container-runtime';
 import type { ServerMeta, ToolCallResult, ToolMeta } from '@codexec/frame-protocol';
 import {
+  type Attachment,
   createFileMemoryStore,
   createFileSkillStore,
   createSandbox,
+  IMAGE_TYPES,
   type MemoryStore,
   type RunResult,
   type Sandbox,
@@ -20,7 +22,7 @@ import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@cod
 import { catalogFrom } from './catalog.js';
 import { containerLimits, type SelectedEngine, selectEngine } from './container-engine.js';
 import { discoverServers } from './discovery.js';
-import type { CatalogEntry, RunEngine, RunOptions, RunReport } from './engine.js';
+import type { AttachmentContent, CatalogEntry, RunEngine, RunOptions, RunReport } from './engine.js';
 import { currentInstanceId, reapLeftovers } from './leftovers.js';
 import { childLogger, type Logger } from './logger.js';
 import { advertisedOutputSchema } from './output-schema.js';
@@ -320,17 +322,18 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       signal,
     };
     if (!persistent) {
-      const { session: _none, ...result }: RunResult = await box.run(request);
-      return renderOutcome({ ...base, ...result });
+      const { session: _none, attachments, ...result }: RunResult = await box.run(request);
+      return withAttachments(renderOutcome({ ...base, ...result, ...listed(attachments) }), attachments);
     }
     const name = args.session ?? DEFAULT_SESSION;
     const session = sessionFor(box, runOptions.connection, name);
     if (args.reset) await session.reset();
-    const { session: place, ...result }: RunResult = await session.run(request);
+    const { session: place, attachments, ...result }: RunResult = await session.run(request);
     if (result.error) result.error = { ...result.error, message: inBridgeTerms(result.error.message) };
-    return renderOutcome({
+    const report = renderOutcome({
       ...base,
       ...result,
+      ...listed(attachments),
       ...(place
         ? {
             session: {
@@ -343,6 +346,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           }
         : {}),
     });
+    return withAttachments(report, attachments);
   };
 
   // A saved tool whose server is no longer configured is stale from the start; the others are checked when their
@@ -389,6 +393,28 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       return closing;
     },
   };
+}
+
+/** What the structured result says of the attachments: their names, types and sizes. */
+function listed(attachments: Attachment[] | undefined) {
+  return attachments?.length
+    ? { attachments: attachments.map(({ name, mimeType, size }) => ({ name, mimeType, size })) }
+    : {};
+}
+
+/** The files themselves, as MCP content after the text: images as images, other files as embedded resources. */
+function withAttachments(report: RunReport, attachments: Attachment[] | undefined): RunReport {
+  if (!attachments?.length) return report;
+  const content: AttachmentContent[] = attachments.map((file) => {
+    if (IMAGE_TYPES.has(file.mimeType)) return { type: 'image', data: file.data, mimeType: file.mimeType };
+    const uri = `attachment:///${encodeURIComponent(file.name)}`;
+    if (file.mimeType.startsWith('text/') || file.mimeType === 'application/json') {
+      const text = Buffer.from(file.data, 'base64').toString('utf8');
+      return { type: 'resource', resource: { uri, mimeType: file.mimeType, text } };
+    }
+    return { type: 'resource', resource: { uri, mimeType: file.mimeType, blob: file.data } };
+  });
+  return { ...report, attachments: content };
 }
 
 /** Named sessions one connection may hold; past it the least recently used idle one is closed. */

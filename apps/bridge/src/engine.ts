@@ -41,7 +41,18 @@ export interface RunReport {
   text: string;
   structured: Record<string, unknown>;
   isError: boolean;
+  /** Files the code handed back, as MCP content after the text: images, or embedded resources. */
+  attachments?: AttachmentContent[];
 }
+
+export type AttachmentContent =
+  | { type: 'image'; data: string; mimeType: string }
+  | {
+      type: 'resource';
+      resource:
+        | { uri: string; mimeType: string; text: string }
+        | { uri: string; mimeType: string; blob: string };
+    };
 
 export interface RunOptions {
   signal: AbortSignal;

@@ -158,7 +158,7 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
         },
       });
       return {
-        content: [{ type: 'text', text: report.text }],
+        content: [{ type: 'text', text: report.text }, ...(report.attachments ?? [])],
         structuredContent: report.structured,
         ...(report.isError ? { isError: true } : {}),
       };

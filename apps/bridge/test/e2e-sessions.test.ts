@@ -155,6 +155,45 @@ for (const engine of engines) {
       expect(sessionOf(next)).toMatchObject({ state: 'new', reason: expect.stringMatching(/exited/) });
     });
 
+    it('hands back an image as image content and other files as resources, within the limits', async () => {
+      const png =
+        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+      const result = (await call({
+        code: [
+          'import base64',
+          'from mcp import runtime',
+          `runtime.show(base64.b64decode("${png}"))`,
+          'runtime.attach(b"a,b\\n1,2\\n", name="data.csv")',
+          'runtime.attach(bytes(range(256)), name="blob.bin")',
+          'print("attached")',
+        ].join('\n'),
+      })) as { content: Record<string, unknown>[] };
+      expect(structuredOf(result)).toMatchObject({
+        status: 'success',
+        attachments: [
+          { name: 'image.png', mimeType: 'image/png', size: 70 },
+          { name: 'data.csv', mimeType: 'text/csv', size: 8 },
+          { name: 'blob.bin', mimeType: 'application/octet-stream', size: 256 },
+        ],
+      });
+      const [text, image, csv, blob] = result.content;
+      expect(text).toMatchObject({ type: 'text' });
+      expect(image).toEqual({ type: 'image', mimeType: 'image/png', data: png });
+      expect(csv).toEqual({
+        type: 'resource',
+        resource: { uri: 'attachment:///data.csv', mimeType: 'text/csv', text: 'a,b\n1,2\n' },
+      });
+      expect(Buffer.from((blob!.resource as { blob: string }).blob, 'base64')).toEqual(
+        Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+      );
+      const tooBig = await call({
+        code: 'from mcp import runtime\nruntime.attach(b"x" * (6 * 1024 * 1024), name="big.bin")',
+      });
+      expect(String(structuredOf(tooBig).error)).toMatch(
+        /ValueError: attach: big.bin is 6 MiB, over the limit of 5 MiB/,
+      );
+    });
+
     it('removes every container when the client goes away', async () => {
       const label = await bridge.instanceLabel();
       expect((await containersWithLabel(engine, label)).length).toBeGreaterThan(0);

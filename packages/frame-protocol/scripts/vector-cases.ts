@@ -515,6 +515,16 @@ export const validCases: ValidCase[] = [
     frame: { type: 'request', id: 'c15', method: 'skills/delete', params: { name: 'open_issues' } },
   },
   {
+    name: 'request run/attach of a PNG',
+    direction: R,
+    frame: {
+      type: 'request',
+      id: 'c16',
+      method: 'run/attach',
+      params: { name: 'plot.png', mimeType: 'image/png', data: 'iVBORw0KGgo=' },
+    },
+  },
+  {
     name: 'response to ping',
     direction: R,
     frame: { type: 'response', id: 'h1', result: {} },
@@ -961,6 +971,28 @@ export const methodCases: MethodCase[] = [
       ],
       problems: [{ message: 'a file of the store is not valid JSON' }],
     },
+  },
+  // run/attach
+  {
+    name: 'run/attach params',
+    method: 'run/attach',
+    kind: 'params',
+    input: { name: 'report.csv', mimeType: 'text/csv', data: 'YSxiCjEsMgo=' },
+    output: { name: 'report.csv', mimeType: 'text/csv', data: 'YSxiCjEsMgo=' },
+  },
+  {
+    name: 'run/attach params without a MIME type',
+    method: 'run/attach',
+    kind: 'params',
+    input: { name: 'x', data: '' },
+    output: false,
+  },
+  {
+    name: 'run/attach result',
+    method: 'run/attach',
+    kind: 'result',
+    input: { size: 8 },
+    output: { size: 8 },
   },
   // skills/*
   {

@@ -53,6 +53,7 @@ export const RuntimeMethod = z.enum([
   'skills/save',
   'skills/list',
   'skills/delete',
+  'run/attach',
 ]);
 export type RuntimeMethod = z.infer<typeof RuntimeMethod>;
 
@@ -463,6 +464,18 @@ export type SkillsDeleteParams = z.infer<typeof SkillsDeleteParams>;
 export const SkillsDeleteResult = z.object({ deleted: z.boolean() });
 export type SkillsDeleteResult = z.infer<typeof SkillsDeleteResult>;
 
+/** A file the code hands back with the run's result (`runtime.attach`, `runtime.show`). */
+export const AttachParams = z.object({
+  /** A file name for the client: no path. */
+  name: z.string().min(1).max(255),
+  mimeType: z.string().min(1).max(255),
+  /** The bytes, base64. */
+  data: z.string(),
+});
+export type AttachParams = z.infer<typeof AttachParams>;
+export const AttachResult = z.object({ size: z.number().int().nonnegative() });
+export type AttachResult = z.infer<typeof AttachResult>;
+
 export const PingParams = z.object({});
 export type PingParams = z.infer<typeof PingParams>;
 export const PingResult = z.object({});
@@ -490,6 +503,7 @@ export const RuntimeMethods = {
   'skills/save': { params: SkillsSaveParams, result: SkillsSaveResult },
   'skills/list': { params: SkillsListParams, result: SkillsListResult },
   'skills/delete': { params: SkillsDeleteParams, result: SkillsDeleteResult },
+  'run/attach': { params: AttachParams, result: AttachResult },
 } as const satisfies Record<RuntimeMethod, MethodSchema>;
 export type RuntimeMethods = typeof RuntimeMethods;
 

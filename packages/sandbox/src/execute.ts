@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ContainerExit } from '@codexec/container-runtime';
 import type { DoneFrame, FrameProtocolError, ServerMeta } from '@codexec/frame-protocol';
+import { type Attachment, type AttachmentLimits, serveAttachments } from './attachments.js';
 import type { Logger } from './logger.js';
 import { serveMemory } from './memory-host.js';
 import type { MemoryStore } from './memory-store.js';
@@ -34,6 +35,8 @@ export interface ExecuteOptions {
   memoryStore?: MemoryStore | undefined;
   /** Saved tools: loaded into the run, and `save_tool` and its kin served. */
   skillStore?: SkillStore | undefined;
+  /** Limits of the files the code hands back (`runtime.attach`). */
+  attachments: AttachmentLimits;
   timeoutMs: number;
   callTimeoutMs: number;
   maxOutputBytes: number;
@@ -147,6 +150,8 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
       }),
     );
   }
+  const attachments: Attachment[] = [];
+  cleanups.push(serveAttachments(channel, options.attachments, attachments));
   if (options.memoryStore) {
     cleanups.push(serveMemory(channel, { store: options.memoryStore, runSignal: runAbort.signal, logger }));
   }
@@ -268,6 +273,7 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
       break;
   }
   if (interrupt?.calls !== undefined) result.calls = interrupt.calls;
+  if (attachments.length) result.attachments = attachments;
   return {
     result,
     finished: end.kind === 'done' || interrupt !== undefined,

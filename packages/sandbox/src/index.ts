@@ -1,3 +1,10 @@
+export {
+  type Attachment,
+  type AttachmentLimits,
+  DEFAULT_MAX_ATTACHMENT_BYTES,
+  DEFAULT_MAX_RUN_ATTACHMENT_BYTES,
+  IMAGE_TYPES,
+} from './attachments.js';
 export { isSandboxError, SandboxError, type SandboxErrorCode } from './errors.js';
 export type { OutputChunk } from './execute.js';
 export {

@@ -1,4 +1,5 @@
 import type { ContainerExit } from '@codexec/container-runtime';
+import type { Attachment } from './attachments.js';
 
 export type RunStatus = 'success' | 'error' | 'timeout' | 'cancelled';
 
@@ -23,6 +24,8 @@ export interface RunResult {
   truncated: { stdout: boolean; stderr: boolean; stdoutBytes: number; stderrBytes: number };
   /** Set for runs of a session (`session.run`): where the run stands in it and what became of its state. */
   session?: SessionRunInfo;
+  /** Files the code handed back (`runtime.attach`, `runtime.show`), in order. */
+  attachments?: Attachment[];
 }
 
 /** A session run's place in its session. */

@@ -12,6 +12,7 @@ import {
   validateLimits,
 } from '@codexec/container-runtime';
 import { DEFAULT_MAX_LINE_BYTES, type ServerMeta } from '@codexec/frame-protocol';
+import { DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_RUN_ATTACHMENT_BYTES } from './attachments.js';
 import { SandboxError } from './errors.js';
 import { executeOn, type OutputChunk } from './execute.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -73,6 +74,8 @@ export interface SandboxOptions {
    * and an interrupted run may take `interruptGraceMs` (default 2 s) to stop before its container is removed.
    */
   sessions?: { max?: number; idleTimeoutMs?: number; interruptGraceMs?: number };
+  /** Files the code may hand back per run (`runtime.attach`): 5 MiB each and 20 MiB in all by default. */
+  attachments?: { maxFileBytes?: number; maxRunBytes?: number };
 }
 
 export interface RunOptions {
@@ -185,6 +188,18 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const defaultTimeoutMs = positive('defaultTimeoutMs', options.defaultTimeoutMs, 30_000);
   const defaultCallTimeoutMs = positive('callTimeoutMs', options.callTimeoutMs, 60_000);
   const poolOptions = resolvePoolOptions(options.pool);
+  const attachmentLimits = {
+    maxFileBytes: positive(
+      'attachments.maxFileBytes',
+      options.attachments?.maxFileBytes,
+      DEFAULT_MAX_ATTACHMENT_BYTES,
+    ),
+    maxRunBytes: positive(
+      'attachments.maxRunBytes',
+      options.attachments?.maxRunBytes,
+      DEFAULT_MAX_RUN_ATTACHMENT_BYTES,
+    ),
+  };
   const sessionLimits = {
     max: positive('sessions.max', options.sessions?.max, DEFAULT_MAX_SESSIONS),
     idleTimeoutMs: positive(
@@ -276,7 +291,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     closing: closing.signal,
     container,
     runSettings,
-    execute: { maxOutputBytes, memory: limits.memory },
+    execute: { maxOutputBytes, memory: limits.memory, attachments: attachmentLimits },
     released: () => pool?.refill(),
   });
 
@@ -321,6 +336,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
           toolHost: runOptions.toolHost,
           memoryStore: runOptions.memoryStore,
           skillStore: runOptions.skillStore,
+          attachments: attachmentLimits,
           timeoutMs,
           callTimeoutMs,
           maxOutputBytes,

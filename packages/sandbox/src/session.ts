@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { PROTOCOL_REVISION } from '@codexec/frame-protocol';
+import type { AttachmentLimits } from './attachments.js';
 import { SandboxError } from './errors.js';
 import { type Ending, executeOn, type OutputChunk } from './execute.js';
 import type { Logger } from './logger.js';
@@ -76,7 +77,7 @@ export interface SessionHost {
   container(signal: AbortSignal, failure: FailureResult): Promise<ReadyContainer | RunResult>;
   /** Validated per-run settings. */
   runSettings(options: RunOptions): { timeoutMs: number; callTimeoutMs: number };
-  execute: { maxOutputBytes: number; memory: string };
+  execute: { maxOutputBytes: number; memory: string; attachments: AttachmentLimits };
   /** Called when a session stops holding a container, so a run waiting for a slot can go on. */
   released(): void;
 }
@@ -389,6 +390,7 @@ class SessionImpl implements Session {
         toolHost: options.toolHost,
         memoryStore: options.memoryStore,
         skillStore: options.skillStore,
+        attachments: this.#host.execute.attachments,
         timeoutMs,
         callTimeoutMs,
         maxOutputBytes: this.#host.execute.maxOutputBytes,

@@ -26,6 +26,9 @@ export function compactText(result: StructuredResult, valueText: string | undefi
     );
     if (lost) out.push(`session state lost: ${lost}`);
   }
+  for (const attachment of result.attachments ?? []) {
+    out.push(`attached: ${attachment.name} (${attachment.mimeType}, ${formatCount(attachment.size)} bytes)`);
+  }
 
   const truncated = result.truncated ?? {};
   const shown = {

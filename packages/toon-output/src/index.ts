@@ -16,6 +16,7 @@ export {
 export { type RenderResult, render } from './render.js';
 export { type RenderValueOptions, renderValue } from './render-value.js';
 export {
+  type AttachmentOutcome,
   RUN_STATUSES,
   type RunErrorInfo,
   type RunOutcome,

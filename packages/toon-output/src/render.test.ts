@@ -203,6 +203,21 @@ const cases: { label: string; outcome: RunOutcome; structured: StructuredResult 
     },
   },
   {
+    label: 'attachments are listed by name, type and size',
+    outcome: {
+      status: 'success',
+      attachments: [
+        { name: 'plot.png', mimeType: 'image/png', size: 2048 },
+        { name: 'bad', mimeType: 'x', size: -1 } as never,
+      ],
+    },
+    structured: {
+      status: 'success',
+      summary: 'Success (no output)',
+      attachments: [{ name: 'plot.png', mimeType: 'image/png', size: 2048 }],
+    },
+  },
+  {
     label: 'a malformed session is left out',
     outcome: { status: 'success', session: { name: 'x', run: 0, state: 'new' } },
     structured: { status: 'success', summary: 'Success (no output)' },

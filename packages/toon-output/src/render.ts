@@ -11,6 +11,7 @@ import {
   SUMMARY_MAX_CHARS,
 } from './options.js';
 import {
+  type AttachmentOutcome,
   RUN_STATUSES,
   type RunOutcome,
   type RunStatus,
@@ -165,6 +166,34 @@ interface Collected {
   parts: Part[];
   sandbox?: UpstreamTruncation;
   session?: SessionOutcome;
+  attachments?: AttachmentOutcome[];
+}
+
+/** Attachments listed in a result at most (the rest are counted in the last entry's name). */
+const MAX_LISTED_ATTACHMENTS = 50;
+
+function attachmentsOf(given: unknown): AttachmentOutcome[] | undefined {
+  if (!Array.isArray(given)) return undefined;
+  const valid = given.filter(
+    (a): a is AttachmentOutcome =>
+      a !== null &&
+      typeof a === 'object' &&
+      typeof a.name === 'string' &&
+      typeof a.mimeType === 'string' &&
+      Number.isInteger(a.size) &&
+      a.size >= 0,
+  );
+  const listed = valid
+    .slice(0, MAX_LISTED_ATTACHMENTS)
+    .map((a) => ({ name: capSummary(a.name, 255), mimeType: capSummary(a.mimeType, 255), size: a.size }));
+  if (valid.length > MAX_LISTED_ATTACHMENTS) {
+    listed.push({
+      name: `… and ${valid.length - MAX_LISTED_ATTACHMENTS} more`,
+      mimeType: 'text/plain',
+      size: 0,
+    });
+  }
+  return listed.length ? listed : undefined;
 }
 
 /** Longest `reason` or `lost` note of a session kept in a result (the sandbox's notes are one sentence). */
@@ -246,6 +275,8 @@ function collect(outcome: RunOutcome, options: ResolvedOptions): Collected {
   if (sandbox) collected.sandbox = sandbox;
   const session = sessionOf(outcome.session);
   if (session) collected.session = session;
+  const attachments = attachmentsOf(outcome.attachments);
+  if (attachments) collected.attachments = attachments;
   return collected;
 }
 
@@ -326,6 +357,7 @@ function build(
   if (collected.calls !== undefined) structured.calls = collected.calls;
   if (Object.keys(truncated).length > 0) structured.truncated = truncated;
   if (collected.session) structured.session = collected.session;
+  if (collected.attachments) structured.attachments = collected.attachments;
   return { text: frame(structured, valueText, options), structured, cut };
 }
 

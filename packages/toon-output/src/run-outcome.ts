@@ -67,4 +67,14 @@ export interface RunOutcome {
   message?: string;
   /** Set for runs of a session. */
   session?: SessionOutcome;
+  /** Files the code handed back (their bytes travel as separate content; here, what they are). */
+  attachments?: AttachmentOutcome[];
+}
+
+/** A file handed back with a run's result. */
+export interface AttachmentOutcome {
+  name: string;
+  mimeType: string;
+  /** Bytes. */
+  size: number;
 }

@@ -1,5 +1,5 @@
 import type { JsonValue } from './json-value.js';
-import type { RunStatus, SessionOutcome, UpstreamTruncation } from './run-outcome.js';
+import type { AttachmentOutcome, RunStatus, SessionOutcome, UpstreamTruncation } from './run-outcome.js';
 
 /** How much of one part of the result was cut by the renderer. Counts are exact; characters are code points. */
 export interface PartTruncation {
@@ -61,6 +61,8 @@ export interface StructuredResult {
   truncated?: Truncation;
   /** The run's session: its name, the run's number in it, and whether the state was kept, renewed or lost. */
   session?: SessionOutcome;
+  /** Files handed back with the result: name, MIME type and size (their bytes are separate content). */
+  attachments?: AttachmentOutcome[];
 }
 
 const count = { type: 'integer', minimum: 0 } as const;
@@ -100,6 +102,15 @@ export const structuredResultSchema = {
       },
       required: ['name', 'run', 'state'],
       additionalProperties: false,
+    },
+    attachments: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, mimeType: { type: 'string' }, size: count },
+        required: ['name', 'mimeType', 'size'],
+        additionalProperties: false,
+      },
     },
   },
   required: ['status', 'summary'],

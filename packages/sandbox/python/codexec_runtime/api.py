@@ -9,6 +9,7 @@ import sys
 import types
 
 from .aliases import assign_aliases, base_alias
+from .attachments import make_functions as attachment_functions
 from .errors import MCPError, McpToolError
 from .memory import Memory
 from .proxies import make_proxy, unwrap_result
@@ -36,7 +37,9 @@ CAPABILITY_SUMMARY = (
     "7. Memory that outlives sessions and restarts (JSON values): save_memory(key, value), load_memory(key, "
     "default=None), update_memory, delete_memory, list_memories(prefix=''), memory_exists, get_memory_info.\n"
     "8. save_tool(func) keeps a function for every later run (as a plain name and `from skills import name`); "
-    "list_saved_tools(), delete_saved_tool(name); `await runtime.query_tool_docs('skills')` documents them."
+    "list_saved_tools(), delete_saved_tool(name); `await runtime.query_tool_docs('skills')` documents them.\n"
+    "9. runtime.attach(path_or_bytes, mime_type=None, name=None) hands a file back with the result; "
+    "runtime.show(image) shows an image (PNG, JPEG, GIF, WebP, a matplotlib figure or PIL image)."
 )
 
 
@@ -547,6 +550,7 @@ class SandboxApi:
             "search_tool_docs_sync": search_tool_docs_sync,
             "capability_summary": capability_summary,
             **api.memory,
+            **attachment_functions(api._client),
         }
         for name, value in exported.items():
             if callable(value) and not isinstance(value, type):

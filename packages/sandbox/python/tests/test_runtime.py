@@ -831,3 +831,54 @@ class SavedTools(RuntimeTest):
                         "persist": True, "skills": self.skill_host.frame_skills()})
         done, _, _ = self.host.collect("x3")
         self.assertEqual(done["value"]["json"], ["mine", "saved"])
+
+
+class AttachHost:
+    def __init__(self, limit=1000):
+        self.files = []
+        self.limit = limit
+
+    def __call__(self, method, params, frame):
+        if method != "run/attach":
+            return {"error": {"code": "UNKNOWN_METHOD", "message": method}}
+        import base64
+        data = base64.b64decode(params["data"])
+        if len(data) > self.limit:
+            return {"error": {"code": "TOO_LARGE", "message": f"{params['name']} is over the limit"}}
+        self.files.append((params["name"], params["mimeType"], data))
+        return {"result": {"size": len(data)}}
+
+
+class Attachments(RuntimeTest):
+    def setUp(self):
+        self.attach_host = AttachHost()
+        self.host = ScriptedHost(on_request=self.attach_host)
+        self.hello = self.host.hello()
+
+    def test_files_and_images_by_path_and_bytes_with_types_found(self):
+        png = "b'\\x89PNG\\r\\n\\x1a\\n' + b'0' * 20"
+        done, _, _ = self.run_code(
+            "from mcp import runtime\n"
+            "open('/tmp/report.csv', 'w').write('a,b\\n1,2\\n')\n"
+            "runtime.attach('/tmp/report.csv')\n"
+            f"runtime.show({png})\n"
+            "runtime.attach(b'\\x00\\x01', name='blob')\n"
+            "runtime.attach(b'hello', mime_type='text/markdown', name='../../etc/notes')"
+        )
+        self.assert_success(done)
+        self.assertEqual(
+            [(n, t) for n, t, _ in self.attach_host.files],
+            [("report.csv", "text/csv"), ("image.png", "image/png"), ("blob.bin", "application/octet-stream"),
+             ("notes.md", "text/markdown")],
+        )
+        self.assertEqual(self.attach_host.files[0][2], b"a,b\n1,2\n")
+
+    def test_refusals_are_clear(self):
+        for code, kind in (
+            ("from mcp import runtime\nruntime.attach(b'x' * 5000)", "ValueError"),
+            ("from mcp import runtime\nruntime.show(b'not an image')", "ValueError"),
+            ("from mcp import runtime\nruntime.attach(42)", "TypeError"),
+            ("from mcp import runtime\nruntime.attach('/nope/missing.txt')", "FileNotFoundError"),
+        ):
+            done, _, _ = self.run_code(code)
+            self.assertEqual(done["error"]["type"], kind, code)

@@ -1,0 +1,116 @@
+"""Files the code hands back with the run's result: ``runtime.attach(...)`` and ``runtime.show(...)``.
+
+The bytes travel to the host as a ``run/attach`` request (base64); the host keeps them with the run's result, within
+its limits (5 MiB a file and 20 MiB a run by default), and refuses more with a ValueError.
+"""
+
+import base64
+import io
+import mimetypes
+import os
+
+from .errors import MCPError
+
+# Beyond this the request could not fit in one frame; the host's own limits are far lower anyway.
+MAX_BYTES = 40 * 1024 * 1024
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+def sniff(data):
+    """The image type of the bytes, from their first bytes, or None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _guess(data, name):
+    kind = sniff(data) or mimetypes.guess_type(name)[0]
+    if kind:
+        return kind
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "application/octet-stream"
+    # Text has no control characters but whitespace.
+    if any(ord(ch) < 32 and ch not in "\t\n\r\f" for ch in text[:65536]):
+        return "application/octet-stream"
+    return "text/plain"
+
+
+def _image_bytes(image):
+    """PNG bytes of a matplotlib figure or a PIL image, or None for anything else."""
+    buffer = io.BytesIO()
+    if callable(getattr(image, "savefig", None)):
+        image.savefig(buffer, format="png")
+        return buffer.getvalue()
+    if callable(getattr(image, "save", None)) and hasattr(image, "size"):
+        image.save(buffer, format="PNG")
+        return buffer.getvalue()
+    return None
+
+
+def make_functions(client):
+    def send(data, mime_type, name):
+        if len(data) > MAX_BYTES:
+            raise ValueError(f"attach: {name} is {len(data)} bytes; the host takes far less (see its limits)")
+        params = {"name": name, "mimeType": mime_type, "data": base64.b64encode(data).decode("ascii")}
+        try:
+            client.request_sync("run/attach", params, timeout=120.0)
+        except MCPError as error:
+            if error.code == "UNKNOWN_METHOD":
+                raise RuntimeError("this sandbox's host takes no attachments") from None
+            if error.code in ("TOO_LARGE", "INVALID_PARAMS"):
+                raise ValueError(f"attach: {error.message}") from None
+            raise error.with_traceback(None) from None
+
+    def attach(path_or_bytes, mime_type=None, name=None):
+        """Hands a file back with the run's result: a path in the container, or bytes. Images (PNG, JPEG, GIF,
+        WebP) reach the client as images, other files as embedded resources. The type is found from the bytes and
+        the name unless ``mime_type`` is given."""
+        if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+            data = bytes(path_or_bytes)
+            name = name or "attachment"
+        elif isinstance(path_or_bytes, (str, os.PathLike)):
+            path = os.fspath(path_or_bytes)
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+            name = name or os.path.basename(path) or "attachment"
+        else:
+            raise TypeError(f"attach takes a path or bytes, got {type(path_or_bytes).__name__}")
+        name = os.path.basename(str(name)) or "attachment"
+        kind = (mime_type or _guess(data, name)).lower()
+        if "." not in name:
+            extension = mimetypes.guess_extension(kind)
+            if extension:
+                name += extension
+        send(data, kind, name)
+
+    def show(image, name=None):
+        """Shows an image in the client: PNG, JPEG, GIF or WebP bytes or a path, a matplotlib figure, or a PIL
+        image (sent as PNG)."""
+        data = _image_bytes(image)
+        if data is None:
+            if isinstance(image, (str, os.PathLike)):
+                with open(os.fspath(image), "rb") as handle:
+                    data = handle.read(MAX_BYTES + 1)
+                name = name or os.path.basename(os.fspath(image))
+            elif isinstance(image, (bytes, bytearray, memoryview)):
+                data = bytes(image)
+            else:
+                raise TypeError(
+                    f"show takes image bytes, a path, a matplotlib figure or a PIL image, got {type(image).__name__}"
+                )
+        kind = sniff(data)
+        if kind not in IMAGE_TYPES:
+            raise ValueError("show: that is not a PNG, JPEG, GIF or WebP image; use attach() for other files")
+        attach(data, kind, name or "image")
+
+    for function in (attach, show):
+        function.__module__ = "mcp.runtime"
+    return {"attach": attach, "show": show}
