@@ -4,7 +4,7 @@
  *
  *   pnpm bench                   everything, podman first and docker too for the run times when it is there
  *   pnpm bench --quick           fewer rounds (a few minutes)
- *   pnpm bench --only=runs,calls sections: runs, calls, concurrency, tokens, results, memory
+ *   pnpm bench --only=runs,calls sections: runs, sessions, calls, concurrency, tokens, results, memory
  *   pnpm bench --engine=docker   the engine of every section (default podman, else docker)
  *   pnpm bench --no-build        use the dist folders as they are
  *
@@ -22,11 +22,12 @@ import { type BenchContext, type Failure, markdown, type Row, table } from './li
 import { concurrency } from './sections/concurrency.js';
 import { memory } from './sections/memory.js';
 import { runTimes } from './sections/run-times.js';
+import { httpSessions, sessionRuns } from './sections/sessions.js';
 import { contextTokens, resultTokens } from './sections/tokens.js';
 import { toolCalls } from './sections/tool-calls.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SECTIONS = ['runs', 'calls', 'concurrency', 'tokens', 'results', 'memory'] as const;
+const SECTIONS = ['runs', 'sessions', 'calls', 'concurrency', 'tokens', 'results', 'memory'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values: flags } = parseArgs({
@@ -148,6 +149,14 @@ async function main(): Promise<number> {
       if (!flags['no-docker'] && engines[other].ok && !flags.engine) {
         await section(`run times (${other})`, minutes(20), () => runTimes(ctx, other));
       }
+    }
+    if (wanted.has('sessions')) {
+      await section(`session runs (${primary})`, minutes(10), () => sessionRuns(ctx, primary));
+      const other: Engine = primary === 'podman' ? 'docker' : 'podman';
+      if (!flags['no-docker'] && engines[other].ok && !flags.engine) {
+        await section(`session runs (${other})`, minutes(10), () => sessionRuns(ctx, other));
+      }
+      await section(`HTTP sessions (${primary})`, minutes(10), () => httpSessions(ctx, primary));
     }
     if (wanted.has('calls')) await section('tool calls', minutes(15), () => toolCalls(ctx, primary));
     if (wanted.has('concurrency'))
