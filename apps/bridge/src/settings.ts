@@ -63,6 +63,8 @@ export interface Settings {
   httpHost: string;
   httpPort: number;
   httpToken?: string | undefined;
+  /** An HTTP client session without a request for this long is ended, with its sandbox sessions. */
+  httpSessionTimeoutMs: number;
   /** Host header names accepted besides the bind address (DNS rebinding protection). */
   httpAllowedHosts: string[];
   /** Origin header values accepted besides the allowed hosts. */
@@ -409,6 +411,15 @@ export const SETTINGS: readonly SettingSpec[] = [
     },
   }),
   spec({
+    key: 'httpSessionTimeoutMs',
+    env: 'MCP_BRIDGE_HTTP_SESSION_TIMEOUT',
+    flag: 'http-session-timeout',
+    shown: '1h',
+    description:
+      'An HTTP client session without a request for this long is ended, with its sandbox sessions (the client initializes again)',
+    parse: duration,
+  }),
+  spec({
     key: 'httpAllowedHosts',
     env: 'MCP_BRIDGE_HTTP_ALLOWED_HOSTS',
     flag: 'allowed-host',
@@ -463,6 +474,7 @@ const DEFAULTS: Omit<Settings, 'home' | 'cwd'> = {
   http: false,
   httpHost: '127.0.0.1',
   httpPort: 8931,
+  httpSessionTimeoutMs: 3_600_000,
   httpAllowedHosts: [],
   httpAllowedOrigins: [],
 };

@@ -131,4 +131,26 @@ describe('serveHttp', () => {
       /Cannot listen on 127.0.0.1:\d+ \(EADDRINUSE\)/,
     );
   });
+
+  it('ends a session whose client went away without DELETE once it idled out, closing its sandbox sessions', async () => {
+    const serving = await serve({ sessionIdleTimeoutMs: 600 });
+    const client = new Client({ name: 'leaves', version: '0' });
+    const transport = new StreamableHTTPClientTransport(new URL(serving.url));
+    await client.connect(transport);
+    const busy = await connect(serving.url);
+    await busy.callTool({ name: 'run_python', arguments: { code: 'print(1)' } });
+    expect(serving.sessions()).toBe(2);
+    const id = transport.sessionId!;
+    await client.close(); // no DELETE: the client just went away
+    // The other client keeps its session alive with a run longer than the timeout.
+    await busy.callTool({ name: 'run_python', arguments: { code: 'sleep 1500' } });
+    await expect.poll(() => serving.sessions(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => serving.engine.closedConnections.length, { timeout: 10_000 }).toBe(1);
+    expect(
+      (await post(serving.url, { 'mcp-session-id': id }, { jsonrpc: '2.0', id: 3, method: 'tools/list' }))
+        .status,
+    ).toBe(404);
+    expect(serving.engine.connections).toHaveLength(2);
+    expect(new Set(serving.engine.connections).size).toBe(1);
+  });
 });

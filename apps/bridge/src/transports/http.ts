@@ -21,6 +21,11 @@ export interface HttpServeOptions {
   allowedOrigins: readonly string[];
   /** Makes the MCP server of one new client session. */
   createSession: () => Server;
+  /**
+   * A client session with no request for this long is ended, as a DELETE would end it (its sandbox sessions and
+   * their containers go with it); a client that comes back is told to initialize again (404). Unset: never.
+   */
+  sessionIdleTimeoutMs?: number | undefined;
   logger: Logger;
   signal?: AbortSignal;
 }
@@ -37,6 +42,10 @@ export interface HttpServing {
 interface Session {
   transport: StreamableHTTPServerTransport;
   server: Server;
+  /** When the last request ended (or began, while `active` > 0). */
+  lastSeen: number;
+  /** Requests (and open GET streams) in progress. */
+  active: number;
 }
 
 type Req = IncomingMessage & { body?: unknown };
@@ -80,6 +89,15 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServing>
   }
 
   const sessions = new Map<string, Session>();
+  /** Counts a request as activity of its session until its response is done. */
+  const track = (session: Session, res: ServerResponse): void => {
+    session.active += 1;
+    session.lastSeen = Date.now();
+    res.once('close', () => {
+      session.active -= 1;
+      session.lastSeen = Date.now();
+    });
+  };
 
   app.post(MCP_PATH, async (req: Req, res: ServerResponse) => {
     const id = sessionHeader(req);
@@ -87,6 +105,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServing>
       if (id) {
         const session = sessions.get(id);
         if (!session) return sendJsonRpcError(res, 404, `Unknown session ${id}: initialize a new one.`);
+        track(session, res);
         return await session.transport.handleRequest(req, res, req.body);
       }
       if (!isInitializeRequest(req.body)) {
@@ -96,7 +115,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServing>
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (sessionId) => {
-          sessions.set(sessionId, { transport, server });
+          sessions.set(sessionId, { transport, server, lastSeen: Date.now(), active: 0 });
           logger.info('http session opened', { session: sessionId, open: sessions.size });
         },
       });
@@ -124,6 +143,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServing>
         id ? 404 : 400,
         id ? `Unknown session ${id}.` : 'Missing mcp-session-id header.',
       );
+    track(session, res);
     try {
       await session.transport.handleRequest(req, res);
     } catch (error) {
@@ -151,8 +171,27 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServing>
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${shownHost}:${port}${MCP_PATH}`;
 
+  const idleMs = options.sessionIdleTimeoutMs;
+  const sweeper =
+    idleMs === undefined
+      ? undefined
+      : setInterval(
+          () => {
+            const now = Date.now();
+            for (const [id, session] of sessions) {
+              if (session.active > 0 || now - session.lastSeen < idleMs) continue;
+              logger.info('http session expired', { session: id, idleMs: now - session.lastSeen });
+              sessions.delete(id);
+              session.transport.close().catch(() => {});
+            }
+          },
+          Math.max(250, Math.min(60_000, Math.floor(idleMs / 4))),
+        );
+  sweeper?.unref();
+
   let closing: Promise<void> | undefined;
   const close = () => {
+    clearInterval(sweeper);
     closing ??= (async () => {
       for (const { transport } of [...sessions.values()]) await transport.close().catch(() => {});
       sessions.clear();

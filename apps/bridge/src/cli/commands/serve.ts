@@ -70,6 +70,7 @@ async function serveOverHttp(
     allowedHosts: settings.httpAllowedHosts,
     allowedOrigins: settings.httpAllowedOrigins,
     createSession: session,
+    sessionIdleTimeoutMs: settings.httpSessionTimeoutMs,
     logger,
   });
   // Printed whatever the log level: with --port 0 this is how a person (or a test) learns the port.
