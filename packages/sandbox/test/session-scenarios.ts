@@ -228,6 +228,26 @@ export function defineSessionSuite(engine: 'podman' | 'docker', status: EngineSt
       await session.close();
     });
 
+    it('a fork bomb ends at its timeout without a trace: its processes are killed, or its container removed', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const session = sandbox.openSession();
+      expectSuccess(await session.run({ code: 'kept = "yes"' }));
+      const bomb = await session.run({
+        code: 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass',
+        timeoutMs: 3000,
+      });
+      expect(bomb.status).toBe('timeout');
+      // Only the runtime is left, whether the interrupt stopped the bomb in time or the container was replaced.
+      const after = await session.run({
+        code: 'import os\n[globals().get("kept"), sorted(int(p) for p in os.listdir("/proc") if p.isdigit())]',
+      });
+      expectSuccess(after);
+      expect(after.value?.json).toEqual([bomb.session?.lost ? null : 'yes', [1]]);
+      expect(after.session?.state).toBe(bomb.session?.lost ? 'new' : 'kept');
+      await session.close();
+    });
+
     it('os._exit loses the state and the next run works', { timeout: TEST_TIMEOUT }, async () => {
       const session = sandbox.openSession();
       expectSuccess(await session.run({ code: 'kept = 1' }));

@@ -30,6 +30,22 @@ def is_runtime_frame(filename):
     )
 
 
+def kill_others():
+    """As the container's init (PID 1), kills every other process in it: what a cancelled run started (a fork
+    bomb's processes would starve the runtime of CPU and of the process limit while it tries to stop the code)."""
+    if os.getpid() != 1:
+        return
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def is_code_frame(filename):
+    """Frames of the code itself: a run's (``<code>``, ``<cell N>``) or a saved tool's (``<skill name>``)."""
+    return filename == CODE_FILENAME or filename.startswith(("<cell ", "<skill "))
+
+
 def _filter_traceback(te, seen=None):
     seen = set() if seen is None else seen
     if id(te) in seen:
@@ -109,10 +125,50 @@ class Interrupter:
 
     def install(self):
         signal.signal(signal.SIGINT, self._on_sigint)
+        signal.signal(signal.SIGALRM, self._on_alarm)
 
     def _on_sigint(self, signum, frame):
         if self._running is not None:
-            raise KeyboardInterrupt
+            self._interrupt(frame)
+
+    def _on_alarm(self, signum, frame):
+        # Repeated while a cancelled execute runs: one KeyboardInterrupt can be swallowed (raised inside a hook
+        # that ignores exceptions, such as os.fork()'s), or caught by the code, and the code must still stop.
+        if self._running is not None and self.cancelled:
+            kill_others()
+            self._interrupt(frame)
+
+    @staticmethod
+    def _interrupt(frame):
+        """Raises KeyboardInterrupt now, and again at the next line of the code's own innermost frame.
+
+        Raised in library code, it reaches the code as usual; raised in a hook that swallows exceptions (after a
+        fork, in a destructor), it would be lost, so the code's frame is also traced until it runs a line.
+        """
+        target = frame
+        while target is not None and not is_code_frame(target.f_code.co_filename):
+            target = target.f_back
+        if target is not None and target is not frame:
+
+            def at_next_line(traced, event, arg):
+                if traced is target and event == "line":
+                    traced.f_trace = None
+                    sys.settrace(None)
+                    raise KeyboardInterrupt
+                return at_next_line
+
+            target.f_trace = at_next_line
+            target.f_trace_lines = True
+            sys.settrace(lambda *args: None)
+        raise KeyboardInterrupt
+
+    @staticmethod
+    def _repeat(first, every=0.05):
+        # An interval timer needs no thread: after the code used up the process limit none can be started.
+        try:
+            signal.setitimer(signal.ITIMER_REAL, first, every if first else 0)
+        except (OSError, ValueError):
+            pass
 
     def begin(self, execute_id):
         with self._lock:
@@ -126,6 +182,8 @@ class Interrupter:
     def end(self):
         with self._lock:
             self._running = self._task = self._loop = None
+        self._repeat(0)
+        sys.settrace(None)
 
     def cancel(self, execute_id):
         with self._lock:
@@ -133,14 +191,14 @@ class Interrupter:
                 return
             self.cancelled = True
             loop, task = self._loop, self._task
+        kill_others()
         if loop is not None and task is not None:
-            # Cancelling the task is the polite way; a loop that never yields gets a signal shortly after.
+            # Cancelling the task is the polite way; a loop that never yields gets a signal shortly after, and
+            # again every quarter second until the code stops.
             loop.call_soon_threadsafe(task.cancel)
-            timer = threading.Timer(0.25, self._signal, args=(execute_id,))
-            timer.daemon = True
-            timer.start()
         else:
             self._signal(execute_id)
+        self._repeat(0.25)
 
     def _signal(self, execute_id):
         with self._lock:

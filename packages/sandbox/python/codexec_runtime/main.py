@@ -4,8 +4,10 @@ import json
 import os
 import platform
 import queue
+import signal
 import sys
 import threading
+import time
 
 from . import PROTOCOL_REVISION, PROTOCOL_VERSION
 from .api import SandboxApi
@@ -203,6 +205,28 @@ class Runtime:
             done["error"] = error
         return done
 
+    def _reap_strays(self):
+        """Kills every other process of the container and reaps them (only as PID 1, the container's init)."""
+        if self.pid != 1:
+            return
+        for _ in range(100):
+            others = [name for name in os.listdir("/proc") if name.isdigit() and int(name) != 1]
+            if not others:
+                return
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except OSError:
+                pass
+            while True:
+                try:
+                    pid, _status = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid == 0:
+                    break
+            time.sleep(0.01)
+        self.diagnose("processes left by an interrupted run could not all be killed")
+
     def _flush(self):
         for stream in {id(s): s for s in (sys.stdout, sys.stderr, self.stdout, self.stderr)}.values():
             try:
@@ -238,6 +262,12 @@ class Runtime:
                     "type": "done", "id": frame["id"], "status": "error", "calls": 0,
                     "error": {"type": "RuntimeFailure", "message": f"the sandbox runtime failed: {error!r}"},
                 }
+            # Whatever escaped the cell, no interrupt of it may reach the next one.
+            self.interrupter.end()
+            if self.interrupter.cancelled:
+                # An interrupted run may leave processes behind (a fork bomb, a stuck subprocess): in a session
+                # they would outlive it and eat the process limit.
+                self._reap_strays()
             with self.busy_lock:
                 self.busy = False
             self.send_done(done)
