@@ -114,7 +114,13 @@ export async function contextTokens(ctx: BenchContext, engine: Engine): Promise<
     const upstreamTotal = Object.values(perServer).reduce((s, v) => s + v.tokens, 0);
     const upstreamVisible = Object.values(perServer).reduce((s, v) => s + v.visible, 0);
     const toolCount = Object.values(perServer).reduce((s, v) => s + v.tools, 0);
-    const session = await BridgeSession.start({ engine, fixture, poolSize: 0 });
+    // As shipped: sessions on, so the description and schema carry what they add.
+    const session = await BridgeSession.start({
+      engine,
+      fixture,
+      poolSize: 0,
+      env: { MCP_BRIDGE_SESSION: 'persistent' },
+    });
     let bridgeTokens: number;
     let bridgeVisible: number;
     try {
@@ -155,7 +161,12 @@ export async function contextTokens(ctx: BenchContext, engine: Engine): Promise<
   for (const count of [1, 10, 100]) {
     const many = await createFixture(() => fakeServers(count));
     try {
-      const session = await BridgeSession.start({ engine, fixture: many, poolSize: 0 });
+      const session = await BridgeSession.start({
+        engine,
+        fixture: many,
+        poolSize: 0,
+        env: { MCP_BRIDGE_SESSION: 'persistent' },
+      });
       try {
         growth[String(count)] = toolListTokens(await session.tools());
       } finally {

@@ -34,11 +34,8 @@ export function runPythonInputSchema(maxTimeoutSeconds: number, sessions = false
     type: 'object',
     properties: {
       code: { type: 'string', description: 'Python source to run' },
-      servers: {
-        type: 'array',
-        items: { type: 'string' },
-        description: 'MCP servers the code calls (names from the tool description)',
-      },
+      // The tool's description says what to name here.
+      servers: { type: 'array', items: { type: 'string' } },
       timeout: {
         type: 'integer',
         minimum: 1,
@@ -51,8 +48,9 @@ export function runPythonInputSchema(maxTimeoutSeconds: number, sessions = false
   };
   if (sessions) {
     Object.assign(schema.properties, {
-      session: { type: 'string', description: 'Workspace name; default "default"' },
-      reset: { type: 'boolean', description: 'Start the workspace afresh' },
+      // Explained once, in the tool's description: every word here is paid on every request.
+      session: { type: 'string' },
+      reset: { type: 'boolean' },
     });
   }
   return schema;

@@ -38,15 +38,15 @@ export function toolDescription(servers: readonly ServerSummary[], options: Tool
   ];
   if (options.sessions) {
     lines.push(
-      'Variables, imports and files persist between calls; `session` names another workspace, `reset` clears one. ' +
-        'save_memory/load_memory and save_tool(func) keep data and functions for later sessions.',
+      'Variables, imports and files persist between calls (`session`: another workspace; `reset`: start afresh); ' +
+        'save_memory() and save_tool(func) persist across sessions.',
     );
   }
   if (servers.length === 0) {
     lines.push('No MCP servers are configured, so the code can use only the Python standard library.');
   } else {
     lines.push(
-      'MCP servers (name those the code uses in `servers`, then call `await mcp_<name>.<tool>(arg=...)`; ' +
+      'MCP servers (list those used in `servers`; call `await mcp_<name>.<tool>(arg=...)`, ' +
         'name lowercased, other characters _):',
     );
     for (const server of servers.slice(0, detailedLimit)) {
