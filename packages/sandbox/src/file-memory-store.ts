@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
 import {
   checkMemoryKey,
   type MemoryInfo,
@@ -175,21 +176,7 @@ export function createFileMemoryStore(options: FileMemoryStoreOptions): MemorySt
       );
     }
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const temporary = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-      const handle = await open(temporary, 'w', 0o600);
-      try {
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      try {
-        await rename(temporary, join(dir, name));
-      } catch (error) {
-        await rm(temporary, { force: true });
-        throw error;
-      }
+      await writeFileAtomic(dir, name, text);
     } catch (error) {
       throw ioError(`write memory ${JSON.stringify(key)}`, error);
     }

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { checkSkillName, type SkillRecord, type SkillStore, SkillStoreError } from './skill-store.js';
@@ -66,22 +66,7 @@ export function createFileSkillStore(options: FileSkillStoreOptions): SkillStore
 
   const write = async (record: SkillRecord): Promise<void> => {
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const file = `${record.name}${SUFFIX}`;
-      const temporary = join(dir, `.${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-      const handle = await open(temporary, 'w', 0o600);
-      try {
-        await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      try {
-        await rename(temporary, join(dir, file));
-      } catch (error) {
-        await rm(temporary, { force: true });
-        throw error;
-      }
+      await writeFileAtomic(dir, `${record.name}${SUFFIX}`, `${JSON.stringify(record, null, 2)}\n`);
     } catch (error) {
       throw ioError(`save ${record.name}`, error);
     }

@@ -42,6 +42,24 @@ export interface SessionRunInfo {
   lost?: string;
 }
 
+/** A run that ended before any code ran (a container that did not start, a cancel while waiting). Pure. */
+export function failedRun(
+  startedAt: number,
+  status: 'error' | 'cancelled',
+  type: string,
+  message: string,
+): RunResult {
+  return {
+    status,
+    stdout: '',
+    stderr: '',
+    error: { type, message },
+    durationMs: Math.round(performance.now() - startedAt),
+    calls: 0,
+    truncated: { stdout: false, stderr: false, stdoutBytes: 0, stderrBytes: 0 },
+  };
+}
+
 /** Exit status 137 = SIGKILL. The sandbox did not send it, and PID 1 cannot be killed from inside the container. */
 export function looksOutOfMemory(exit: ContainerExit): boolean {
   return exit.error === undefined && (exit.code === 137 || exit.signal === 'SIGKILL');

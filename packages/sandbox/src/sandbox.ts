@@ -18,7 +18,7 @@ import { executeOn, type OutputChunk } from './execute.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { MemoryStore } from './memory-store.js';
 import { type PoolOptions, resolvePoolOptions } from './pool-settings.js';
-import type { RunResult } from './run-result.js';
+import { failedRun, type RunResult } from './run-result.js';
 import { type ReadyContainer, startRuntimeContainer } from './runtime-container.js';
 import {
   DEFAULT_INTERRUPT_GRACE_MS,
@@ -308,16 +308,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     const signal = runOptions.signal ? AbortSignal.any([runOptions.signal, closing.signal]) : closing.signal;
 
     let name = 'codexec-(not started)';
-    const empty = { stdout: false, stderr: false, stdoutBytes: 0, stderrBytes: 0 };
-    const failure: FailureResult = (status, type, message) => ({
-      status,
-      stdout: '',
-      stderr: '',
-      error: { type, message },
-      durationMs: Math.round(performance.now() - startedAt),
-      calls: 0,
-      truncated: empty,
-    });
+    const failure: FailureResult = (status, type, message) => failedRun(startedAt, status, type, message);
 
     let ready: ReadyContainer | undefined;
     // Set when the runtime finished cleanly: its container is then removed after the result is returned.

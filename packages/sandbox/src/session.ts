@@ -4,7 +4,7 @@ import type { AttachmentLimits } from './attachments.js';
 import { SandboxError } from './errors.js';
 import { type Ending, executeOn, type OutputChunk } from './execute.js';
 import type { Logger } from './logger.js';
-import type { RunResult, SessionRunInfo } from './run-result.js';
+import { failedRun, type RunResult, type SessionRunInfo } from './run-result.js';
 import type { ReadyContainer } from './runtime-container.js';
 import type { RunOptions } from './sandbox.js';
 
@@ -326,15 +326,7 @@ class SessionImpl implements Session {
     const signal = AbortSignal.any(
       [options.signal, this.#closing.signal, this.#host.closing].filter((s): s is AbortSignal => !!s),
     );
-    const failure: FailureResult = (status, type, message) => ({
-      status,
-      stdout: '',
-      stderr: '',
-      error: { type, message },
-      durationMs: Math.round(performance.now() - startedAt),
-      calls: 0,
-      truncated: { stdout: false, stderr: false, stdoutBytes: 0, stderrBytes: 0 },
-    });
+    const failure: FailureResult = (status, type, message) => failedRun(startedAt, status, type, message);
 
     const release = await this.#turn(signal);
     if (!release) {
