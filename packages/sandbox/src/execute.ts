@@ -200,8 +200,7 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
     const grace = new Promise<undefined>((resolve) =>
       setTimeout(resolve, options.interruptGraceMs, undefined).unref(),
     );
-    const answer = await Promise.race([doneFrame, gone.then(() => undefined), grace]);
-    interrupt = answer ?? undefined;
+    interrupt = await Promise.race([doneFrame, gone.then(() => undefined), grace]);
   }
   for (const cleanup of cleanups) cleanup();
 

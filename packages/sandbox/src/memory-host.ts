@@ -1,6 +1,7 @@
-import { type FrameChannel, FrameProtocolError } from '@codexec/frame-protocol';
+import type { FrameChannel } from '@codexec/frame-protocol';
 import type { Logger } from './logger.js';
 import { type MemoryStore, MemoryStoreError, updatedValue } from './memory-store.js';
+import { storeRequests } from './store-requests.js';
 
 export interface ServeMemoryOptions {
   store: MemoryStore;
@@ -9,36 +10,19 @@ export interface ServeMemoryOptions {
   logger: Logger;
 }
 
-/** The store's errors keep their code on the wire (`INVALID_KEY`, `TOO_LARGE`, ...): the runtime raises by it. */
-function wire(error: unknown): FrameProtocolError {
-  if (error instanceof FrameProtocolError) return error;
-  if (error instanceof MemoryStoreError)
-    return FrameProtocolError.remote({ code: error.code, message: error.message });
-  return FrameProtocolError.remote({
-    code: 'IO',
-    message: `The memory store failed: ${error instanceof Error ? error.message : String(error)}`,
-  });
-}
-
 /**
  * Serves the runtime's `memory/*` requests of one run from a `MemoryStore`. Returns a function that removes the
  * handlers.
  */
 export function serveMemory(channel: FrameChannel<'host'>, options: ServeMemoryOptions): () => void {
   const { store, runSignal, logger } = options;
-  const call = async <T>(
-    what: string,
-    work: (signal: AbortSignal) => Promise<T>,
-    signal: AbortSignal,
-  ): Promise<T> => {
-    const both = AbortSignal.any([signal, runSignal]);
-    try {
-      return await work(both);
-    } catch (error) {
-      logger.debug('a memory request failed', { what, error: String(error) });
-      throw wire(error);
-    }
-  };
+  const call = storeRequests({
+    runSignal,
+    logger,
+    label: 'memory',
+    isStoreError: (error): error is MemoryStoreError => error instanceof MemoryStoreError,
+    failure: 'The memory store failed',
+  });
   const removers = [
     channel.onRequest('memory/get', (params, context) =>
       call(

@@ -222,7 +222,6 @@ class SessionImpl implements Session {
   /** Why the next run starts afresh, when it is not the session's first. */
   #pendingReason: string | undefined;
   #runs = 0;
-  #executes = 0;
   #waiting = 0;
   #running = false;
   #tail: Promise<void> = Promise.resolve();
@@ -371,9 +370,9 @@ class SessionImpl implements Session {
         }
       }
       const ready = this.#container!;
-      this.#executes += 1;
       const outcome = await executeOn(ready, {
-        executeId: `x${this.#executes}`,
+        // Run numbers only grow, so ids stay unique on every container the session has.
+        executeId: `x${run}`,
         persist: true,
         interruptGraceMs: this.#host.limits.interruptGraceMs,
         code: options.code,

@@ -1,9 +1,4 @@
-import {
-  type FrameChannel,
-  FrameProtocolError,
-  type ServerMeta,
-  type ToolDoc,
-} from '@codexec/frame-protocol';
+import type { FrameChannel, ServerMeta, ToolDoc } from '@codexec/frame-protocol';
 import type { Logger } from './logger.js';
 import {
   checkSkillName,
@@ -14,6 +9,7 @@ import {
   skillSummary,
   staleText,
 } from './skill-store.js';
+import { storeRequests } from './store-requests.js';
 import type { ToolHost } from './tool-host.js';
 
 /** The pseudo server under which saved tools are documented (`query_tool_docs("skills")`). */
@@ -28,31 +24,16 @@ export interface ServeSkillsOptions {
   logger: Logger;
 }
 
-function wire(error: unknown): FrameProtocolError {
-  if (error instanceof FrameProtocolError) return error;
-  if (error instanceof SkillStoreError)
-    return FrameProtocolError.remote({ code: error.code, message: error.message });
-  return FrameProtocolError.remote({
-    code: 'IO',
-    message: `The saved tools could not be served: ${error instanceof Error ? error.message : String(error)}`,
-  });
-}
-
 /** Serves `skills/save`, `skills/list` and `skills/delete` of one run. Returns a function that removes them. */
 export function serveSkills(channel: FrameChannel<'host'>, options: ServeSkillsOptions): () => void {
   const { store, servers, toolHost, runSignal, logger } = options;
-  const call = async <T>(
-    what: string,
-    work: (signal: AbortSignal) => Promise<T>,
-    signal: AbortSignal,
-  ): Promise<T> => {
-    try {
-      return await work(AbortSignal.any([signal, runSignal]));
-    } catch (error) {
-      logger.debug('a saved-tool request failed', { what, error: String(error) });
-      throw wire(error);
-    }
-  };
+  const call = storeRequests({
+    runSignal,
+    logger,
+    label: 'saved-tool',
+    isStoreError: (error): error is SkillStoreError => error instanceof SkillStoreError,
+    failure: 'The saved tools could not be served',
+  });
 
   const metaOf = async (server: string, signal: AbortSignal): Promise<ServerMeta | undefined> =>
     servers.find((meta) => meta.name === server) ?? (await toolHost?.describeServer?.(server, { signal }));

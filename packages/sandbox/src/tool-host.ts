@@ -8,6 +8,7 @@ import {
   WireErrorCode,
 } from '@codexec/frame-protocol';
 import type { Logger } from './logger.js';
+import { SKILLS_SERVER } from './skills-host.js';
 
 export interface ToolCallOptions {
   /** Aborted when the call times out, the code stops waiting for it, or the run ends. */
@@ -78,8 +79,6 @@ export interface ServeToolHostOptions {
    */
   skillDocs?: ((signal: AbortSignal) => Promise<(ToolDoc & { description: string })[]>) | undefined;
 }
-
-const SKILLS_SERVER = 'skills';
 
 function matchesWords(text: string, words: readonly string[]): boolean {
   const lower = text.toLowerCase();

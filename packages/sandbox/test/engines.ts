@@ -1,4 +1,5 @@
 import { type ContainerRuntime, createDockerRuntime, createPodmanRuntime } from '@codexec/container-runtime';
+import { describe, it } from 'vitest';
 import type { Sandbox } from '../src/index.js';
 
 export const IMAGE = process.env.CODEXEC_TEST_IMAGE ?? 'localhost/codexec-python:bookworm';
@@ -24,6 +25,27 @@ export async function engineStatus(engine: 'podman' | 'docker'): Promise<EngineS
     };
   }
   return { ok: true, runtime };
+}
+
+/**
+ * The engine of a suite, when it works. Otherwise the suite cannot run: under CI=true a failing test says why;
+ * elsewhere the suite is skipped, loudly. Returns undefined then.
+ */
+export function suiteRuntime(title: string, status: EngineStatus): ContainerRuntime | undefined {
+  if (status.ok) return status.runtime;
+  if (ON_CI) {
+    describe(title, () => {
+      it('has a working engine and the test image (CI=true)', () => {
+        throw new Error(status.reason);
+      });
+    });
+  } else {
+    console.warn(`\n!!! SKIPPING the ${title} tests: ${status.reason}\n`);
+    describe.skip(title, () => {
+      it('needs the engine', () => {});
+    });
+  }
+  return undefined;
 }
 
 /** Names of the sandbox's containers that are not the warm pool's own (waiting, being started or removed). */

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type { ContainerRuntime, ContainerSpec } from '@codexec/container-runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSandbox, type RunResult, type Sandbox, type SandboxOptions } from '../src/index.js';
-import { type EngineStatus, IMAGE, ON_CI, settledRunContainers } from './engines.js';
+import { type EngineStatus, IMAGE, settledRunContainers, suiteRuntime } from './engines.js';
 
 const exec = promisify(execFile);
 const TEST_TIMEOUT = 240_000;
@@ -52,22 +52,8 @@ function identify(sandbox: Sandbox, mark: string): Promise<RunResult> {
 
 /** The warm pool against one real engine: concurrency, isolation, dead containers, engine errors, idleness, shutdown. */
 export function definePoolSuite(engine: 'podman' | 'docker', status: EngineStatus): void {
-  if (!status.ok) {
-    if (ON_CI) {
-      describe(`warm pool on ${engine}`, () => {
-        it('has a working engine and the test image (CI=true)', () => {
-          throw new Error(status.reason);
-        });
-      });
-    } else {
-      console.warn(`\n!!! SKIPPING the warm pool tests on ${engine}: ${status.reason}\n`);
-      describe.skip(`warm pool on ${engine}`, () => {
-        it('needs the engine', () => {});
-      });
-    }
-    return;
-  }
-  const { runtime } = status;
+  const runtime = suiteRuntime(`warm pool on ${engine}`, status);
+  if (!runtime) return;
   let serial = 0;
   const made: Sandbox[] = [];
   const make = (options: Partial<SandboxOptions> = {}): Sandbox => {

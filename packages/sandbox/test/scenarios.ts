@@ -1,7 +1,7 @@
 import type { ServerMeta } from '@codexec/frame-protocol';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSandbox, type RunResult, type Sandbox, type ToolHost } from '../src/index.js';
-import { type EngineStatus, IMAGE, ON_CI, runContainers, settledRunContainers } from './engines.js';
+import { type EngineStatus, IMAGE, runContainers, settledRunContainers, suiteRuntime } from './engines.js';
 
 const MIB = 1024 * 1024;
 const TEST_TIMEOUT = 180_000;
@@ -89,22 +89,8 @@ export function defineSandboxSuite(
   variant: SuiteVariant = {},
 ): void {
   const title = `sandbox on ${engine}${variant.directChannel ? ' with the direct channel' : ''}`;
-  if (!status.ok) {
-    if (ON_CI) {
-      describe(title, () => {
-        it('has a working engine and the test image (CI=true)', () => {
-          throw new Error(status.reason);
-        });
-      });
-    } else {
-      console.warn(`\n!!! SKIPPING the ${title} tests: ${status.reason}\n`);
-      describe.skip(title, () => {
-        it('needs the engine', () => {});
-      });
-    }
-    return;
-  }
-  const { runtime } = status;
+  const runtime = suiteRuntime(title, status);
+  if (!runtime) return;
   const tag = `${engine}${variant.directChannel ? '-direct' : ''}`;
   const directChannel = variant.directChannel === true;
 

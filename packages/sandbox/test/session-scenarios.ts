@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSandbox, type RunResult, type Sandbox, type SandboxOptions } from '../src/index.js';
-import { type EngineStatus, IMAGE, ON_CI } from './engines.js';
+import { type EngineStatus, IMAGE, suiteRuntime } from './engines.js';
 
 const TEST_TIMEOUT = 240_000;
 
@@ -19,22 +19,8 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60
 /** Sessions against one real engine: state that persists, isolation, order, loss and recovery, expiry, the cap. */
 export function defineSessionSuite(engine: 'podman' | 'docker', status: EngineStatus): void {
   const title = `sessions on ${engine}`;
-  if (!status.ok) {
-    if (ON_CI) {
-      describe(title, () => {
-        it('has a working engine and the test image (CI=true)', () => {
-          throw new Error(status.reason);
-        });
-      });
-    } else {
-      console.warn(`\n!!! SKIPPING the ${title} tests: ${status.reason}\n`);
-      describe.skip(title, () => {
-        it('needs the engine', () => {});
-      });
-    }
-    return;
-  }
-  const { runtime } = status;
+  const runtime = suiteRuntime(title, status);
+  if (!runtime) return;
   const made: Sandbox[] = [];
   const sandboxFor = (options: Partial<SandboxOptions> = {}): Sandbox => {
     const sandbox = createSandbox({

@@ -9,7 +9,6 @@ import io
 import mimetypes
 import os
 
-from .errors import MCPError
 
 # Beyond this the request could not fit in one frame; the host's own limits are far lower anyway.
 MAX_BYTES = 40 * 1024 * 1024
@@ -60,14 +59,10 @@ def make_functions(client):
         if len(data) > MAX_BYTES:
             raise ValueError(f"attach: {name} is {len(data)} bytes; the host takes far less (see its limits)")
         params = {"name": name, "mimeType": mime_type, "data": base64.b64encode(data).decode("ascii")}
-        try:
-            client.request_sync("run/attach", params, timeout=120.0)
-        except MCPError as error:
-            if error.code == "UNKNOWN_METHOD":
-                raise RuntimeError("this sandbox's host takes no attachments") from None
-            if error.code in ("TOO_LARGE", "INVALID_PARAMS"):
-                raise ValueError(f"attach: {error.message}") from None
-            raise error.with_traceback(None) from None
+        client.ask(
+            "run/attach", params, timeout=120.0, unsupported="this sandbox's host takes no attachments",
+            raises={"TOO_LARGE": ValueError, "INVALID_PARAMS": ValueError}, prefix="attach: ",
+        )
 
     def attach(path_or_bytes, mime_type=None, name=None):
         """Hands a file back with the run's result: a path in the container, or bytes. Images (PNG, JPEG, GIF,

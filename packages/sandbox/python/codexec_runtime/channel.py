@@ -121,6 +121,20 @@ class HostClient:
                 self._withdraw(request_id, "interrupted in the sandbox")
             raise
 
+    def ask(self, method, params, *, timeout, unsupported, raises, prefix=""):
+        """``request_sync`` for the runtime's own helpers (memory, saved tools, attachments): a host that does not
+        serve the method is a RuntimeError saying ``unsupported``; an error code in ``raises`` becomes that Python
+        exception with the host's message (after ``prefix``); any other error stays an MCPError."""
+        try:
+            return self.request_sync(method, params, timeout=timeout)
+        except MCPError as error:
+            if error.code == "UNKNOWN_METHOD":
+                raise RuntimeError(unsupported) from None
+            kind = raises.get(error.code)
+            if kind is not None:
+                raise kind(f"{prefix}{error.message}") from None
+            raise error.with_traceback(None) from None
+
     def resolve(self, frame):
         """Called by the reader thread for each ``response`` frame."""
         with self._lock:

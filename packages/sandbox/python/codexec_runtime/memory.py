@@ -7,7 +7,6 @@ synchronous and works from plain code and from inside ``async`` code alike.
 import json
 import sys
 
-from .errors import MCPError
 
 MAX_KEY_CHARS = 200
 # Blocking calls give up after this long; the host answers in milliseconds.
@@ -60,15 +59,10 @@ class Memory:
         self._client = client
 
     def _ask(self, method, params):
-        try:
-            return self._client.request_sync(method, params, timeout=TIMEOUT_SECONDS)
-        except MCPError as error:
-            if error.code == "UNKNOWN_METHOD":
-                raise RuntimeError("this sandbox keeps no memory: its host gave it no memory store") from None
-            kind = _RAISES.get(error.code)
-            if kind is not None:
-                raise kind(error.message) from None
-            raise error.with_traceback(None) from None
+        return self._client.ask(
+            method, params, timeout=TIMEOUT_SECONDS, raises=_RAISES,
+            unsupported="this sandbox keeps no memory: its host gave it no memory store",
+        )
 
     def functions(self):
         ask = self._ask

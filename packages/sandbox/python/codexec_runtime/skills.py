@@ -321,16 +321,11 @@ class SkillLoader:
         loader = self
 
         def ask(method, params):
-            try:
-                return api._client.request_sync(method, params, timeout=TIMEOUT_SECONDS)
-            except MCPError as error:
-                if error.code == "UNKNOWN_METHOD":
-                    raise RuntimeError("this sandbox keeps no saved tools: its host gave it no skill store") from None
-                if error.code in ("INVALID_NAME", "INVALID_TOOL"):
-                    raise ValueError(error.message) from None
-                if error.code in ("CORRUPT", "IO"):
-                    raise OSError(error.message) from None
-                raise error.with_traceback(None) from None
+            return api._client.ask(
+                method, params, timeout=TIMEOUT_SECONDS,
+                unsupported="this sandbox keeps no saved tools: its host gave it no skill store",
+                raises={"INVALID_NAME": ValueError, "INVALID_TOOL": ValueError, "CORRUPT": OSError, "IO": OSError},
+            )
 
         def save_tool(tool, name=None, description=None):
             """Saves a function (or its source as a string) for every later run, session and restart.
