@@ -9,6 +9,8 @@
 #   MIRROR=http://…/debian                    Debian mirror for debootstrap (default: the machine's own)
 #   ROOTFS_TAR=/var/cache/codexec/rootfs-…    where the built root filesystem is cached
 #   SKIP_DOCKER=1                             podman only
+#   ROOTLESS_USER=codexec-rootless            the unprivileged user whose rootless podman the tests also use
+#                                             (scripts/podman-rootless); SKIP_ROOTLESS=1 leaves it out
 set -euo pipefail
 
 IMAGE="${IMAGE:-${CODEXEC_TEST_IMAGE:-localhost/codexec-python:bookworm}}"
@@ -25,7 +27,10 @@ die() {
 }
 trap 'log "ERROR: failed at line $LINENO: $BASH_COMMAND"' ERR
 
+ROOTLESS_USER="${ROOTLESS_USER:-${CODEXEC_ROOTLESS_USER:-codexec-rootless}}"
 want_docker() { [ -z "${SKIP_DOCKER:-}" ]; }
+want_rootless() { [ -z "${SKIP_ROOTLESS:-}" ]; }
+as_rootless() { "$(dirname "$0")/podman-rootless" "$@"; }
 have_podman_image() { podman image exists "$IMAGE" 2>/dev/null; }
 have_docker_image() { ! want_docker || docker image inspect "$IMAGE" >/dev/null 2>&1; }
 docker_answers() { timeout 20 docker info >/dev/null 2>&1; }
@@ -167,11 +172,48 @@ if ! have_podman_image || ! have_docker_image; then
   fi
 fi
 
-# --- check that both engines really run the image ------------------------------------------------------------
+# --- rootless podman: an unprivileged user with its own storage and a copy of the image -------------------------
+# What a user without root gets: a user namespace from /etc/subuid and /etc/subgid, native overlay storage (vfs, the
+# fallback, takes seconds a run; fuse-overlayfs needs /dev/fuse, which may be root-only), and, on cgroups v1, no
+# cgroup limits at all (the sandbox's runtime then holds memory and processes with rlimits).
+if want_rootless; then
+  export CODEXEC_ROOTLESS_USER="$ROOTLESS_USER"
+  if ! id -u "$ROOTLESS_USER" >/dev/null 2>&1; then
+    log "creating the unprivileged user $ROOTLESS_USER for rootless podman"
+    useradd --create-home --shell /bin/sh "$ROOTLESS_USER"
+  fi
+  home=$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)
+  for ids in /etc/subuid /etc/subgid; do
+    if ! grep -qs "^$ROOTLESS_USER:" "$ids"; then
+      # useradd adds a range when login.defs has SUB_UID_*; add one past every range already there otherwise.
+      start=$(awk -F: 'BEGIN { max = 100000 } { if ($2 + $3 > max) max = $2 + $3 } END { print max }' "$ids" 2>/dev/null || echo 100000)
+      echo "$ROOTLESS_USER:$start:65536" >>"$ids"
+    fi
+  done
+  conf="$home/.config/containers/storage.conf"
+  if [ ! -s "$conf" ]; then
+    mkdir -p "$(dirname "$conf")"
+    printf '# Written by provision-engines.sh: native overlay in the user namespace.\n[storage]\ndriver = "overlay"\n' >"$conf"
+    chown -R "$ROOTLESS_USER:" "$home/.config"
+  fi
+  if ! as_rootless image exists "$IMAGE" 2>/dev/null; then
+    log "copying $IMAGE into the rootless storage of $ROOTLESS_USER"
+    podman save "$IMAGE" 2>/dev/null | as_rootless load -q >/dev/null 2>/tmp/codexec-rootless-load.log ||
+      { tail -5 /tmp/codexec-rootless-load.log >&2; die "could not copy $IMAGE to $ROOTLESS_USER's podman"; }
+  fi
+fi
+
+# --- check that the engines really run the image ----------------------------------------------------------------
 out=$(podman run --rm --network none "${RLIMITS[@]}" "$IMAGE" python3 -c 'print("ok")' 2>&1) ||
   die "podman cannot run $IMAGE: $out"
 [ "$out" = ok ] || die "podman ran $IMAGE but printed: $out"
 log "podman $(podman --version | awk '{print $3}') ($(podman_runtime)), image $IMAGE runs"
+if want_rootless; then
+  out=$(as_rootless run --rm --network none "${RLIMITS[@]}" "$IMAGE" python3 -c 'print("ok")' 2>&1 | grep -v 'not a shared mount') ||
+    die "rootless podman of $ROOTLESS_USER cannot run $IMAGE: $out"
+  [ "$out" = ok ] || die "rootless podman of $ROOTLESS_USER ran $IMAGE but printed: $out"
+  log "rootless podman of $ROOTLESS_USER runs $IMAGE"
+fi
 if want_docker; then
   out=$(docker run --rm --network none "$IMAGE" python3 -c 'print("ok")' 2>&1) || die "docker cannot run $IMAGE: $out"
   [ "$out" = ok ] || die "docker ran $IMAGE but printed: $out"

@@ -22,6 +22,15 @@ describe('parsePodmanInfo', () => {
       ociRuntimes: ['runc'],
       defaultOciRuntime: 'runc',
       cgroupVersion: '1',
+      cgroupControllers: ['cpuset', 'cpu', 'cpuacct', 'blkio', 'memory', 'devices', 'freezer', 'pids'],
+    });
+  });
+
+  it('reads a rootless podman on cgroups v1: no controllers for its containers', () => {
+    expect(parsePodmanInfo(fixture('podman-info-rootless-cgroups-v1.json'))).toMatchObject({
+      rootless: true,
+      cgroupVersion: '1',
+      cgroupControllers: [],
     });
   });
 
@@ -50,6 +59,7 @@ describe('parseDockerInfo', () => {
       ociRuntimes: ['runc'],
       defaultOciRuntime: 'runc',
       cgroupVersion: '1',
+      cgroupControllers: ['memory', 'pids', 'cpu'],
     });
   });
 

@@ -35,6 +35,7 @@ export function parsePodmanInfo(text: string, command = 'podman'): EngineInfo {
   const oci = asObject(host.ociRuntime);
   const ociName = asString(oci.name);
   const cgroup = asString(host.cgroupVersion)?.replace(/^v/, '');
+  const controllers = Array.isArray(host.cgroupControllers) ? host.cgroupControllers.map(String) : undefined;
   return {
     engine: 'podman',
     command,
@@ -44,6 +45,7 @@ export function parsePodmanInfo(text: string, command = 'podman'): EngineInfo {
     ociRuntimes: ociName ? [ociName] : [],
     defaultOciRuntime: ociName,
     cgroupVersion: cgroup,
+    ...(controllers ? { cgroupControllers: controllers } : {}),
   };
 }
 
@@ -72,6 +74,12 @@ export function parseDockerInfo(text: string, command = 'docker'): EngineInfo {
     ociRuntimes: runtimes.sort(),
     defaultOciRuntime: asString(info.DefaultRuntime),
     cgroupVersion: asString(info.CgroupVersion),
+    // The daemon says which limits its kernel supports rather than listing controllers.
+    cgroupControllers: [
+      ...(info.MemoryLimit === true ? ['memory'] : []),
+      ...(info.PidsLimit === true ? ['pids'] : []),
+      ...(info.CpuCfsQuota === true ? ['cpu'] : []),
+    ],
   };
 }
 

@@ -42,6 +42,7 @@ export {
   LABEL_MANAGED,
   PROXY_VARIABLES,
 } from './hardened-args.js';
+export { type CgroupLimit, type LimitSupport, limitSupport } from './limit-support.js';
 export { type Logger, silentLogger } from './logger.js';
 export {
   findOrphans,

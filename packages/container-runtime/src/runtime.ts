@@ -112,6 +112,11 @@ export interface EngineInfo {
   defaultOciRuntime?: string | undefined;
   /** `1` or `2`. Rootless engines on cgroups v1 ignore memory/pids/cpu limits. */
   cgroupVersion?: string | undefined;
+  /**
+   * The cgroup controllers the engine can use for its containers (podman: those delegated to its user; docker:
+   * `memory`, `pids`, `cpu` as its daemon reports support). Undefined when the engine does not say.
+   */
+  cgroupControllers?: string[] | undefined;
 }
 
 /** One container engine, reached through its CLI. */

@@ -343,6 +343,44 @@ export const validCases: ValidCase[] = [
     frame: { type: 'hello', protocol: 1, revision: 2, python: '3.11.2', pid: 1 },
   },
   {
+    name: 'hello with the limits report (revision 3)',
+    direction: R,
+    frame: {
+      type: 'hello',
+      protocol: 1,
+      revision: 3,
+      python: '3.11.2',
+      pid: 1,
+      limits: {
+        cgroup: 'v1',
+        memory: {
+          requested: 536870912,
+          enforcedBy: 'rlimit',
+          effective: 575668224,
+          runtime: 38797312,
+          addressSpace: 2161213440,
+        },
+        pids: { requested: 128, enforcedBy: 'rlimit', effective: 128 },
+        cpus: { requested: 1.5, enforcedBy: 'none' },
+        fileSize: { requested: 67108864, enforcedBy: 'rlimit', effective: 67108864 },
+      },
+    },
+  },
+  {
+    name: 'hello with limits held by cgroups on cgroups v2',
+    direction: R,
+    frame: {
+      type: 'hello',
+      protocol: 1,
+      revision: 3,
+      limits: {
+        cgroup: 'v2',
+        memory: { requested: 536870912, enforcedBy: 'cgroup', effective: 536870912 },
+        pids: { requested: 128, enforcedBy: 'cgroup', effective: 100 },
+      },
+    },
+  },
+  {
     name: 'hello with a field from a newer minor revision (ignored)',
     direction: R,
     line: '{"type":"hello","protocol":1,"python":"3.12.7","features":["progress"]}',
@@ -679,6 +717,24 @@ export const invalidCases: InvalidCase[] = [
     name: 'execute whose persist is not a boolean',
     direction: H,
     line: '{"type":"execute","id":"x1","code":"x","persist":"yes"}',
+    error: 'INVALID_FRAME',
+  },
+  {
+    name: 'hello with limits enforced by something unknown',
+    direction: R,
+    line: '{"type":"hello","protocol":1,"limits":{"cgroup":"v2","memory":{"requested":1,"enforcedBy":"magic"}}}',
+    error: 'INVALID_FRAME',
+  },
+  {
+    name: 'hello with a negative requested limit',
+    direction: R,
+    line: '{"type":"hello","protocol":1,"limits":{"cgroup":null,"pids":{"requested":-1,"enforcedBy":"none"}}}',
+    error: 'INVALID_FRAME',
+  },
+  {
+    name: 'hello with limits that are not an object',
+    direction: R,
+    line: '{"type":"hello","protocol":1,"limits":"all"}',
     error: 'INVALID_FRAME',
   },
   {

@@ -9,8 +9,9 @@ export const PROTOCOL_VERSION = 1;
 /**
  * The protocol's minor revision, announced in `hello.revision`. Revisions add optional fields and methods only;
  * a host checks it before it relies on one. 2: `execute.persist` (sessions: many executes share one interpreter).
+ * 3: `hello.limits` (what the kernel enforces in the container, and the runtime's fallbacks).
  */
-export const PROTOCOL_REVISION = 2;
+export const PROTOCOL_REVISION = 3;
 
 /** Correlates a request with its response or cancellation. Unique per sender for the life of a channel. */
 export const FrameId = z.string().min(1).max(128);
@@ -169,6 +170,32 @@ export type ExecuteFrame = z.infer<typeof ExecuteFrame>;
 // ---------------------------------------------------------------------------------------------------------------
 // Runtime -> host.
 
+/**
+ * How one limit holds in the container: by the engine's cgroup, by an rlimit the runtime set in its place, or not
+ * at all. `effective` is the value in force (bytes, processes or CPUs).
+ */
+export const LimitEnforcement = z.object({
+  requested: z.number().nonnegative(),
+  enforcedBy: z.enum(['cgroup', 'rlimit', 'none']),
+  effective: z.number().nonnegative().optional(),
+  /** Memory by rlimit: bytes the runtime itself held when the limit was set (the limit is on top of them). */
+  runtime: z.number().nonnegative().optional(),
+  /** Memory by rlimit: the address-space backstop (covers shared mappings, which the data limit does not). */
+  addressSpace: z.number().nonnegative().optional(),
+});
+export type LimitEnforcement = z.infer<typeof LimitEnforcement>;
+
+/** The runtime's report of the limits it was asked for (`CODEXEC_LIMITS`), read from the kernel before any code ran. */
+export const LimitsReport = z.object({
+  /** The cgroup hierarchy the container sees: `v1`, `v2`, or null when none is mounted. */
+  cgroup: z.enum(['v1', 'v2']).nullable(),
+  memory: LimitEnforcement.optional(),
+  pids: LimitEnforcement.optional(),
+  cpus: LimitEnforcement.optional(),
+  fileSize: LimitEnforcement.optional(),
+});
+export type LimitsReport = z.infer<typeof LimitsReport>;
+
 export const HelloFrame = z.object({
   type: z.literal('hello'),
   protocol: z.number().int().positive(),
@@ -176,6 +203,8 @@ export const HelloFrame = z.object({
   revision: z.number().int().positive().optional(),
   python: z.string().optional(),
   pid: z.number().int().optional(),
+  /** Revision 3: how each limit asked for holds (absent when none was asked for). */
+  limits: LimitsReport.optional(),
 });
 export type HelloFrame = z.infer<typeof HelloFrame>;
 

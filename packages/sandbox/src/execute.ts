@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { ContainerExit } from '@codexec/container-runtime';
 import type { DoneFrame, FrameProtocolError, ServerMeta } from '@codexec/frame-protocol';
 import { type Attachment, type AttachmentLimits, serveAttachments } from './attachments.js';
+import { memoryFallbackMessage } from './limits.js';
 import type { Logger } from './logger.js';
 import { serveMemory } from './memory-host.js';
 import type { MemoryStore } from './memory-store.js';
@@ -222,6 +223,14 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
       result.status = end.frame.status;
       if (end.frame.value) result.value = end.frame.value;
       if (end.frame.error) result.error = end.frame.error;
+      const memoryRlimit = ready.hello.limits?.memory;
+      if (result.error?.type === 'MemoryError' && memoryRlimit?.enforcedBy === 'rlimit') {
+        // Past the data rlimit that stands in for the cgroup: the same clear message as the out-of-memory killer's.
+        result.error = {
+          ...result.error,
+          message: memoryFallbackMessage(options.memory, memoryRlimit, result.error.message),
+        };
+      }
       if (end.frame.calls !== undefined) result.calls = end.frame.calls;
       break;
     }

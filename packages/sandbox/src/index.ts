@@ -14,6 +14,15 @@ export {
   type FileMemoryStoreOptions,
 } from './file-memory-store.js';
 export { createFileSkillStore, type FileSkillStoreOptions } from './file-skill-store.js';
+export {
+  describeLimits,
+  LIMIT_LABELS,
+  type LimitLine,
+  type LimitName,
+  type LimitsRequirement,
+  limitsRefusal,
+  requestedLimits,
+} from './limits.js';
 export { type Logger, silentLogger } from './logger.js';
 export {
   checkMemoryKey,

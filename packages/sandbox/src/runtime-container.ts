@@ -8,6 +8,7 @@ import {
 } from '@codexec/container-runtime';
 import { FrameChannel, type HelloFrame, isFrameProtocolError } from '@codexec/frame-protocol';
 import { SandboxError, type SandboxErrorCode } from './errors.js';
+import { requestedLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { loadRuntimeBlob, runtimeCommand } from './runtime-source.js';
 
@@ -104,6 +105,8 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
           LANG: 'C.UTF-8',
           PYTHONDONTWRITEBYTECODE: '1',
           CODEXEC_MAX_LINE_BYTES: String(options.maxLineBytes),
+          // The runtime checks what the kernel holds of these and sets rlimits for what it does not (hello.limits).
+          CODEXEC_LIMITS: JSON.stringify(requestedLimits(limits)),
           ...(direct ? { CODEXEC_FRAME_FD: String(FRAME_FD) } : {}),
         },
         channel: direct,

@@ -11,10 +11,11 @@ import {
   validateImage,
   validateLimits,
 } from '@codexec/container-runtime';
-import { DEFAULT_MAX_LINE_BYTES, type ServerMeta } from '@codexec/frame-protocol';
+import { DEFAULT_MAX_LINE_BYTES, type LimitsReport, type ServerMeta } from '@codexec/frame-protocol';
 import { DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_RUN_ATTACHMENT_BYTES } from './attachments.js';
 import { SandboxError } from './errors.js';
 import { executeOn, type OutputChunk } from './execute.js';
+import { describeLimits, type LimitsRequirement, limitsRefusal } from './limits.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { MemoryStore } from './memory-store.js';
 import { type PoolOptions, resolvePoolOptions } from './pool-settings.js';
@@ -76,6 +77,12 @@ export interface SandboxOptions {
   sessions?: { max?: number; idleTimeoutMs?: number; interruptGraceMs?: number };
   /** Files the code may hand back per run (`runtime.attach`): 5 MiB each and 20 MiB in all by default. */
   attachments?: { maxFileBytes?: number; maxRunBytes?: number };
+  /**
+   * Refuse to run code in a container whose limits do not hold: `true`, each limit must hold by cgroups or by the
+   * runtime's rlimit fallback (only a CPU quota has none); `'cgroup'`, each must hold by cgroups. Default false: the
+   * run goes ahead and `limits()` (and the log, once) says what holds. See `limits()`.
+   */
+  requireLimits?: LimitsRequirement;
 }
 
 export interface RunOptions {
@@ -129,6 +136,17 @@ export interface Sandbox {
   sessionStatus(): { open: number; live: number };
   /** What the warm pool holds and has done (all zero with the pool off). */
   poolStatus(): PoolStatus;
+  /**
+   * How the limits hold in this sandbox's containers, as the last container to start reported it (read from the
+   * kernel inside it, before any code ran): by cgroups, by the runtime's rlimit fallback, or not at all. Undefined
+   * until a container has started (see `probeLimits`), or when the runtime sent no report.
+   */
+  limits(): LimitsReport | undefined;
+  /**
+   * `limits()`, starting a container to ask when none has started yet (removed at once; bounded by
+   * `startTimeoutMs`). Rejects with `SandboxError` when no container can start. The answer is kept per sandbox.
+   */
+  probeLimits(): Promise<LimitsReport | undefined>;
   /**
    * Ends every run in progress as `cancelled`, closes every session, removes their containers and every pooled
    * container (and any being started), waits for removals still going on, and refuses new runs.
@@ -221,7 +239,27 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   // Containers of finished runs being removed after their result was returned.
   const removals = new Set<Promise<void>>();
 
-  const start = (runId: string, signal: AbortSignal): Promise<ReadyContainer> =>
+  let report: LimitsReport | undefined;
+  /** Keeps the latest report, and says once what holds (a warning when something is not held by cgroups). */
+  const noteLimits = (ready: ReadyContainer): void => {
+    const seen = ready.hello.limits;
+    if (!seen) return;
+    const first = report === undefined;
+    report = seen;
+    if (!first) return;
+    const lines = describeLimits(seen);
+    const weak = lines.filter((line) => line.enforcedBy !== 'cgroup' && line.name !== 'fileSize');
+    const summary = Object.fromEntries(lines.map((line) => [line.label, `${line.requested}: ${line.text}`]));
+    if (weak.length === 0) logger.info('container limits hold by cgroups', summary);
+    else {
+      logger.warn(
+        `container limits: ${weak.map((line) => `${line.label} ${line.text.replace(/:.*/, '')}`).join(', ')}`,
+        { cgroup: seen.cgroup, ...summary },
+      );
+    }
+  };
+
+  const startContainer = (runId: string, signal: AbortSignal): Promise<ReadyContainer> =>
     startRuntimeContainer({
       runtime,
       image,
@@ -236,6 +274,11 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       signal,
       logger,
     });
+  const start = async (runId: string, signal: AbortSignal): Promise<ReadyContainer> => {
+    const ready = await startContainer(runId, signal);
+    noteLimits(ready);
+    return ready;
+  };
 
   const pool =
     poolOptions.size > 0
@@ -268,6 +311,12 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         const runId = randomUUID();
         name = containerName(runId);
         ready = await start(runId, signal);
+      }
+      const refusal = limitsRefusal(ready.hello.limits, options.requireLimits);
+      if (refusal) {
+        void ready.stop().finally(() => pool?.refill());
+        logger.warn('refused to run: the limits do not hold', { name: ready.name });
+        return failure('error', 'SandboxError', refusal);
       }
       return ready;
     } catch (error) {
@@ -387,10 +436,25 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       backoffMs: 0,
     };
 
+  let probing: Promise<LimitsReport | undefined> | undefined;
+  const probeLimits = async (): Promise<LimitsReport | undefined> => {
+    if (report) return report;
+    probing ??= (async () => {
+      const ready = await start(`probe-${randomUUID()}`, closing.signal);
+      await ready.stop();
+      return ready.hello.limits;
+    })().finally(() => {
+      probing = undefined;
+    });
+    return probing;
+  };
+
   return {
     instanceId,
     labels,
     run,
+    limits: () => report,
+    probeLimits,
     openSession: (sessionOptions) => sessions.open(sessionOptions),
     sessionStatus: () => ({ open: sessions.size, live: sessions.live }),
     poolStatus,

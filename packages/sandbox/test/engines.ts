@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { type ContainerRuntime, createDockerRuntime, createPodmanRuntime } from '@codexec/container-runtime';
 import { describe, it } from 'vitest';
 import type { Sandbox } from '../src/index.js';
@@ -9,9 +10,14 @@ export type EngineStatus =
   | { ok: true; runtime: ContainerRuntime }
   | { ok: false; runtime: ContainerRuntime; reason: string };
 
+/** Runs podman as the unprivileged user the provisioning script creates (root only). */
+export const PODMAN_ROOTLESS = fileURLToPath(new URL('../../../scripts/podman-rootless', import.meta.url));
+
 /** Whether an engine answers and has the test image. */
-export async function engineStatus(engine: 'podman' | 'docker'): Promise<EngineStatus> {
-  const runtime = engine === 'podman' ? createPodmanRuntime() : createDockerRuntime();
+export async function engineStatus(
+  engine: 'podman' | 'docker',
+  runtime: ContainerRuntime = engine === 'podman' ? createPodmanRuntime() : createDockerRuntime(),
+): Promise<EngineStatus> {
   try {
     await runtime.info({ timeoutMs: 30_000 });
   } catch (error) {
@@ -25,6 +31,23 @@ export async function engineStatus(engine: 'podman' | 'docker'): Promise<EngineS
     };
   }
   return { ok: true, runtime };
+}
+
+/**
+ * Rootless podman: as root, the podman of the unprivileged user scripts/provision-engines.sh creates (every command
+ * runs as that user, through scripts/podman-rootless); as anyone else, their own podman when it is rootless.
+ */
+export async function rootlessPodmanStatus(): Promise<EngineStatus> {
+  const asRoot = process.getuid?.() === 0;
+  const runtime = asRoot ? createPodmanRuntime({ command: PODMAN_ROOTLESS }) : createPodmanRuntime();
+  const status = await engineStatus('podman', runtime);
+  if (!status.ok) {
+    const hint = asRoot ? ' (scripts/provision-engines.sh sets up the user codexec-rootless)' : '';
+    return { ...status, reason: `rootless ${status.reason}${hint}` };
+  }
+  const info = await runtime.info();
+  if (!info.rootless) return { ok: false, runtime, reason: 'podman here is rootful, not rootless' };
+  return status;
 }
 
 /**

@@ -4,6 +4,8 @@ import { createSandbox, type RunResult, type Sandbox, type ToolHost } from '../s
 import { type EngineStatus, IMAGE, runContainers, settledRunContainers, suiteRuntime } from './engines.js';
 
 const MIB = 1024 * 1024;
+/** `resource.RLIM_INFINITY` as Python reports it (-1). */
+const RLIM_INFINITY = -1;
 const TEST_TIMEOUT = 180_000;
 
 const SERVERS: ServerMeta[] = [
@@ -81,6 +83,8 @@ function expectSuccess(result: RunResult): void {
 export interface SuiteVariant {
   /** Frames over a socket passed into the container (`SandboxOptions.directChannel`). */
   directChannel?: boolean;
+  /** The engine is rootless podman (see `rootlessPodmanStatus`). */
+  rootless?: boolean;
 }
 
 export function defineSandboxSuite(
@@ -88,10 +92,10 @@ export function defineSandboxSuite(
   status: EngineStatus,
   variant: SuiteVariant = {},
 ): void {
-  const title = `sandbox on ${engine}${variant.directChannel ? ' with the direct channel' : ''}`;
+  const title = `sandbox on ${variant.rootless ? 'rootless ' : ''}${engine}${variant.directChannel ? ' with the direct channel' : ''}`;
   const runtime = suiteRuntime(title, status);
   if (!runtime) return;
-  const tag = `${engine}${variant.directChannel ? '-direct' : ''}`;
+  const tag = `${variant.rootless ? 'rootless-' : ''}${engine}${variant.directChannel ? '-direct' : ''}`;
   const directChannel = variant.directChannel === true;
 
   describe(title, () => {
@@ -306,16 +310,74 @@ export function defineSandboxSuite(
       expect((await sandbox.run({ code: "'alive'" })).value?.json).toBe('alive');
     });
 
+    it('the limits hold, and the runtime says how', { timeout: TEST_TIMEOUT }, async () => {
+      const info = await runtime.info();
+      // An unprivileged engine on cgroups v1 cannot apply cgroup limits: the runtime's rlimits stand in.
+      const expected = info.rootless && info.cgroupVersion === '1' ? 'rlimit' : 'cgroup';
+      const report = await sandbox.probeLimits();
+      expect(report?.memory).toMatchObject({ requested: 512 * MIB, enforcedBy: expected });
+      expect(report?.pids).toMatchObject({ requested: 128, enforcedBy: expected });
+      expect(report?.fileSize).toEqual({ requested: 64 * MIB, enforcedBy: 'rlimit', effective: 64 * MIB });
+      expect(sandbox.limits()).toEqual(report);
+      // Inside, the code sees the same limits.
+      const result = await sandbox.run({
+        code: [
+          'import resource',
+          '[resource.getrlimit(resource.RLIMIT_FSIZE)[0], resource.getrlimit(resource.RLIMIT_DATA)[0]]',
+        ].join('\n'),
+      });
+      expectSuccess(result);
+      const [fileSize, data] = (result.value?.json ?? []) as number[];
+      expect(fileSize).toBe(64 * MIB);
+      if (expected === 'rlimit') expect(data).toBe(report?.memory?.effective);
+      else expect(data).toBe(RLIM_INFINITY);
+    });
+
+    it('the process limit holds: the code cannot start more than 128 processes', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const result = await sandbox.run({
+        code: [
+          'import os, time',
+          'children = []',
+          'try:',
+          '    for _ in range(400):',
+          '        pid = os.fork()',
+          '        if pid == 0:',
+          '            time.sleep(60)',
+          '            os._exit(0)',
+          '        children.append(pid)',
+          'except OSError:',
+          '    pass',
+          'for pid in children:',
+          '    os.kill(pid, 9)',
+          '    os.waitpid(pid, 0)',
+          'len(children)',
+        ].join('\n'),
+      });
+      expectSuccess(result);
+      // The runtime's own threads count too (and, with the rlimit, other containers of the same user).
+      const started = result.value?.json as number;
+      expect(started).toBeLessThan(128);
+      expect(started).toBeGreaterThan(32);
+    });
+
     it('allocating 2 GiB is reported as a memory error', { timeout: TEST_TIMEOUT }, async () => {
       const result = await sandbox.run({
         code: "print('allocating', flush=True)\nx = b'x' * (2 * 1024 ** 3)\nlen(x)",
       });
       expect(result.status).toBe('error');
       expect(result.error?.type).toBe('MemoryError');
-      // Either Python's own MemoryError or the out-of-memory killer; the latter's message names the limit.
-      if (!result.error?.traceback) expect(result.error?.message).toMatch(/memory limit of 512m/);
+      // The out-of-memory killer (cgroups) or the data rlimit that stands in for it: the message names the limit.
+      expect(result.error?.message).toMatch(/memory limit of 512m/);
       // A flushed print arrives even when the process is killed right after it.
       expect(result.stdout).toBe('allocating\n');
+    });
+
+    it('384 MiB of a 512m limit is there for the code', { timeout: TEST_TIMEOUT }, async () => {
+      const result = await sandbox.run({ code: 'x = bytearray(384 * 1024 ** 2)\nlen(x)' });
+      expectSuccess(result);
+      expect(result.value?.json).toBe(384 * MIB);
     });
 
     it('isolation: no network, read-only root, no host env, uid 65534', {

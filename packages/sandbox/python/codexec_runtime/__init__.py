@@ -5,5 +5,6 @@ standard library, and everything must work on Python 3.10+.
 """
 
 PROTOCOL_VERSION = 1
-# The minor revision (frame-protocol's PROTOCOL_REVISION): 2 adds persistent executes (sessions).
-PROTOCOL_REVISION = 2
+# The minor revision (frame-protocol's PROTOCOL_REVISION): 2 adds persistent executes (sessions), 3 the limits report
+# in hello.
+PROTOCOL_REVISION = 3

@@ -39,6 +39,12 @@ def _fail(message):
     raise _Invalid(message)
 
 
+def _is_number(value):
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+
+
 def _is_int(value):
     if isinstance(value, bool):
         return False
@@ -170,6 +176,31 @@ def _check_hello(frame):
     _string(frame, "python", optional=True)
     if "pid" in frame and not _is_int(frame["pid"]):
         _fail("pid must be an integer")
+    if "limits" in frame:
+        _check_limits(frame["limits"])
+
+
+_ENFORCERS = ("cgroup", "rlimit", "none")
+
+
+def _check_limits(limits):
+    if not isinstance(limits, dict):
+        _fail("limits must be an object")
+    if limits.get("cgroup") not in ("v1", "v2", None) or "cgroup" not in limits:
+        _fail('limits.cgroup must be "v1", "v2" or null')
+    for name in ("memory", "pids", "cpus", "fileSize"):
+        if name not in limits:
+            continue
+        entry = limits[name]
+        if not isinstance(entry, dict):
+            _fail(f"limits.{name} must be an object")
+        if entry.get("enforcedBy") not in _ENFORCERS:
+            _fail(f'limits.{name}.enforcedBy must be "cgroup", "rlimit" or "none"')
+        for field in ("requested", "effective", "runtime", "addressSpace"):
+            if field == "requested" or field in entry:
+                value = entry.get(field)
+                if not _is_number(value) or value < 0:
+                    _fail(f"limits.{name}.{field} must be a number of at least 0")
 
 
 def _check_output(frame):

@@ -12,6 +12,7 @@ import time
 from . import PROTOCOL_REVISION, PROTOCOL_VERSION
 from .api import SandboxApi
 from .channel import MAX_LINE_BYTES, ChannelClosed, FrameTooLarge, FrameWriter, HostClient, LineReader
+from .limits import enforce, requested_limits
 from .executor import CODE_FILENAME, Interrupter, fresh_main_module, run_cell
 from .skills import SkillLoader
 from .frames import HOST_TO_RUNTIME, FrameError, parse_frame
@@ -97,6 +98,7 @@ class Runtime:
         self.session_module = None
         self.session_runs = 0
         self.skills = SkillLoader()
+        self.requested_limits = requested_limits()
 
     def diagnose(self, message):
         try:
@@ -238,11 +240,21 @@ class Runtime:
             self.stderr_pump.drain()
 
     def serve(self):
-        self.writer.send({
+        # Every thread of the runtime starts before the limits apply: with the process limit as an rlimit, counted
+        # per user, another container's fork bomb could otherwise keep this one from starting its reader.
+        threading.Thread(target=self.read_frames, name="codexec-frames", daemon=True).start()
+        hello = {
             "type": "hello", "protocol": PROTOCOL_VERSION, "revision": PROTOCOL_REVISION,
             "python": platform.python_version(), "pid": os.getpid(),
-        })
-        threading.Thread(target=self.read_frames, name="codexec-frames", daemon=True).start()
+        }
+        try:
+            limits = enforce(self.requested_limits)
+        except Exception as error:
+            self.diagnose(f"could not read or apply the limits: {error!r}")
+            limits = None
+        if limits is not None:
+            hello["limits"] = limits
+        self.writer.send(hello)
         while True:
             try:
                 frame = self.executes.get()

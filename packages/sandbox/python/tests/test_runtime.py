@@ -54,7 +54,8 @@ class RuntimeTest(unittest.TestCase):
 class Basics(RuntimeTest):
     def test_hello_announces_protocol_python_and_pid(self):
         self.assertEqual(self.hello["protocol"], 1)
-        self.assertEqual(self.hello["revision"], 2)
+        self.assertEqual(self.hello["revision"], 3)
+        self.assertNotIn("limits", self.hello)  # none asked for
         self.assertRegex(self.hello["python"], r"^3\.\d+\.\d+")
         self.assertEqual(self.hello["pid"], self.host.proc.pid)
 
