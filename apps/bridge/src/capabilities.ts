@@ -21,6 +21,40 @@ export interface CapabilitiesOptions {
   /** The memory caps, as people read them (`1 MiB`). */
   memoryMaxValue?: string;
   memoryMaxTotal?: string;
+  /** How the container limits hold on this engine, when known: the manual then says what is really in force. */
+  enforcement?: LimitHolds | undefined;
+}
+
+/** What holds each container limit: the engine's cgroups, the runtime's rlimit fallback, or nothing. */
+export type LimitHolds = Partial<Record<'memory' | 'pids' | 'cpus', 'cgroup' | 'rlimit' | 'none'>>;
+
+function memoryRow(o: CapabilitiesOptions): string {
+  switch (o.enforcement?.memory) {
+    case 'rlimit':
+      return `${o.memory} per process (this engine applies no cgroup limit: a data limit in each process stands in; past it, \`MemoryError\`)`;
+    case 'none':
+      return `${o.memory} asked for, **not enforced** on this engine`;
+    default:
+      return `${o.memory}, no swap`;
+  }
+}
+
+function processRow(o: CapabilitiesOptions): string {
+  switch (o.enforcement?.pids) {
+    case 'rlimit':
+      return `${o.pids} (an rlimit, shared with the other sandboxes of the same engine user)`;
+    case 'none':
+      return `${o.pids} asked for, **not enforced** on this engine`;
+    default:
+      return String(o.pids);
+  }
+}
+
+function cpuRow(o: CapabilitiesOptions): string {
+  if (o.cpus === undefined) return 'no quota';
+  return o.enforcement?.cpus === 'none' || o.enforcement?.cpus === 'rlimit'
+    ? `${o.cpus} asked for, **not enforced** on this engine`
+    : o.cpus;
 }
 
 function savedToolsList(tools: readonly SavedToolSummary[] | undefined): string {
@@ -112,9 +146,9 @@ Each async helper has a \`_sync\` twin (\`runtime.search_tool_docs_sync(...)\`) 
 | --- | --- |
 | network | none (\`--network none\`); tools are the only way out |
 | file system | read-only root; \`/tmp\` and \`/workspace\` are small tmpfs mounts, emptied ${o.sessions ? 'when the session ends' : 'after the run'} |
-| memory | ${o.memory}, no swap |
-| processes | ${o.pids} |
-| CPU | ${o.cpus ?? 'no quota'} |
+| memory | ${memoryRow(o)} |
+| processes | ${processRow(o)} |
+| CPU | ${cpuRow(o)} |
 | user | ${o.user}, no capabilities, no privilege escalation |
 | time | ${formatDuration(o.defaultTimeoutMs)} by default, ${o.maxTimeoutSeconds}s at most; ${o.sessions ? 'the code is interrupted when time runs out (its container removed if it does not stop)' : 'the container is removed when time runs out'} |
 | output | ${o.maxOutputChars} characters; longer output is cut with a marker saying how much |

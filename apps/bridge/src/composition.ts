@@ -1,7 +1,12 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@codexec/config-discovery';
-import { type ContainerLimits, LABEL_INSTANCE } from '@codexec/container-runtime';
-import type { ServerMeta, ToolCallResult, ToolMeta } from '@codexec/frame-protocol';
+import {
+  type ContainerLimits,
+  LABEL_INSTANCE,
+  type LimitSupport,
+  limitSupport,
+} from '@codexec/container-runtime';
+import type { LimitsReport, ServerMeta, ToolCallResult, ToolMeta } from '@codexec/frame-protocol';
 import {
   type Attachment,
   createFileMemoryStore,
@@ -19,6 +24,7 @@ import {
 } from '@codexec/sandbox';
 import { type RunOutcome, render } from '@codexec/toon-output';
 import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@codexec/upstream-pool';
+import type { LimitHolds } from './capabilities.js';
 import { catalogFrom } from './catalog.js';
 import { containerLimits, type SelectedEngine, selectEngine } from './container-engine.js';
 import { discoverServers } from './discovery.js';
@@ -55,8 +61,20 @@ export interface Bridge {
   readonly instanceId: string;
   /** The container engine, found on first use (and remembered once it answers). */
   containerEngine(options?: { signal?: AbortSignal }): Promise<SelectedEngine>;
+  /**
+   * Finds the engine now and logs which limits it can apply with cgroups, and how the others will hold (the first
+   * container then logs what really holds). Never rejects: an engine that does not answer is left for the first run.
+   */
+  announceLimits(): Promise<void>;
+  /** What the engine's info says it can apply with cgroups; undefined before the engine is found. */
+  limitSupport(): LimitSupport | undefined;
+  /** How the limits held in the last container started, as its runtime reported; undefined before one started. */
+  limitsReport(): LimitsReport | undefined;
   close(): Promise<void>;
 }
+
+/** The requirement of MCP_BRIDGE_REQUIRE_LIMITS, as the sandbox takes it. */
+const REQUIREMENT = { off: false, on: true, cgroup: 'cgroup' } as const;
 
 function toUpstream(server: McpServerConfig): UpstreamServer {
   return {
@@ -166,6 +184,8 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     return engineFound;
   };
   let sandboxMade: Promise<Sandbox> | undefined;
+  /** The sandbox once made, for what it knows synchronously (the limits report). */
+  let settled: Sandbox | undefined;
   const sandbox = () => {
     sandboxMade ??= containerEngine()
       .then(({ runtime }) =>
@@ -178,13 +198,70 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           pool: { size: settings.poolSize, maxIdleMs: settings.idleTimeoutMs },
           directChannel: settings.directChannel,
           sessions: { max: settings.maxSessions, idleTimeoutMs: settings.idleTimeoutMs },
+          requireLimits: REQUIREMENT[settings.requireLimits],
         }),
       )
+      .then((made) => {
+        settled = made;
+        return made;
+      })
       .catch((error) => {
         sandboxMade = undefined;
         throw error;
       });
     return sandboxMade;
+  };
+
+  let support: LimitSupport | undefined;
+  const announceLimits = async (): Promise<void> => {
+    let found: SelectedEngine;
+    try {
+      found = await containerEngine();
+    } catch (error) {
+      logger.debug('no container engine yet; the first run looks again', { error: messageOf(error) });
+      return;
+    }
+    support = limitSupport(found.info);
+    const cgroups = support.cgroups;
+    const asked = { memory: true, pids: true, cpus: limits.cpus !== undefined };
+    const missing = (['memory', 'pids', 'cpus'] as const).filter((name) => asked[name] && !cgroups[name]);
+    if (missing.length === 0) {
+      logger.info('container limits: the engine applies memory, process and CPU limits with cgroups');
+      return;
+    }
+    const instead = missing.map(
+      (name) =>
+        ({
+          memory: `memory (${limits.memory}) by a data limit in each process`,
+          pids: `processes (${limits.pids}) by RLIMIT_NPROC, counted per engine user`,
+          cpus: `no CPU quota (${limits.cpus}) at all`,
+        })[name],
+    );
+    const refused =
+      settings.requireLimits === 'cgroup' || (settings.requireLimits === 'on' && missing.includes('cpus'))
+        ? ` Runs will be refused (MCP_BRIDGE_REQUIRE_LIMITS=${settings.requireLimits === 'on' ? '1' : 'cgroup'}).`
+        : '';
+    logger.warn(
+      `container limits: ${support.reason}; the sandbox holds ${instead.join(', ')} instead.${refused}`,
+      { fix: support.fix },
+    );
+  };
+  const limitsReport = (): LimitsReport | undefined => settled?.limits();
+  const holds = (): LimitHolds | undefined => {
+    const report = limitsReport();
+    if (report) {
+      return {
+        memory: report.memory?.enforcedBy,
+        pids: report.pids?.enforcedBy,
+        cpus: report.cpus?.enforcedBy,
+      };
+    }
+    if (!support) return undefined;
+    return {
+      memory: support.cgroups.memory ? 'cgroup' : 'rlimit',
+      pids: support.cgroups.pids ? 'cgroup' : 'rlimit',
+      cpus: support.cgroups.cpus ? 'cgroup' : 'none',
+    };
   };
 
   const known = new Set(catalog.map((c) => c.name));
@@ -323,6 +400,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     };
     if (!persistent) {
       const { session: _none, attachments, ...result }: RunResult = await box.run(request);
+      if (result.error) result.error = { ...result.error, message: inBridgeTerms(result.error.message) };
       return withAttachments(renderOutcome({ ...base, ...result, ...listed(attachments) }), attachments);
     }
     const name = args.session ?? DEFAULT_SESSION;
@@ -366,6 +444,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     rejected: (problems) =>
       renderOutcome({ status: 'validation_error', message: problems.map((p) => `- ${p}`).join('\n') }),
     sessions: persistent,
+    limitHolds: holds,
     closeConnection,
     savedTools: async () => (await skillStore.list()).map(skillSummary),
     onChange: (listener) => {
@@ -384,6 +463,9 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     skills: skillStore,
     instanceId,
     containerEngine,
+    announceLimits,
+    limitSupport: () => support,
+    limitsReport,
     close: () => {
       closing ??= (async () => {
         await Promise.allSettled([...connections.keys()].map(closeConnection));
@@ -424,7 +506,9 @@ type ConnectionSessions = Map<string, { session: Session }>;
 
 /** The sandbox names its options in messages; a user of the bridge sets variables. */
 function inBridgeTerms(message: string): string {
-  return message.replace(/\bsessions\.max\b/g, 'MCP_BRIDGE_MAX_SESSIONS');
+  return message
+    .replace(/\bsessions\.max\b/g, 'MCP_BRIDGE_MAX_SESSIONS')
+    .replace(/^The sandbox requires its limits/, 'MCP_BRIDGE_REQUIRE_LIMITS requires the limits');
 }
 
 /** The sandbox passes the `code` on to the Python side as `MCPError.code`. */

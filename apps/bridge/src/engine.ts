@@ -1,3 +1,4 @@
+import type { LimitHolds } from './capabilities.js';
 import type { RunArguments } from './run-arguments.js';
 
 /** Where a configured server came from, as the servers resource and `discover` show it. */
@@ -76,6 +77,8 @@ export interface RunEngine {
   rejected(problems: string[]): RunReport;
   /** Whether runs keep state in sessions (`session` and `reset` are accepted). */
   readonly sessions: boolean;
+  /** How the container limits hold on this engine, once known (for the manual). */
+  limitHolds?(): LimitHolds | undefined;
   /** The connection is gone: its sessions are closed and their containers removed. */
   closeConnection(connection: string): Promise<void>;
   /** The project's saved tools, for the manual. */

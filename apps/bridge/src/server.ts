@@ -210,6 +210,7 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
         idleTimeoutMs: settings.idleTimeoutMs,
         memoryMaxValue: formatBytes(settings.memoryMaxValueBytes),
         memoryMaxTotal: formatBytes(settings.memoryMaxTotalBytes),
+        enforcement: engine.limitHolds?.(),
       });
       return { contents: [{ uri, mimeType: 'text/markdown', text }] };
     }

@@ -99,6 +99,11 @@ describe('resolveSettings', () => {
     ['MCP_BRIDGE_HTTP_TOKEN', 'abcdefghijklmnop', { httpToken: 'abcdefghijklmnop' }],
     ['MCP_BRIDGE_HTTP_ALLOWED_HOSTS', 'a.test, b.test', { httpAllowedHosts: ['a.test', 'b.test'] }],
     ['MCP_BRIDGE_HTTP_ALLOWED_ORIGINS', 'https://x.test', { httpAllowedOrigins: ['https://x.test'] }],
+    ['MCP_BRIDGE_REQUIRE_LIMITS', '1', { requireLimits: 'on' }],
+    ['MCP_BRIDGE_REQUIRE_LIMITS', 'true', { requireLimits: 'on' }],
+    ['MCP_BRIDGE_REQUIRE_LIMITS', 'cgroup', { requireLimits: 'cgroup' }],
+    ['MCP_BRIDGE_REQUIRE_LIMITS', 'CGROUPS', { requireLimits: 'cgroup' }],
+    ['MCP_BRIDGE_REQUIRE_LIMITS', '0', { requireLimits: 'off' }],
   ])('%s=%s', (variable, value, expected) => {
     expect(resolve({ [variable]: value })).toMatchObject(expected);
   });
@@ -127,6 +132,11 @@ describe('resolveSettings', () => {
     ['MCP_BRIDGE_HTTP_PORT', '70000', /MCP_BRIDGE_HTTP_PORT=70000/],
     ['MCP_BRIDGE_HTTP_TOKEN', 'short', /MCP_BRIDGE_HTTP_TOKEN=short.*16 characters/],
     ['MCP_BRIDGE_IMAGE', 'python 3', /MCP_BRIDGE_IMAGE/],
+    [
+      'MCP_BRIDGE_REQUIRE_LIMITS',
+      'strict',
+      /MCP_BRIDGE_REQUIRE_LIMITS=strict.*1 \(on\), 0 \(off\) or cgroup/,
+    ],
   ])('%s=%s stops start-up naming the variable', (variable, value, message) => {
     expect(failure({ [variable]: value }).message).toMatch(message);
   });

@@ -19,6 +19,7 @@ export const DEFAULT_UPSTREAM_CONCURRENCY = 32;
 export type OutputMode = 'toon' | 'compact' | 'json';
 export type SessionMode = 'persistent' | 'fresh';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type RequireLimits = 'off' | 'on' | 'cgroup';
 
 /** Everything the bridge can be told, resolved from flags, then `MCP_BRIDGE_*` variables, then defaults. */
 export interface Settings {
@@ -35,6 +36,11 @@ export interface Settings {
   cpus?: string | undefined;
   containerUser?: string | undefined;
   ociRuntime?: string | undefined;
+  /**
+   * Refuse to run code where a limit does not hold: `off` (run, and say so in the log and `doctor`), `on` (each
+   * limit held by cgroups or the runtime's rlimit fallback), `cgroup` (each held by cgroups).
+   */
+  requireLimits: RequireLimits;
   /** How long an idle session keeps its container and state, and a warm container waits for code. */
   idleTimeoutMs: number;
   /** `persistent`: runs of a client share state (sessions); `fresh`: every run in a new container. */
@@ -252,6 +258,23 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: pattern(/^[\w./-]+$/, 'an OCI runtime name or path such as runc or runsc'),
   }),
   spec({
+    key: 'requireLimits',
+    env: 'MCP_BRIDGE_REQUIRE_LIMITS',
+    flag: 'require-limits',
+    shown: 'off',
+    description:
+      'Refuse to run code where a container limit does not hold: 1 (held by cgroups or the rlimit fallback; only a CPU quota has none), cgroup (held by cgroups), 0 (run, and say so)',
+    parse: (raw) => {
+      const value = raw.trim().toLowerCase();
+      if (value === 'cgroup' || value === 'cgroups') return 'cgroup';
+      try {
+        return boolean(value) ? 'on' : 'off';
+      } catch {
+        throw 'expected 1 (on), 0 (off) or cgroup';
+      }
+    },
+  }),
+  spec({
     key: 'idleTimeoutMs',
     env: 'MCP_BRIDGE_RUNTIME_IDLE_TIMEOUT',
     flag: 'idle-timeout',
@@ -458,6 +481,7 @@ const DEFAULTS: Omit<Settings, 'home' | 'cwd'> = {
   image: DEFAULT_IMAGE,
   timeoutMs: 30_000,
   maxTimeoutMs: 120_000,
+  requireLimits: 'off',
   idleTimeoutMs: 300_000,
   session: 'persistent',
   maxSessions: DEFAULT_MAX_SESSIONS,

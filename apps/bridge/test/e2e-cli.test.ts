@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../src/settings.js';
 import {
   bridgeEnv,
+  cli,
   containersWithLabel,
   createFixture,
   DIST_CLI,
   distStatus,
-  type Engine,
   engineStatus,
   type Fixture,
   LONG,
@@ -21,34 +21,6 @@ import {
 } from './harness.js';
 
 // The command line of the built bridge, as a person runs it in a terminal.
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(
-  fixture: Fixture,
-  args: string[],
-  options: { env?: Record<string, string>; stdin?: string; engine?: Engine } = {},
-): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [DIST_CLI, ...args],
-      {
-        env: bridgeEnv(fixture, options.engine ?? 'podman', { MCP_BRIDGE_LOG_LEVEL: 'warn', ...options.env }),
-        cwd: fixture.project,
-        timeout: LONG,
-      },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-    child.stdin?.end(options.stdin ?? '');
-  });
-}
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const where = (fixture: Fixture) => ['--home', fixture.home, '--cwd', fixture.project];
@@ -278,6 +250,10 @@ describe.skipIf(skipEngine)('the command line, with podman', { timeout: LONG }, 
       expect(ran.stdout).toMatch(/\[ ok \] container engine\s+podman /);
       expect(ran.stdout).toMatch(/\[ ok \] image\s+/);
       expect(ran.stdout).toMatch(/\[ ok \] hello-world run\s+printed hello \(Python 3\.\d+/);
+      // Rootful podman applies the limits with cgroups (the rootless case is e2e-rootless.test.ts).
+      expect(ran.stdout).toMatch(/\[ ok \] memory limit\s+512 MiB: enforced by cgroups\n/);
+      expect(ran.stdout).toMatch(/\[ ok \] process limit\s+128: enforced by cgroups\n/);
+      expect(ran.stdout).toMatch(/\[ ok \] time limit\s+30s by default/);
       expect(ran.stdout).toMatch(/\[ ok \] upstream everything\s+\d+ tools \(/);
       expect(ran.stdout).toMatch(/\[ ok \] upstream test\s+\d+ tools/);
       expect(ran.stdout).toMatch(

@@ -38,7 +38,20 @@ export function testServerArgs(...modes: string[]): string[] {
   return ['--import', TSX, TEST_SERVER_MAIN, ...(modes.length ? ['--mode', modes.join(',')] : [])];
 }
 
-export type Engine = 'podman' | 'docker';
+/** `podman-rootless`: the rootless podman of an unprivileged user (see `engineCommand`). */
+export type Engine = 'podman' | 'docker' | 'podman-rootless';
+
+/** Runs podman as the unprivileged user scripts/provision-engines.sh creates (root only). */
+export const PODMAN_ROOTLESS = fileURLToPath(new URL('../../../scripts/podman-rootless', import.meta.url));
+
+/**
+ * The CLI of an engine, as MCP_BRIDGE_RUNTIME names it. Rootless podman: as root, podman run as the provisioned
+ * unprivileged user (every command, through scripts/podman-rootless); as anyone else, their own podman.
+ */
+export function engineCommand(engine: Engine): string {
+  if (engine !== 'podman-rootless') return engine;
+  return process.getuid?.() === 0 ? PODMAN_ROOTLESS : 'podman';
+}
 
 /**
  * Whether an engine answers and has the test image. Under CI=true a missing engine is a failure (the caller runs
@@ -46,7 +59,15 @@ export type Engine = 'podman' | 'docker';
  */
 export async function engineStatus(engine: Engine): Promise<{ ok: boolean; reason: string }> {
   try {
-    await run(engine, ['image', 'inspect', TEST_IMAGE], { timeout: 60_000 });
+    await run(engineCommand(engine), ['image', 'inspect', TEST_IMAGE], { timeout: 60_000 });
+    if (engine === 'podman-rootless') {
+      const { stdout } = await run(engineCommand(engine), [
+        'info',
+        '--format',
+        '{{.Host.Security.Rootless}}',
+      ]);
+      if (stdout.trim() !== 'true') return { ok: false, reason: 'podman here is rootful, not rootless' };
+    }
     return { ok: true, reason: '' };
   } catch (error) {
     return {
@@ -76,17 +97,25 @@ export function shouldSkip(...statuses: { ok: boolean; reason: string }[]): bool
 
 /** Names of containers carrying a label, in any state. */
 export async function containersWithLabel(engine: Engine, label: string): Promise<string[]> {
-  const { stdout } = await run(engine, ['ps', '-a', '--filter', `label=${label}`, '--format', '{{.Names}}'], {
-    timeout: 60_000,
-  });
+  const { stdout } = await run(
+    engineCommand(engine),
+    ['ps', '-a', '--filter', `label=${label}`, '--format', '{{.Names}}'],
+    {
+      timeout: 60_000,
+    },
+  );
   return stdout.split('\n').filter(Boolean);
 }
 
 /** Whether a container whose id starts with `id` exists, in any state. */
 export async function containerExists(engine: Engine, id: string): Promise<boolean> {
-  const { stdout } = await run(engine, ['ps', '-a', '--filter', `id=${id}`, '--format', '{{.ID}}'], {
-    timeout: 60_000,
-  });
+  const { stdout } = await run(
+    engineCommand(engine),
+    ['ps', '-a', '--filter', `id=${id}`, '--format', '{{.ID}}'],
+    {
+      timeout: 60_000,
+    },
+  );
   return stdout.trim() !== '';
 }
 
@@ -134,7 +163,7 @@ export function bridgeEnv(
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: fixture.home,
     MCP_BRIDGE_IMAGE: TEST_IMAGE,
-    MCP_BRIDGE_RUNTIME: engine,
+    MCP_BRIDGE_RUNTIME: engineCommand(engine),
     MCP_BRIDGE_LOG_LEVEL: 'debug',
     ...extra,
   };
@@ -210,3 +239,32 @@ export function stdoutOf(result: unknown): string[] {
 }
 
 export { until };
+
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built bridge's command line to completion, as a person runs it in a terminal. */
+export function cli(
+  fixture: Fixture,
+  args: string[],
+  options: { env?: Record<string, string>; stdin?: string; engine?: Engine } = {},
+): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [DIST_CLI, ...args],
+      {
+        env: bridgeEnv(fixture, options.engine ?? 'podman', { MCP_BRIDGE_LOG_LEVEL: 'warn', ...options.env }),
+        cwd: fixture.project,
+        timeout: LONG,
+      },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+    child.stdin?.end(options.stdin ?? '');
+  });
+}

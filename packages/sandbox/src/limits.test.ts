@@ -49,9 +49,8 @@ describe('describeLimits', () => {
       ['file size', '64 MiB', 'rlimit'],
     ]);
     expect(lines[0]!.text).toBe(
-      "enforced by a fallback: a data limit of 550.7 MiB per process (38.7 MiB of it the runtime's own) and an " +
-        'address-space limit of 2.2 GiB; going past it raises MemoryError, and each process the code starts gets ' +
-        'the same limit of its own',
+      "enforced by a fallback: a per-process data limit of 550.7 MiB (the runtime's own 38.7 MiB included) and " +
+        'an address space of 2.2 GiB; past it, MemoryError; each process the code starts has its own',
     );
     expect(lines[1]!.text).toMatch(/RLIMIT_NPROC 128.*shared by every sandbox container/);
     expect(lines[2]!.text).toBe('not enforced');

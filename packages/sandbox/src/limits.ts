@@ -78,10 +78,9 @@ function how(name: LimitName, entry: LimitEnforcement): string {
   switch (name) {
     case 'memory':
       return (
-        `enforced by a fallback: a data limit of ${bytes(entry.effective ?? entry.requested)} per process ` +
-        `(${bytes(entry.runtime ?? 0)} of it the runtime's own) and an address-space limit of ` +
-        `${bytes(entry.addressSpace ?? 0)}; going past it raises MemoryError, and each process the code starts ` +
-        'gets the same limit of its own'
+        `enforced by a fallback: a per-process data limit of ${bytes(entry.effective ?? entry.requested)} (the ` +
+        `runtime's own ${bytes(entry.runtime ?? 0)} included) and an address space of ` +
+        `${bytes(entry.addressSpace ?? 0)}; past it, MemoryError; each process the code starts has its own`
       );
     case 'pids':
       return (

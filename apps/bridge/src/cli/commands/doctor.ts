@@ -1,8 +1,13 @@
+import { type LimitSupport, limitSupport } from '@codexec/container-runtime';
+import type { LimitsReport } from '@codexec/frame-protocol';
+import { describeLimits } from '@codexec/sandbox';
 import pLimit from 'p-limit';
 import { createBridge } from '../../composition.js';
 import type { SelectedEngine } from '../../container-engine.js';
+import { formatDuration } from '../../duration.js';
 import type { CatalogEntry } from '../../engine.js';
 import { silentLogger } from '../../logger.js';
+import type { Settings } from '../../settings.js';
 import { type Check, formatChecklist } from '../checklist.js';
 import { EXIT_FAILURE, EXIT_OK } from '../io.js';
 import type { CommandContext } from '../main.js';
@@ -118,6 +123,14 @@ export async function doctorCommand({ io, settings, logger }: CommandContext): P
             ? undefined
             : `${report ? summaryOf(report.structured) : ''}\ncheck that the image has python3, and the limits (MCP_BRIDGE_MEMORY, MCP_BRIDGE_PIDS)`.trim(),
         });
+        checks.push(
+          ...limitChecks(
+            bridge.limitsReport(),
+            limitSupport(info),
+            settings.requireLimits,
+            settings.timeoutMs,
+          ),
+        );
       }
     }
 
@@ -211,6 +224,60 @@ function upstreamCheck(
 
 function summaryOf(structured: Record<string, unknown>): string {
   return [structured.summary, structured.error].filter((x) => typeof x === 'string').join(': ');
+}
+
+const LIMIT_CHECK_NAMES: Record<string, string> = {
+  memory: 'memory limit',
+  pids: 'process limit',
+  cpus: 'CPU limit',
+  fileSize: 'file size limit',
+};
+
+/**
+ * One check per container limit, as the hello-world container's runtime found it held: by cgroups (ok), by the
+ * runtime's rlimit fallback (a warning: per process, weaker), or not at all (a warning, or a failure when
+ * MCP_BRIDGE_REQUIRE_LIMITS asks for it); the fix comes from what the engine's info says. Pure.
+ */
+export function limitChecks(
+  report: LimitsReport | undefined,
+  support: LimitSupport,
+  required: Settings['requireLimits'],
+  timeoutMs: number,
+): Check[] {
+  if (!report) {
+    return [
+      {
+        name: 'limits',
+        status: required === 'off' ? 'warn' : 'fail',
+        detail: 'the container did not report which limits hold (the hello-world run did not start one)',
+      },
+    ];
+  }
+  const fix =
+    support.fix ??
+    'run the engine where it can apply cgroup limits (rootful, or rootless on cgroups v2 with delegation)';
+  let fixShown = false;
+  const checks: Check[] = describeLimits(report).map((line) => {
+    const held = line.enforcedBy === 'cgroup' || line.name === 'fileSize';
+    const refused = (required === 'on' && line.enforcedBy === 'none') || (required === 'cgroup' && !held);
+    // The engine's fix is the same for every limit it cannot apply: it is said once.
+    const withFix = !held && !fixShown;
+    if (!held) fixShown = true;
+    return {
+      name: LIMIT_CHECK_NAMES[line.name] ?? line.label,
+      status: held ? 'ok' : refused ? 'fail' : 'warn',
+      detail: `${line.requested}: ${line.text}`,
+      ...(withFix
+        ? { fix: refused ? `${fix}\nruns are refused meanwhile (MCP_BRIDGE_REQUIRE_LIMITS)` : fix }
+        : {}),
+    };
+  });
+  checks.push({
+    name: 'time limit',
+    status: 'ok',
+    detail: `${formatDuration(timeoutMs)} by default: enforced by the bridge, which interrupts the code and removes its container`,
+  });
+  return checks;
 }
 
 function messageOf(error: unknown): string {

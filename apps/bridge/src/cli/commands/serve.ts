@@ -27,6 +27,8 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
       logHub: hub,
     });
 
+  // In the background: which limits the engine applies, in the log from the start (the engine is then found).
+  void bridge.announceLimits();
   try {
     if (settings.http) await serveOverHttp(ctx, settings, session, logger);
     else await serveOverStdio(ctx, session);
