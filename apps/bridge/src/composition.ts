@@ -33,7 +33,7 @@ import { currentInstanceId, reapLeftovers } from './leftovers.js';
 import { childLogger, type Logger } from './logger.js';
 import { advertisedOutputSchema } from './output-schema.js';
 import { DEFAULT_SESSION, type RunArguments } from './run-arguments.js';
-import type { Settings } from './settings.js';
+import { inBridgeTerms, type Settings } from './settings.js';
 import { projectStateDir, stateRoot } from './state-dir.js';
 import { queryToolDocs, searchToolDocs, toServerMeta } from './tool-docs.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
@@ -115,7 +115,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   const catalog: CatalogEntry[] = catalogFrom(discovery);
   logger.info('servers discovered', { count: catalog.length, names: catalog.map((c) => c.name).join(',') });
 
-  const limits = containerLimits(settings, env);
+  const limits = containerLimits(settings);
   const projectDir = projectStateDir(
     stateRoot({ stateDir: settings.stateDir, env, home: settings.home, platform: process.platform }),
     realPath(settings.cwd),
@@ -169,7 +169,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   logger.info('sandbox containers carry a label', { label: `${LABEL_INSTANCE}=${instanceId}` });
   let engineFound: Promise<SelectedEngine> | undefined;
   const containerEngine = (opts: { signal?: AbortSignal } = {}) => {
-    engineFound ??= selectEngine(settings, { env, logger: childLogger(logger, 'engine'), ...opts }).then(
+    engineFound ??= selectEngine(settings, { logger: childLogger(logger, 'engine'), ...opts }).then(
       (found) => {
         reapLeftovers(found.runtime, { logger }).catch((error) =>
           logger.debug('could not look for leftover containers', { error }),
@@ -350,7 +350,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     try {
       box = await sandbox();
     } catch (error) {
-      return failed('SandboxUnavailable', messageOf(error));
+      return failed('SandboxUnavailable', inBridgeTerms(messageOf(error)));
     }
 
     const toolHost: ToolHost = {
@@ -503,13 +503,6 @@ function withAttachments(report: RunReport, attachments: Attachment[] | undefine
 const MAX_NAMED_SESSIONS = 32;
 
 type ConnectionSessions = Map<string, { session: Session }>;
-
-/** The sandbox names its options in messages; a user of the bridge sets variables. */
-function inBridgeTerms(message: string): string {
-  return message
-    .replace(/\bsessions\.max\b/g, 'MCP_BRIDGE_MAX_SESSIONS')
-    .replace(/^The sandbox requires its limits/, 'MCP_BRIDGE_REQUIRE_LIMITS requires the limits');
-}
 
 /** The sandbox passes the `code` on to the Python side as `MCPError.code`. */
 function unknownServer(name: string, known: Set<string>): Error {

@@ -3,12 +3,10 @@ import {
   DEFAULT_LIMITS,
   type DetectedRuntime,
   detectRuntime,
-  limitsFromEnv,
-  RUNTIME_VARIABLE,
   validateLimits,
 } from '@codexec/container-runtime';
 import type { Logger } from './logger.js';
-import type { Settings } from './settings.js';
+import { inBridgeTerms, type Settings } from './settings.js';
 
 export type SelectedEngine = DetectedRuntime;
 
@@ -18,31 +16,32 @@ export type SelectedEngine = DetectedRuntime;
  */
 export function selectEngine(
   settings: Pick<Settings, 'runtime'>,
-  options: { env: Record<string, string | undefined>; logger: Logger; signal?: AbortSignal },
+  options: { logger: Logger; signal?: AbortSignal },
 ): Promise<SelectedEngine> {
-  // Handed over as the variable (a --runtime flag has already won over it), so errors name MCP_BRIDGE_RUNTIME.
   return detectRuntime({
-    env: { ...options.env, [RUNTIME_VARIABLE]: settings.runtime },
+    explicit: settings.runtime,
     logger: options.logger,
     ...(options.signal ? { signal: options.signal } : {}),
+  }).catch((error: unknown) => {
+    // The package names its option (`runtime`); the user set MCP_BRIDGE_RUNTIME or --runtime.
+    if (error instanceof Error) error.message = inBridgeTerms(error.message);
+    throw error;
   });
 }
 
-/**
- * Container limits: the runtime package's hardened defaults and its own variables (MCP_BRIDGE_NOFILE, …), then
- * the bridge settings, whose flags may override the variables.
- */
-export function containerLimits(
-  settings: Settings,
-  env: Record<string, string | undefined>,
-): ContainerLimits {
-  const base = limitsFromEnv(env, DEFAULT_LIMITS);
-  return validateLimits({
-    ...base,
-    ...(settings.memory !== undefined ? { memory: settings.memory } : {}),
-    ...(settings.pids !== undefined ? { pids: settings.pids } : {}),
-    ...(settings.cpus !== undefined ? { cpus: settings.cpus } : {}),
-    ...(settings.containerUser !== undefined ? { user: settings.containerUser } : {}),
-    ...(settings.ociRuntime !== undefined ? { ociRuntime: settings.ociRuntime } : {}),
-  });
+/** Container limits: the runtime package's hardened defaults, with what the settings change. */
+export function containerLimits(settings: Settings): ContainerLimits {
+  const chosen: Partial<ContainerLimits> = {
+    memory: settings.memory,
+    pids: settings.pids,
+    cpus: settings.cpus,
+    user: settings.containerUser,
+    ociRuntime: settings.ociRuntime,
+    nofile: settings.nofile,
+    nproc: settings.nproc,
+    tmpSize: settings.tmpSize,
+    workspaceSize: settings.workspaceSize,
+  };
+  const set = Object.fromEntries(Object.entries(chosen).filter(([, value]) => value !== undefined));
+  return validateLimits({ ...DEFAULT_LIMITS, ...set });
 }

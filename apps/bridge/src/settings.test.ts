@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from './duration.js';
 import { BridgeError } from './errors.js';
-import { type FlagValues, maxTimeoutSeconds, resolveSettings, SETTINGS, type Settings } from './settings.js';
+import {
+  type FlagValues,
+  inBridgeTerms,
+  maxTimeoutSeconds,
+  resolveSettings,
+  SETTINGS,
+  type Settings,
+} from './settings.js';
 
 const base = { home: '/home/u', cwd: '/work' };
 
@@ -104,6 +111,11 @@ describe('resolveSettings', () => {
     ['MCP_BRIDGE_REQUIRE_LIMITS', 'cgroup', { requireLimits: 'cgroup' }],
     ['MCP_BRIDGE_REQUIRE_LIMITS', 'CGROUPS', { requireLimits: 'cgroup' }],
     ['MCP_BRIDGE_REQUIRE_LIMITS', '0', { requireLimits: 'off' }],
+    ['MCP_BRIDGE_NOFILE', '4096', { nofile: 4096 }],
+    ['MCP_BRIDGE_NPROC', '256', { nproc: 256 }],
+    ['MCP_BRIDGE_TMP_SIZE', '128M', { tmpSize: '128m' }],
+    ['MCP_BRIDGE_WORKSPACE_SIZE', '1g', { workspaceSize: '1g' }],
+    ['MCP_BRIDGE_MEMORY', '1G', { memory: '1g' }],
   ])('%s=%s', (variable, value, expected) => {
     expect(resolve({ [variable]: value })).toMatchObject(expected);
   });
@@ -218,5 +230,34 @@ describe('resolveSettings', () => {
     ]) {
       expect(names).toContain(v);
     }
+  });
+});
+
+describe('one table', () => {
+  it('gives each default in the form its help text shows', () => {
+    const defaults = resolveSettings({ ...base, env: {} });
+    for (const s of SETTINGS) {
+      // Shown as words (`-`, `off`, `engine default`) rather than a value: nothing to parse.
+      if (s.default === undefined || !/^[\w.:/]+$/.test(s.shown) || s.shown === 'off') continue;
+      expect([s.key, s.parse(s.shown)]).toEqual([s.key, s.default]);
+      expect([s.key, defaults[s.key]]).toEqual([s.key, s.default]);
+    }
+  });
+
+  it('checks a container limit once, with the container runtime package’s own rules, naming the flag', () => {
+    const error = failure({}, { memory: '2m' });
+    expect(error.message).toBe(
+      'Invalid setting --memory 2m: expected a size of at least 6m such as 512m or 1g.',
+    );
+  });
+
+  it('says the libraries’ option names as the variables that set them', () => {
+    expect(inBridgeTerms('raise `limits.memory`, or set the `image` to one that is there')).toBe(
+      'raise MCP_BRIDGE_MEMORY, or set the MCP_BRIDGE_IMAGE to one that is there',
+    );
+    expect(inBridgeTerms('raise `sessions.max`; `requireLimits`; `runtime`')).toBe(
+      'raise MCP_BRIDGE_MAX_SESSIONS; MCP_BRIDGE_REQUIRE_LIMITS; MCP_BRIDGE_RUNTIME',
+    );
+    expect(inBridgeTerms('`limits.unknown` stays')).toBe('`limits.unknown` stays');
   });
 });

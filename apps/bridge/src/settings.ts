@@ -1,4 +1,13 @@
-import { DEFAULT_IMAGE, parseRuntimeChoice, parseSize } from '@codexec/container-runtime';
+import {
+  type ContainerLimits,
+  checkLimit,
+  DEFAULT_IMAGE,
+  DEFAULT_LIMITS,
+  isContainerRuntimeError,
+  parseRuntimeChoice,
+  parseSize,
+  validateImage,
+} from '@codexec/container-runtime';
 import {
   DEFAULT_MAX_MEMORY_TOTAL_BYTES,
   DEFAULT_MAX_MEMORY_VALUE_BYTES,
@@ -36,6 +45,10 @@ export interface Settings {
   cpus?: string | undefined;
   containerUser?: string | undefined;
   ociRuntime?: string | undefined;
+  nofile?: number | undefined;
+  nproc?: number | undefined;
+  tmpSize?: string | undefined;
+  workspaceSize?: string | undefined;
   /**
    * Refuse to run code where a limit does not hold: `off` (run, and say so in the log and `doctor`), `on` (each
    * limit held by cgroups or the runtime's rlimit fallback), `cgroup` (each held by cgroups).
@@ -93,6 +106,13 @@ interface SettingSpec<K extends keyof Settings = keyof Settings> {
   multiple?: boolean;
   /** The default as a person reads it, for help and the README. */
   shown: string;
+  /** The value when neither the flag nor the variable is given; none leaves it undefined. */
+  default?: Settings[K];
+  /**
+   * The library option this setting becomes (`limits.memory`, `image`): the libraries name their options in
+   * messages, and the bridge says the variable instead (`inBridgeTerms`).
+   */
+  option?: string;
   description: string;
   /** Turns the raw text into the value; throws a string saying what was expected. */
   parse: (raw: string) => Settings[K];
@@ -140,14 +160,6 @@ function boolean(raw: string): boolean {
   throw 'expected true or false (1/0, yes/no, on/off)';
 }
 
-function pattern(re: RegExp, expected: string) {
-  return (raw: string): string => {
-    const value = raw.trim();
-    if (!re.test(value)) throw `expected ${expected}`;
-    return value;
-  };
-}
-
 function list(raw: string): string[] {
   return raw
     .split(',')
@@ -161,6 +173,23 @@ function pathList(raw: string): string[] {
     .split(process.platform === 'win32' ? ';' : ':')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** A value the container runtime package checks itself: one set of rules, and its words for what is expected. */
+function checkedBy<T>(check: (raw: string) => T) {
+  return (raw: string): T => {
+    try {
+      return check(raw);
+    } catch (error) {
+      if (isContainerRuntimeError(error, 'INVALID_SETTING') && error.expected)
+        throw `expected ${error.expected}`;
+      throw error;
+    }
+  };
+}
+
+function limit<K extends keyof ContainerLimits>(key: K) {
+  return checkedBy((raw) => checkLimit(key, raw));
 }
 
 function nonEmpty(what: string) {
@@ -178,6 +207,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_RUNTIME',
     flag: 'runtime',
     shown: 'auto',
+    default: 'auto',
+    option: 'runtime',
     description: 'Container engine: podman, docker, a path to either, or auto (podman first)',
     parse: (raw) => {
       try {
@@ -193,14 +224,17 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_IMAGE',
     flag: 'image',
     shown: DEFAULT_IMAGE,
+    default: DEFAULT_IMAGE,
+    option: 'image',
     description: 'Image the code runs in (needs python3); must be on the machine: see `image pull`',
-    parse: pattern(/^[^\s]+$/, 'an image reference such as python:3.12-slim'),
+    parse: checkedBy((raw) => validateImage(raw)),
   }),
   spec({
     key: 'timeoutMs',
     env: 'MCP_BRIDGE_TIMEOUT',
     flag: 'timeout',
     shown: '30s',
+    default: 30_000,
     description: 'Timeout of a run when the call gives none',
     parse: duration,
   }),
@@ -209,6 +243,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_MAX_TIMEOUT',
     flag: 'max-timeout',
     shown: '120s',
+    default: 120_000,
     description: 'Largest `timeout` a call may ask for',
     parse: duration,
   }),
@@ -216,52 +251,91 @@ export const SETTINGS: readonly SettingSpec[] = [
     key: 'memory',
     env: 'MCP_BRIDGE_MEMORY',
     flag: 'memory',
-    shown: '512m',
+    shown: DEFAULT_LIMITS.memory,
+    option: 'limits.memory',
     description: 'Memory limit of the container (swap is set equal, so it cannot swap)',
-    parse: pattern(/^\d+(\.\d+)?[bkmg]?$/i, 'a size such as 512m or 1g'),
+    parse: limit('memory'),
   }),
   spec({
     key: 'pids',
     env: 'MCP_BRIDGE_PIDS',
     flag: 'pids',
-    shown: '128',
+    shown: String(DEFAULT_LIMITS.pids),
+    option: 'limits.pids',
     description: 'Process limit of the container',
-    parse: integer(1, 1_000_000),
+    parse: limit('pids'),
   }),
   spec({
     key: 'cpus',
     env: 'MCP_BRIDGE_CPUS',
     flag: 'cpus',
     shown: '-',
+    option: 'limits.cpus',
     description: 'CPU limit of the container (e.g. 1.5); none by default',
-    parse: (raw) => {
-      const value = raw.trim();
-      if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0)
-        throw 'expected a positive number such as 1 or 1.5';
-      return value;
-    },
+    parse: limit('cpus'),
   }),
   spec({
     key: 'containerUser',
     env: 'MCP_BRIDGE_CONTAINER_USER',
     flag: 'container-user',
-    shown: '65534:65534',
+    shown: DEFAULT_LIMITS.user,
+    option: 'limits.user',
     description: 'uid:gid the code runs as',
-    parse: pattern(/^(\d+|[a-z_][a-z0-9_-]*)(:(\d+|[a-z_][a-z0-9_-]*))?$/i, 'uid:gid such as 65534:65534'),
+    parse: limit('user'),
   }),
   spec({
     key: 'ociRuntime',
     env: 'MCP_BRIDGE_OCI_RUNTIME',
     flag: 'oci-runtime',
     shown: 'engine default',
+    option: 'limits.ociRuntime',
     description: "OCI runtime (runc, crun, runsc for gVisor, kata); the engine's own by default",
-    parse: pattern(/^[\w./-]+$/, 'an OCI runtime name or path such as runc or runsc'),
+    parse: limit('ociRuntime'),
+  }),
+  spec({
+    key: 'nofile',
+    env: 'MCP_BRIDGE_NOFILE',
+    flag: 'nofile',
+    shown: String(DEFAULT_LIMITS.nofile),
+    option: 'limits.nofile',
+    description: 'RLIMIT_NOFILE of the container (open files), soft = hard',
+    parse: limit('nofile'),
+  }),
+  spec({
+    key: 'nproc',
+    env: 'MCP_BRIDGE_NPROC',
+    flag: 'nproc',
+    shown: String(DEFAULT_LIMITS.nproc),
+    option: 'limits.nproc',
+    description:
+      'RLIMIT_NPROC of the container, soft = hard (counted per uid on the host, so above the process limit)',
+    parse: limit('nproc'),
+  }),
+  spec({
+    key: 'tmpSize',
+    env: 'MCP_BRIDGE_TMP_SIZE',
+    flag: 'tmp-size',
+    shown: DEFAULT_LIMITS.tmpSize,
+    option: 'limits.tmpSize',
+    description: 'Size of the /tmp tmpfs (whole number, k/m/g)',
+    parse: limit('tmpSize'),
+  }),
+  spec({
+    key: 'workspaceSize',
+    env: 'MCP_BRIDGE_WORKSPACE_SIZE',
+    flag: 'workspace-size',
+    shown: DEFAULT_LIMITS.workspaceSize,
+    option: 'limits.workspaceSize',
+    description: 'Size of the /workspace tmpfs (whole number, k/m/g)',
+    parse: limit('workspaceSize'),
   }),
   spec({
     key: 'requireLimits',
     env: 'MCP_BRIDGE_REQUIRE_LIMITS',
     flag: 'require-limits',
     shown: 'off',
+    default: 'off',
+    option: 'requireLimits',
     description:
       'Refuse to run code where a container limit does not hold: 1 (held by cgroups or the rlimit fallback; only a CPU quota has none), cgroup (held by cgroups), 0 (run, and say so)',
     parse: (raw) => {
@@ -279,6 +353,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_RUNTIME_IDLE_TIMEOUT',
     flag: 'idle-timeout',
     shown: '300s',
+    default: 300_000,
     description:
       'How long an idle session keeps its container and state, and a warm container waits for code, before removal',
     parse: duration,
@@ -288,6 +363,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_SESSION',
     flag: 'session',
     shown: 'persistent',
+    default: 'persistent',
     description:
       'persistent: variables, imports and files stay between runs of a client (one session per connection, more by name); fresh: a new container per run',
     parse: oneOf<SessionMode>('persistent', 'fresh'),
@@ -297,6 +373,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_MAX_SESSIONS',
     flag: 'max-sessions',
     shown: String(DEFAULT_MAX_SESSIONS),
+    default: DEFAULT_MAX_SESSIONS,
+    option: 'sessions.max',
     description:
       'Sessions holding a container at once; past it the least recently used idle one is closed, and runs wait when all are busy',
     parse: integer(1, 1024),
@@ -315,6 +393,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_MEMORY_MAX_VALUE',
     flag: 'memory-max-value',
     shown: '1m',
+    default: DEFAULT_MAX_MEMORY_VALUE_BYTES,
     description: 'Largest value save_memory may store (bytes of JSON; 512k, 1m, ...)',
     parse: bytes(1, 1024 ** 3),
   }),
@@ -323,6 +402,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_MEMORY_MAX_TOTAL',
     flag: 'memory-max-total',
     shown: '64m',
+    default: DEFAULT_MAX_MEMORY_TOTAL_BYTES,
     description: "Largest total of a project's memories",
     parse: bytes(1, 64 * 1024 ** 3),
   }),
@@ -331,6 +411,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_OUTPUT_MODE',
     flag: 'output-mode',
     shown: 'toon',
+    default: 'toon',
     description: 'Text form of results: toon, compact or json',
     parse: oneOf<OutputMode>('toon', 'compact', 'json'),
   }),
@@ -339,6 +420,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_MAX_OUTPUT_CHARS',
     flag: 'max-output-chars',
     shown: String(DEFAULT_MAX_CHARS),
+    default: DEFAULT_MAX_CHARS,
     description: 'Cap on the text of one result; longer output is cut with a marker saying how much',
     parse: integer(MIN_MAX_CHARS, 10_000_000),
   }),
@@ -347,6 +429,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_LOG_LEVEL',
     flag: 'log-level',
     shown: 'info',
+    default: 'info',
     description: 'Log level on stderr: debug, info, warn, error or silent',
     parse: oneOf<LogLevel>('debug', 'info', 'warn', 'error', 'silent'),
   }),
@@ -355,6 +438,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_POOL_SIZE',
     flag: 'pool-size',
     shown: String(DEFAULT_POOL_SIZE),
+    default: DEFAULT_POOL_SIZE,
     description:
       'Containers kept started and waiting for code, each used for one run only; 0 starts one per run',
     parse: integer(0, MAX_POOL_SIZE),
@@ -364,6 +448,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_UPSTREAM_CONCURRENCY',
     flag: 'upstream-concurrency',
     shown: String(DEFAULT_UPSTREAM_CONCURRENCY),
+    default: DEFAULT_UPSTREAM_CONCURRENCY,
     description: 'Tool calls in flight to one upstream server at a time; more wait in a queue',
     parse: integer(1, 1024),
   }),
@@ -373,6 +458,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: 'direct-channel',
     boolean: true,
     shown: 'false',
+    default: false,
     description:
       "Talk to the code over a socket passed into the container (local podman on Linux): tool calls take about a quarter less time; elsewhere the engine's stdio is used",
     parse: boolean,
@@ -383,7 +469,9 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: 'allow-self-server',
     boolean: true,
     shown: 'false',
-    description: 'Keep config entries that start this bridge itself (normally dropped to avoid recursion)',
+    default: false,
+    description:
+      'Keep config entries that start this bridge itself (found by name, and by the files their command, arguments or `npm start` lead to); normally left out, with a warning, to avoid recursion',
     parse: boolean,
   }),
   spec({
@@ -392,6 +480,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: 'servers-config',
     multiple: true,
     shown: '-',
+    default: [],
     description: 'Extra MCP config files to read first (a `:`-separated list; the flag may repeat)',
     parse: pathList,
   }),
@@ -400,6 +489,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: 'http',
     boolean: true,
     shown: 'off',
+    default: false,
     description: 'Serve Streamable HTTP instead of stdio',
     parse: boolean,
   }),
@@ -408,6 +498,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_HTTP_HOST',
     flag: 'host',
     shown: '127.0.0.1',
+    default: '127.0.0.1',
     description: 'Address the HTTP server binds; anything but loopback needs a token',
     parse: nonEmpty('a host name or address'),
   }),
@@ -416,6 +507,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_HTTP_PORT',
     flag: 'port',
     shown: '8931',
+    default: 8931,
     description: 'Port of the HTTP server (0 picks a free one and logs it)',
     parse: integer(0, 65535),
   }),
@@ -438,6 +530,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_HTTP_SESSION_TIMEOUT',
     flag: 'http-session-timeout',
     shown: '1h',
+    default: 3_600_000,
     description:
       'An HTTP client session without a request for this long is ended, with its sandbox sessions (the client initializes again)',
     parse: duration,
@@ -448,6 +541,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: 'allowed-host',
     multiple: true,
     shown: 'loopback names',
+    default: [],
     description: 'Host header names accepted besides the bind address (comma-separated; the flag may repeat)',
     parse: list,
   }),
@@ -457,6 +551,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: 'allowed-origin',
     multiple: true,
     shown: '-',
+    default: [],
     description: 'Browser origins accepted besides the allowed hosts (comma-separated; the flag may repeat)',
     parse: list,
   }),
@@ -476,32 +571,23 @@ export const SETTINGS: readonly SettingSpec[] = [
   }),
 ];
 
-const DEFAULTS: Omit<Settings, 'home' | 'cwd'> = {
-  runtime: 'auto',
-  image: DEFAULT_IMAGE,
-  timeoutMs: 30_000,
-  maxTimeoutMs: 120_000,
-  requireLimits: 'off',
-  idleTimeoutMs: 300_000,
-  session: 'persistent',
-  maxSessions: DEFAULT_MAX_SESSIONS,
-  memoryMaxValueBytes: DEFAULT_MAX_MEMORY_VALUE_BYTES,
-  memoryMaxTotalBytes: DEFAULT_MAX_MEMORY_TOTAL_BYTES,
-  outputMode: 'toon',
-  maxOutputChars: DEFAULT_MAX_CHARS,
-  logLevel: 'info',
-  poolSize: DEFAULT_POOL_SIZE,
-  upstreamConcurrency: DEFAULT_UPSTREAM_CONCURRENCY,
-  directChannel: false,
-  allowSelfServer: false,
-  serversConfig: [],
-  http: false,
-  httpHost: '127.0.0.1',
-  httpPort: 8931,
-  httpSessionTimeoutMs: 3_600_000,
-  httpAllowedHosts: [],
-  httpAllowedOrigins: [],
-};
+/** The defaults, from the same table as help and the README. */
+const DEFAULTS = Object.fromEntries(
+  SETTINGS.filter((s) => s.default !== undefined).map((s) => [s.key, s.default]),
+) as Omit<Settings, 'home' | 'cwd'>;
+
+/**
+ * A message of a library in the bridge's terms: the options it names (`` `limits.memory` ``, `` `image` ``) become
+ * the variables that set them (`MCP_BRIDGE_MEMORY`). Pure.
+ */
+export function inBridgeTerms(message: string): string {
+  let out = message;
+  for (const s of SETTINGS) {
+    if (!s.option || !s.env) continue;
+    out = out.replaceAll(`\`${s.option}\``, `${s.env}`);
+  }
+  return out;
+}
 
 /** parseArgs option definitions of every setting flag, for the commands that accept settings. */
 export function settingFlags(): Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> {

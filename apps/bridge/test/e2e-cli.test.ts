@@ -116,6 +116,53 @@ describe.skipIf(skipDist)('the command line, without containers', { timeout: LON
     expect(allowed.stdout).toMatch(/^code-exec\s/m);
   });
 
+  it('leaves out every way of starting this bridge itself, saying why; the flag keeps them and audit warns', async () => {
+    const self = await createFixture({
+      // The README's own registration (`claude mcp add code-exec -- node …/apps/bridge/dist/cli.js`).
+      'code-exec': { command: process.execPath, args: [DIST_CLI] },
+      'from-checkout': { command: 'npm', args: ['--silent', '--prefix', ROOT, 'start'] },
+      pinned: { command: 'npx', args: ['-y', '@codexec/code-exec-bridge@0.1.0'] },
+      bin: { command: 'code-exec-bridge', args: [] },
+    });
+    try {
+      const ran = await cli(self, ['discover', '--json', ...where(self)]);
+      const report = JSON.parse(ran.stdout) as {
+        servers: { name: string }[];
+        skipped: { server: { name: string }; reason: string }[];
+      };
+      expect(report.servers.map((s) => s.name).sort()).toEqual(['everything', 'files', 'test']);
+      const reasons = Object.fromEntries(report.skipped.map((s) => [s.server.name, s.reason]));
+      expect(Object.keys(reasons).sort()).toEqual(['bin', 'code-exec', 'from-checkout', 'pinned']);
+      expect(reasons['code-exec']).toMatch(/^its argument ".*dist\/cli\.js" is this bridge's own file/);
+      expect(reasons['from-checkout']).toMatch(/^it runs `npm start` in .*, which starts this bridge/);
+      expect(reasons.pinned).toMatch(/^its argument "@codexec\/code-exec-bridge@0\.1\.0" starts this bridge/);
+      expect(reasons.bin).toMatch(/^its command "code-exec-bridge" starts this bridge/);
+      for (const reason of Object.values(reasons)) expect(reason).toMatch(/MCP_BRIDGE_ALLOW_SELF_SERVER=1/);
+
+      const allowed = await cli(self, ['discover', '--json', '--allow-self-server', ...where(self)]);
+      expect(
+        (JSON.parse(allowed.stdout) as { servers: { name: string }[] }).servers.map((s) => s.name),
+      ).toEqual(expect.arrayContaining(['bin', 'code-exec', 'from-checkout', 'pinned']));
+      const audit = await cli(self, ['audit', '--json', '--allow-self-server', ...where(self)]);
+      const findings = (
+        JSON.parse(audit.stdout) as { findings: { ruleId: string; server?: string; severity: string }[] }
+      ).findings;
+      expect(
+        findings
+          .filter((f) => f.ruleId === 'self-reference')
+          .map((f) => [f.server, f.severity])
+          .sort(),
+      ).toEqual([
+        ['bin', 'medium'],
+        ['code-exec', 'medium'],
+        ['from-checkout', 'medium'],
+        ['pinned', 'medium'],
+      ]);
+    } finally {
+      await self.cleanup();
+    }
+  });
+
   it('discovers as JSON with secrets redacted', async () => {
     const ran = await cli(fixture, ['discover', '--json', ...where(fixture)]);
     expect(ran.code).toBe(0);

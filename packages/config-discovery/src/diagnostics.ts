@@ -11,7 +11,7 @@ export type DiagnosticCode =
   | 'invalid-section'
   | 'invalid-entry'
   | 'unsupported-entry'
-  | 'self-reference'
+  | 'excluded'
   | 'missing-variable'
   | 'missing-input'
   | 'unsupported-variable';

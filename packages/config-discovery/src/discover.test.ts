@@ -202,7 +202,7 @@ describe('discover with an injected file system', () => {
     ]);
   });
 
-  it('skips self-references unless allowed by option or MCP_BRIDGE_ALLOW_SELF_SERVER', async () => {
+  it('leaves out what the exclude option names, with its reason in skipped and a diagnostic; nothing by default', async () => {
     const fs = createMemoryFileSystem({
       '/work/app/.mcp.json': mcp({
         bridge: { command: 'npx', args: ['-y', '@codexec/code-exec-bridge'] },
@@ -216,18 +216,33 @@ describe('discover with an injected file system', () => {
       fs,
       sources: ['claude-code'],
     };
-    const guarded = await discover({ ...base, env: {} });
-    expect(guarded.servers.map((s) => s.name)).toEqual(['other']);
-    expect(guarded.skipped.map((s) => s.server.name)).toEqual(['bridge']);
-    expect(guarded.diagnostics).toMatchObject([
-      { code: 'self-reference', server: 'bridge', file: '/work/app/.mcp.json' },
-    ]);
-    expect(guarded.diagnostics[0]!.message).toContain('MCP_BRIDGE_ALLOW_SELF_SERVER');
+    // Nothing is left out unless asked: an audit script sees every entry.
+    const everything = await discover({ ...base, env: {} });
+    expect(everything.servers.map((s) => s.name)).toEqual(['bridge', 'other']);
+    expect(everything.skipped).toEqual([]);
 
-    const byEnv = await discover({ ...base, env: { MCP_BRIDGE_ALLOW_SELF_SERVER: 'true' } });
-    expect(byEnv.servers.map((s) => s.name)).toEqual(['bridge', 'other']);
-    const byOption = await discover({ ...base, env: { MCP_BRIDGE_ALLOW_SELF_SERVER: '0' }, allowSelf: true });
-    expect(byOption.skipped).toEqual([]);
+    const seen: string[] = [];
+    const guarded = await discover({
+      ...base,
+      exclude: (server) => {
+        seen.push(server.name);
+        return server.name === 'bridge' ? 'it starts the caller itself' : undefined;
+      },
+    });
+    expect(seen.sort()).toEqual(['bridge', 'other']);
+    expect(guarded.servers.map((s) => s.name)).toEqual(['other']);
+    expect(guarded.skipped).toMatchObject([
+      { server: { name: 'bridge' }, reason: 'it starts the caller itself' },
+    ]);
+    expect(guarded.diagnostics).toMatchObject([
+      {
+        code: 'excluded',
+        severity: 'warning',
+        server: 'bridge',
+        file: '/work/app/.mcp.json',
+        message: 'server "bridge" in /work/app/.mcp.json was left out: it starts the caller itself',
+      },
+    ]);
   });
 
   it('rejects relative paths and honours cancellation and its timeout', async () => {

@@ -10,7 +10,6 @@ import { type Candidate, mergeServers, type ShadowedServer } from './merge.js';
 import { formatFromName } from './parse-document.js';
 import { type Env, getEnv, type PathContext, pathApi, resolveUserPath } from './platform-paths.js';
 import { readSource, type SourceReport } from './read.js';
-import { isTruthy, selfReferenceReason } from './self-reference.js';
 import type { McpServerConfig } from './server.js';
 
 export interface ExplicitSource {
@@ -32,8 +31,11 @@ export interface DiscoverOptions {
   sources?: readonly string[];
   /** Files the caller names; they win over every discovered file, first listed first. */
   explicit?: readonly (string | ExplicitSource)[];
-  /** Keep entries that would start this bridge itself; also `MCP_BRIDGE_ALLOW_SELF_SERVER=1`. */
-  allowSelf?: boolean;
+  /**
+   * Leaves out every entry for which it returns a reason (say, one that would start the calling program itself):
+   * such an entry is in `skipped` and in an `excluded` warning, never dropped silently. Default: none left out.
+   */
+  exclude?: (server: McpServerConfig) => string | undefined;
   /** File-system port; default the real one. */
   fs?: ConfigFileSystem;
   /** Files larger than this are reported, not read; default 8 MiB. */
@@ -54,7 +56,7 @@ export interface DiscoveryResult {
   servers: McpServerConfig[];
   /** Definitions that lost to another of the same name, with the one that wins. */
   shadowed: ShadowedServer[];
-  /** Entries left out by the self-reference guard. */
+  /** Entries left out by the `exclude` option, with its reason. */
   skipped: SkippedServer[];
   /** Every file and directory looked at, found or not, in reading order. */
   sources: SourceReport[];
@@ -143,7 +145,6 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const fs = options.fs ?? createNodeFileSystem();
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const allowSelf = options.allowSelf ?? isTruthy(getEnv(env, 'MCP_BRIDGE_ALLOW_SELF_SERVER', platform));
 
   const reads = plan(ctx, options);
   const timeout = AbortSignal.timeout(timeoutMs);
@@ -195,18 +196,18 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
     sources.push(...reading.reports);
     diagnostics.push(...reading.diagnostics);
     for (const server of reading.servers.map(applyOverrides)) {
-      const reason = selfReferenceReason(server);
-      if (reason !== undefined && !allowSelf) {
+      const reason = options.exclude?.(server);
+      if (reason !== undefined) {
         skipped.push({ server, reason });
         diagnostics.push({
           severity: 'warning',
-          code: 'self-reference',
+          code: 'excluded',
           client: server.source.client,
           file: server.source.file,
           path: server.source.path,
           server: server.name,
           ...(server.source.line !== undefined ? { line: server.source.line } : {}),
-          message: `server "${server.name}" in ${server.source.file} was skipped: ${reason}, and proxying the bridge through itself would loop; remove the entry, or set MCP_BRIDGE_ALLOW_SELF_SERVER=1 if it is another instance on purpose`,
+          message: `server "${server.name}" in ${server.source.file} was left out: ${reason}`,
         });
         continue;
       }

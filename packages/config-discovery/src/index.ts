@@ -68,7 +68,6 @@ export {
   type ResolveOptions,
   resolveServer,
 } from './resolve.js';
-export { isTruthy, SELF_REFERENCE_NAMES, selfReferenceReason } from './self-reference.js';
 export type {
   McpServerConfig,
   RemoteTransport,

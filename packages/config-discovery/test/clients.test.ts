@@ -219,7 +219,7 @@ describe('each client, read from its real file format on disk', () => {
     ]);
   });
 
-  it("the original bridge's locations and MCP_SERVERS_CONFIG (TOML), with the self-reference guard", async () => {
+  it("the original bridge's locations and MCP_SERVERS_CONFIG (TOML), with an exclude rule", async () => {
     tree = await materialize('generic');
     const result = await discover({
       cwd: tree.project,
@@ -227,6 +227,8 @@ describe('each client, read from its real file format on disk', () => {
       platform: 'linux',
       env: { MCP_SERVERS_CONFIG: path.join(tree.root, 'extra', 'servers.toml') },
       sources: ['generic'],
+      exclude: (server) =>
+        server.name === 'mcp-server-code-execution-mode' ? 'the caller itself' : undefined,
     });
     expect(summary(result.servers)).toEqual([
       'desktop-fallback project stdio',
@@ -237,7 +239,7 @@ describe('each client, read from its real file format on disk', () => {
       'time user stdio',
     ]);
     expect(result.skipped.map((s) => s.server.name)).toEqual(['mcp-server-code-execution-mode']);
-    expect(result.diagnostics.map((d) => d.code)).toEqual(['self-reference']);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['excluded']);
     const dirs = result.sources.filter((s) => s.kind === 'directory');
     expect(dirs.map((d) => [path.relative(tree!.root, d.file), d.status])).toEqual([
       ['project/mcp-servers', 'found'],

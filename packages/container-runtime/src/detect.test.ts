@@ -31,7 +31,7 @@ describe('parseRuntimeChoice', () => {
       }
       expect(error).toBeInstanceOf(ContainerRuntimeError);
       expect((error as ContainerRuntimeError).code).toBe('INVALID_SETTING');
-      expect((error as ContainerRuntimeError).setting).toBe('MCP_BRIDGE_RUNTIME');
+      expect((error as ContainerRuntimeError).setting).toBe('runtime');
       expect((error as ContainerRuntimeError).message).toContain(JSON.stringify(value));
     },
   );

@@ -7,7 +7,6 @@ import { runtimeNotFound } from './engine-errors.js';
 import { abortedError, ContainerRuntimeError, invalidSetting, isContainerRuntimeError } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { ContainerRuntime, EngineInfo, EngineName } from './runtime.js';
-import { type Env, RUNTIME_VARIABLE } from './settings.js';
 
 /** One engine to try: which adapter, and optionally which binary. */
 export interface RuntimeCandidate {
@@ -19,10 +18,8 @@ export interface RuntimeCandidate {
 }
 
 export interface DetectRuntimeOptions {
-  /** `podman`, `docker`, `auto`, or a path to one of the two binaries. Wins over `MCP_BRIDGE_RUNTIME`. */
+  /** `podman`, `docker`, a path to one of the two binaries, or `auto` (the default: the candidates in order). */
   explicit?: string | undefined;
-  /** Where `MCP_BRIDGE_RUNTIME` is read; default `process.env`. */
-  env?: Env;
   /** The engines `auto` tries, in order of preference. Default podman, then docker. */
   candidates?: RuntimeCandidate[];
   signal?: AbortSignal;
@@ -42,8 +39,8 @@ export interface DetectRuntimeOptions {
 export interface DetectedRuntime {
   runtime: ContainerRuntime;
   info: EngineInfo;
-  /** How it was chosen: an explicit option, the variable, or the first answering candidate. */
-  source: 'option' | 'env' | 'auto';
+  /** How it was chosen: the `explicit` option, or the first answering candidate. */
+  source: 'option' | 'auto';
 }
 
 export const DEFAULT_CANDIDATES: readonly RuntimeCandidate[] = Object.freeze([
@@ -55,10 +52,7 @@ export const DEFAULT_CANDIDATES: readonly RuntimeCandidate[] = Object.freeze([
  * Reads a runtime choice: `auto`, `podman`, `docker` (any case), or a path whose file name starts with podman or
  * docker (`/opt/podman/bin/podman`, `podman-remote`, `docker.exe`). Throws `INVALID_SETTING` naming `setting`.
  */
-export function parseRuntimeChoice(
-  value: string,
-  setting: string = RUNTIME_VARIABLE,
-): 'auto' | RuntimeCandidate {
+export function parseRuntimeChoice(value: string, setting = 'runtime'): 'auto' | RuntimeCandidate {
   const raw = value.trim();
   const lower = raw.toLowerCase();
   if (lower === 'auto' || lower === '') return 'auto';
@@ -89,8 +83,8 @@ type Probe = { candidate: RuntimeCandidate; runtime: ContainerRuntime } & (
 );
 
 /**
- * Finds the container engine to use. Order: `explicit`, then `MCP_BRIDGE_RUNTIME`, then the candidates (podman,
- * docker). An engine counts only when it answers `info`, not because its binary is on PATH. With an explicit
+ * Finds the container engine to use: the `explicit` choice, else the first of the candidates (podman, docker) that
+ * answers. An engine counts only when it answers `info`, not because its binary is on PATH. With an explicit
  * choice there is no fallback: its failure is the error. On macOS/Windows, when nothing answers and podman is
  * installed, its machine is started (created first if there is none), unless `startPodmanMachine` is false; an
  * answering docker is preferred to booting a VM.
@@ -99,26 +93,19 @@ type Probe = { candidate: RuntimeCandidate; runtime: ContainerRuntime } & (
  * holds each engine's stderr and what to do), `MACHINE_START_FAILED`, `INVALID_SETTING`, `ABORTED`.
  */
 export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise<DetectedRuntime> {
-  const env = options.env ?? process.env;
   const logger = options.logger ?? silentLogger;
   const platform = options.platform ?? process.platform;
   const { signal } = options;
   if (signal?.aborted) throw abortedError(signal.reason);
 
   const fromOption = options.explicit !== undefined && options.explicit.trim() !== '';
-  const fromEnv = !fromOption && (env[RUNTIME_VARIABLE] ?? '').trim() !== '';
-  const setting = fromOption ? 'the runtime option' : RUNTIME_VARIABLE;
-  const choice = fromOption
-    ? parseRuntimeChoice(options.explicit!, 'runtime option')
-    : fromEnv
-      ? parseRuntimeChoice(env[RUNTIME_VARIABLE]!, RUNTIME_VARIABLE)
-      : 'auto';
+  const choice = fromOption ? parseRuntimeChoice(options.explicit!, 'runtime') : 'auto';
   const candidateList = options.candidates ?? DEFAULT_CANDIDATES;
   const candidates =
     choice === 'auto'
       ? candidateList
       : [choice.command ? choice : (candidateList.find((c) => c.engine === choice.engine) ?? choice)];
-  const source: DetectedRuntime['source'] = choice === 'auto' ? 'auto' : fromOption ? 'option' : 'env';
+  const source: DetectedRuntime['source'] = choice === 'auto' ? 'auto' : 'option';
   const runtimeOptions = { ...options.runtimeOptions, platform };
   if (options.logger && !runtimeOptions.logger) runtimeOptions.logger = options.logger;
 
@@ -191,8 +178,8 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
     if (choice !== 'auto') {
       throw new ContainerRuntimeError(
         'RUNTIME_NOT_FOUND',
-        `No container runtime found: ${setting} asks for ${choice.engine}, and "${tried[0]}" could not be started ` +
-          `(not installed, or not on PATH). Install ${choice.engine}, or set ${RUNTIME_VARIABLE} to ` +
+        `No container runtime found: the \`runtime\` setting asks for ${choice.engine}, and "${tried[0]}" could not be ` +
+          `started (not installed, or not on PATH). Install ${choice.engine}, or set the \`runtime\` to ` +
           `${choice.engine === 'podman' ? 'docker' : 'podman'} or auto.`,
         { engine: choice.engine },
       );

@@ -81,16 +81,18 @@ describe('classifyStartFailure', () => {
 
   it('gives advice for each kind', () => {
     expect(start('podman', 125, recorded.podmanNoImage)?.message).toMatch(
-      /podman pull localhost\/nope:1.*MCP_BRIDGE_IMAGE/s,
+      /podman pull localhost\/nope:1.*set the `image`/s,
     );
     expect(start('podman', 125, recorded.podmanUnknownRuntime, 'nosuchrt')?.message).toMatch(
-      /"nosuchrt".*MCP_BRIDGE_OCI_RUNTIME/s,
+      /"nosuchrt".*`limits\.ociRuntime`/s,
     );
     expect(start('docker', 125, recorded.dockerUnknownRuntime, 'nosuchrt')?.message).toMatch(/daemon\.json/);
-    expect(start('podman', 125, recorded.podmanRlimit)?.message).toMatch(/MCP_BRIDGE_NOFILE/);
-    expect(start('podman', 125, recorded.crunHybrid)?.message).toMatch(/MCP_BRIDGE_OCI_RUNTIME=runc/);
-    expect(start('podman', 127, recorded.podmanNoCommand)?.message).toMatch(/MCP_BRIDGE_IMAGE/);
-    expect(start('docker', 125, recorded.dockerCpus)?.message).toMatch(/MCP_BRIDGE_CPUS/);
+    expect(start('podman', 125, recorded.podmanRlimit)?.message).toMatch(/`limits\.nofile`/);
+    expect(start('podman', 125, recorded.crunHybrid)?.message).toMatch(/set `limits\.ociRuntime` to runc/);
+    expect(start('podman', 127, recorded.podmanNoCommand)?.message).toMatch(
+      /set the `image` to a Python image/,
+    );
+    expect(start('docker', 125, recorded.dockerCpus)?.message).toMatch(/`limits\.cpus`/);
   });
 });
 
@@ -167,7 +169,7 @@ describe('other errors', () => {
     const error = runtimeNotFound(['podman', 'docker']);
     expect(error.code).toBe('RUNTIME_NOT_FOUND');
     expect(error.message).toMatch(
-      /^No container runtime found: install podman or docker, or set MCP_BRIDGE_RUNTIME \(tried: podman, docker\)\.$/,
+      /^No container runtime found: install podman or docker, or set the `runtime` to the path of one \(tried: podman, docker\)\.$/,
     );
   });
 
@@ -180,6 +182,6 @@ describe('other errors', () => {
     const error = pullFailed({ engine: 'podman', image: 'x', stderr });
     expect(error.code).toBe('PULL_FAILED');
     expect(error.message).toMatch(advice);
-    expect(error.message).toMatch(/MCP_BRIDGE_IMAGE/);
+    expect(error.message).toMatch(/set the `image`/);
   });
 });

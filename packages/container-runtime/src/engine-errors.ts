@@ -1,6 +1,5 @@
 import { ContainerRuntimeError, tail } from './errors.js';
 import type { EngineName } from './runtime.js';
-import { IMAGE_VARIABLE, LIMIT_VARIABLES, RUNTIME_VARIABLE } from './settings.js';
 
 /**
  * Turns what an engine printed into typed errors with advice. Pure: every function takes the text the engine
@@ -92,7 +91,7 @@ export function engineNotResponding(input: EngineNotRespondingInput): ContainerR
 export function runtimeNotFound(tried: string[]): ContainerRuntimeError {
   return new ContainerRuntimeError(
     'RUNTIME_NOT_FOUND',
-    `No container runtime found: install podman or docker, or set ${RUNTIME_VARIABLE}` +
+    'No container runtime found: install podman or docker, or set the `runtime` to the path of one' +
       (tried.length > 0 ? ` (tried: ${tried.join(', ')}).` : '.'),
   );
 }
@@ -101,7 +100,7 @@ export function imageMissing(engine: EngineName, image: string, stderr?: string)
   return new ContainerRuntimeError(
     'IMAGE_MISSING',
     `The image ${image} is not on this machine for ${engine}. Pull it (\`${engine} pull ${image}\`), or set ` +
-      `${IMAGE_VARIABLE} to an image that is there (\`${engine} images\`).`,
+      `the \`image\` to one that is there (\`${engine} images\`).`,
     { engine, stderr: stderr ? tail(stderr) : undefined },
   );
 }
@@ -117,7 +116,7 @@ export function ociRuntimeMissing(
       : `install it and make sure podman finds it (on PATH, or [engine.runtimes] in containers.conf)`;
   return new ContainerRuntimeError(
     'OCI_RUNTIME_MISSING',
-    `${engine} does not know the OCI runtime "${runtime}": ${install}, or set ${LIMIT_VARIABLES.ociRuntime} to one ` +
+    `${engine} does not know the OCI runtime "${runtime}": ${install}, or set \`limits.ociRuntime\` to one ` +
       `it has (runc, crun) or unset it to use the engine's default.`,
     { engine, stderr: stderr ? tail(stderr) : undefined },
   );
@@ -141,7 +140,7 @@ export function pullFailed(input: {
   return new ContainerRuntimeError(
     'PULL_FAILED',
     `Pulling ${image} with ${engine} ${what}${stderr ? `:\n${stderr}\n` : '. '}${advice} (\`${engine} load\`, ` +
-      `\`${engine} import\`), or set ${IMAGE_VARIABLE} to an image that is on this machine.`,
+      `\`${engine} import\`), or set the \`image\` to one that is on this machine.`,
     { engine, stderr: stderr || undefined },
   );
 }
@@ -149,20 +148,20 @@ export function pullFailed(input: {
 const START_HINTS: [RegExp, string][] = [
   [
     /error setting rlimit|setrlimit/i,
-    `The engine could not set the rlimits: lower ${LIMIT_VARIABLES.nofile} / ${LIMIT_VARIABLES.nproc} below the host's hard limits (\`ulimit -Hn\`, \`ulimit -Hu\`).`,
+    "The engine could not set the rlimits: lower `limits.nofile` / `limits.nproc` below the host's hard limits (`ulimit -Hn`, `ulimit -Hu`).",
   ],
   [
     /cgroups in hybrid mode|cgroup.*not supported/i,
-    `The OCI runtime cannot use this host's cgroups: set ${LIMIT_VARIABLES.ociRuntime}=runc (or configure runc in containers.conf).`,
+    "The OCI runtime cannot use this host's cgroups: set `limits.ociRuntime` to runc (or configure runc in containers.conf).",
   ],
   [
     /range of CPUs|cpus.*(invalid|range)/i,
-    `Lower ${LIMIT_VARIABLES.cpus} to at most the number of CPUs of the engine.`,
+    'Lower `limits.cpus` to at most the number of CPUs of the engine.',
   ],
-  [/minimum memory|memory limit/i, `Raise ${LIMIT_VARIABLES.memory}.`],
+  [/minimum memory|memory limit/i, 'Raise `limits.memory`.'],
   [
     /executable file not found|no such file or directory.*exec|exec format error/i,
-    `The image cannot run the command (is python3 in it?): set ${IMAGE_VARIABLE} to a Python image.`,
+    'The image cannot run the command (is python3 in it?): set the `image` to a Python image.',
   ],
   [
     /name .* is already in use|already in use by container/i,

@@ -8,7 +8,7 @@
  * - `OCI_RUNTIME_MISSING`: the engine does not know the selected OCI runtime (`--runtime`).
  * - `CONTAINER_START_FAILED`: the engine refused to start the container for another reason.
  * - `MACHINE_START_FAILED`: `podman machine init`/`start` failed (macOS).
- * - `INVALID_SETTING`: an option or `MCP_BRIDGE_*` variable has a value that cannot be used.
+ * - `INVALID_SETTING`: an option has a value that cannot be used (`setting` names it: `limits.memory`, `image`, …).
  * - `COMMAND_FAILED`: an engine command failed in a way none of the codes above describes.
  * - `ABORTED`: the caller's `AbortSignal` fired.
  */
@@ -30,10 +30,12 @@ export interface ContainerRuntimeErrorOptions {
   engine?: string | undefined;
   /** The last lines the engine wrote to stderr, when it wrote any. */
   stderr?: string | undefined;
-  /** For `INVALID_SETTING`: the variable or option that holds the bad value. */
+  /** For `INVALID_SETTING`: the option that holds the bad value. */
   setting?: string | undefined;
   /** For `INVALID_SETTING`: the bad value. */
   value?: string | undefined;
+  /** For `INVALID_SETTING`: what a good value looks like (`a size of at least 6m such as 512m or 1g`). */
+  expected?: string | undefined;
 }
 
 export class ContainerRuntimeError extends Error {
@@ -43,6 +45,7 @@ export class ContainerRuntimeError extends Error {
   readonly stderr: string | undefined;
   readonly setting: string | undefined;
   readonly value: string | undefined;
+  readonly expected: string | undefined;
 
   constructor(code: ContainerRuntimeErrorCode, message: string, options: ContainerRuntimeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -51,6 +54,7 @@ export class ContainerRuntimeError extends Error {
     this.stderr = options.stderr;
     this.setting = options.setting;
     this.value = options.value;
+    this.expected = options.expected;
   }
 }
 
@@ -65,7 +69,7 @@ export function invalidSetting(setting: string, value: string, expected: string)
   return new ContainerRuntimeError(
     'INVALID_SETTING',
     `Invalid ${setting}=${JSON.stringify(value)}: expected ${expected}. Fix or unset ${setting}.`,
-    { setting, value },
+    { setting, value, expected },
   );
 }
 

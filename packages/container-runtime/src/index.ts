@@ -63,15 +63,10 @@ export {
 } from './podman-machine.js';
 export type * from './runtime.js';
 export {
+  checkLimit,
   DEFAULT_IMAGE,
   DEFAULT_LIMITS,
-  type Env,
-  IMAGE_VARIABLE,
-  imageFromEnv,
-  LIMIT_VARIABLES,
-  limitsFromEnv,
   parseSize,
-  RUNTIME_VARIABLE,
   validateImage,
   validateLimits,
 } from './settings.js';

@@ -97,7 +97,7 @@ describe('machineFailure', () => {
       'Error: failed to download machine image: Get "https://quay.io/v2/": dial tcp: lookup quay.io: no such host',
       /network/,
     ],
-    ['start', 'Waiting for VM ...\nError: exit status 255', /by hand|MCP_BRIDGE_RUNTIME=docker/],
+    ['start', 'Waiting for VM ...\nError: exit status 255', /by hand|set the `runtime` to docker/],
     ['wait', 'machine podman-machine-default still starting after 300 s', /stuck starting/],
   ] as const)('%s: %j advises %s', (step, stderr, advice) => {
     const error = machineFailure({ step, machine: 'podman-machine-default', stderr });

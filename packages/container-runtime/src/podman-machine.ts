@@ -132,7 +132,7 @@ export function machineFailure(input: {
       : 'failed';
   const hint =
     MACHINE_HINTS.find(([pattern]) => pattern.test(text))?.[1] ??
-    'Run the command by hand to see the whole message, or use Docker Desktop and set MCP_BRIDGE_RUNTIME=docker.';
+    'Run the command by hand to see the whole message, or use Docker Desktop and set the `runtime` to docker.';
   return new ContainerRuntimeError(
     'MACHINE_START_FAILED',
     `\`${command}\` ${what}${text ? `:\n${text}\n` : '. '}${hint}`,

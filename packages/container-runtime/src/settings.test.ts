@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ContainerRuntimeError } from './errors.js';
 import {
+  checkLimit,
   DEFAULT_IMAGE,
   DEFAULT_LIMITS,
-  imageFromEnv,
-  LIMIT_VARIABLES,
-  limitsFromEnv,
   parseSize,
   validateImage,
   validateLimits,
@@ -39,71 +37,44 @@ describe('parseSize', () => {
   });
 });
 
-describe('limitsFromEnv', () => {
-  it('gives the hardened defaults when nothing is set', () => {
-    expect(limitsFromEnv({})).toEqual(DEFAULT_LIMITS);
-    expect(DEFAULT_LIMITS).toMatchObject({ memory: '512m', pids: 128, user: '65534:65534' });
+describe('checkLimit', () => {
+  it.each<[Parameters<typeof checkLimit>[0], string, unknown]>([
+    ['memory', '1G', '1g'],
+    ['memory', '1.5g', '1.5g'],
+    ['pids', '64', 64],
+    ['cpus', ' 2 ', '2'],
+    ['user', '1000:1000', '1000:1000'],
+    ['user', 'nobody', 'nobody'],
+    ['nofile', '4096', 4096],
+    ['nproc', '256', 256],
+    ['tmpSize', '128m', '128m'],
+    ['workspaceSize', '1G', '1g'],
+    ['ociRuntime', 'runsc', 'runsc'],
+  ])('%s %j is %j', (key, raw, expected) => {
+    expect(checkLimit(key, raw)).toEqual(expected);
   });
 
-  it.each([
-    ['MCP_BRIDGE_MEMORY', '1G', { memory: '1g' }],
-    ['MCP_BRIDGE_MEMORY', '1.5g', { memory: '1.5g' }],
-    ['MCP_BRIDGE_PIDS', '64', { pids: 64 }],
-    ['MCP_BRIDGE_CPUS', '1.5', { cpus: '1.5' }],
-    ['MCP_BRIDGE_CPUS', ' 2 ', { cpus: '2' }],
-    ['MCP_BRIDGE_CONTAINER_USER', '1000:1000', { user: '1000:1000' }],
-    ['MCP_BRIDGE_CONTAINER_USER', 'nobody', { user: 'nobody' }],
-    ['MCP_BRIDGE_NOFILE', '4096', { nofile: 4096 }],
-    ['MCP_BRIDGE_NPROC', '256', { nproc: 256 }],
-    ['MCP_BRIDGE_TMP_SIZE', '128m', { tmpSize: '128m' }],
-    ['MCP_BRIDGE_WORKSPACE_SIZE', '1G', { workspaceSize: '1g' }],
-    ['MCP_BRIDGE_OCI_RUNTIME', 'runsc', { ociRuntime: 'runsc' }],
-    ['MCP_BRIDGE_OCI_RUNTIME', '/usr/local/bin/crun', { ociRuntime: '/usr/local/bin/crun' }],
-  ])('%s=%j sets %j', (variable, value, expected) => {
-    expect(limitsFromEnv({ [variable]: value })).toEqual({ ...DEFAULT_LIMITS, ...expected });
-  });
-
-  it('treats an empty variable as unset', () => {
-    expect(limitsFromEnv({ MCP_BRIDGE_MEMORY: '', MCP_BRIDGE_CPUS: '  ' })).toEqual(DEFAULT_LIMITS);
-  });
-
-  it.each([
-    ['MCP_BRIDGE_MEMORY', 'lots'],
-    ['MCP_BRIDGE_MEMORY', '1m'],
-    ['MCP_BRIDGE_MEMORY', '-512m'],
-    ['MCP_BRIDGE_PIDS', '0'],
-    ['MCP_BRIDGE_PIDS', '12.5'],
-    ['MCP_BRIDGE_PIDS', 'many'],
-    ['MCP_BRIDGE_CPUS', '0'],
-    ['MCP_BRIDGE_CPUS', '-1'],
-    ['MCP_BRIDGE_CPUS', 'half'],
-    ['MCP_BRIDGE_CONTAINER_USER', '65534:65534:1'],
-    ['MCP_BRIDGE_CONTAINER_USER', 'root; rm -rf /'],
-    ['MCP_BRIDGE_NOFILE', '8'],
-    ['MCP_BRIDGE_NPROC', 'unlimited'],
-    ['MCP_BRIDGE_TMP_SIZE', '1.5g'],
-    ['MCP_BRIDGE_TMP_SIZE', '10%'],
-    ['MCP_BRIDGE_WORKSPACE_SIZE', '512'],
-    ['MCP_BRIDGE_OCI_RUNTIME', '--privileged'],
-    ['MCP_BRIDGE_OCI_RUNTIME', 'run c'],
-  ])('%s=%j is an INVALID_SETTING naming the variable and the value', (variable, value) => {
-    const error = thrown(() => limitsFromEnv({ [variable]: value }));
+  it.each<[Parameters<typeof checkLimit>[0], string]>([
+    ['memory', '2m'],
+    ['memory', 'lots'],
+    ['pids', '0'],
+    ['cpus', '0'],
+    ['workspaceSize', '512'],
+    ['ociRuntime', '--privileged'],
+    ['ociRuntime', 'run c'],
+  ])('%s %j is an INVALID_SETTING naming the option, or the name the caller gives', (key, raw) => {
+    const error = thrown(() => checkLimit(key, raw));
     expect(error.code).toBe('INVALID_SETTING');
-    expect(error.setting).toBe(variable);
-    expect(error.value).toBe(value);
-    expect(error.message).toContain(variable);
-    expect(error.message).toContain(JSON.stringify(value));
+    expect(error.setting).toBe(`limits.${key}`);
+    expect(error.value).toBe(raw);
+    expect(error.message).toContain(JSON.stringify(raw));
     expect(error.message).toMatch(/expected/);
+    expect(thrown(() => checkLimit(key, raw, 'MY_APP_LIMIT')).message).toContain('MY_APP_LIMIT');
   });
 
-  it('names every variable it reads', () => {
-    expect(Object.values(LIMIT_VARIABLES).every((v) => v.startsWith('MCP_BRIDGE_'))).toBe(true);
-    expect(Object.keys(LIMIT_VARIABLES).sort()).toEqual(Object.keys(DEFAULT_LIMITS).sort());
-  });
-
-  it('builds on a given base', () => {
-    const base = { ...DEFAULT_LIMITS, memory: '1g', pids: 256 };
-    expect(limitsFromEnv({ MCP_BRIDGE_PIDS: '32' }, base)).toEqual({ ...base, pids: 32 });
+  it('gives the hardened defaults', () => {
+    expect(DEFAULT_LIMITS).toMatchObject({ memory: '512m', pids: 128, user: '65534:65534' });
+    expect(validateLimits(DEFAULT_LIMITS)).toEqual(DEFAULT_LIMITS);
   });
 });
 
@@ -121,9 +92,7 @@ describe('validateLimits', () => {
 
 describe('images', () => {
   it('defaults to the fully qualified python:3.12-slim', () => {
-    expect(imageFromEnv({})).toBe(DEFAULT_IMAGE);
     expect(DEFAULT_IMAGE).toBe('docker.io/library/python:3.12-slim');
-    expect(imageFromEnv({ MCP_BRIDGE_IMAGE: ' ' })).toBe(DEFAULT_IMAGE);
   });
 
   it.each([
@@ -131,10 +100,10 @@ describe('images', () => {
     'python:3.12-slim',
     'ghcr.io/org/img@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
   ])('accepts %s', (image) => {
-    expect(imageFromEnv({ MCP_BRIDGE_IMAGE: image })).toBe(image);
+    expect(validateImage(` ${image} `)).toBe(image);
   });
 
   it.each(['--privileged', 'python 3', '-v/:/host', ''])('rejects %j', (image) => {
-    expect(thrown(() => validateImage(image, 'MCP_BRIDGE_IMAGE')).setting).toBe('MCP_BRIDGE_IMAGE');
+    expect(thrown(() => validateImage(image)).setting).toBe('image');
   });
 });

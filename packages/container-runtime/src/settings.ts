@@ -22,24 +22,6 @@ export const DEFAULT_LIMITS: Readonly<ContainerLimits> = Object.freeze({
 /** The image the original bridge uses, fully qualified so podman never has to resolve a short name. */
 export const DEFAULT_IMAGE = 'docker.io/library/python:3.12-slim';
 
-/** The variables this package reads, and the limit each one sets. */
-export const LIMIT_VARIABLES = {
-  memory: 'MCP_BRIDGE_MEMORY',
-  pids: 'MCP_BRIDGE_PIDS',
-  cpus: 'MCP_BRIDGE_CPUS',
-  user: 'MCP_BRIDGE_CONTAINER_USER',
-  nofile: 'MCP_BRIDGE_NOFILE',
-  nproc: 'MCP_BRIDGE_NPROC',
-  tmpSize: 'MCP_BRIDGE_TMP_SIZE',
-  workspaceSize: 'MCP_BRIDGE_WORKSPACE_SIZE',
-  ociRuntime: 'MCP_BRIDGE_OCI_RUNTIME',
-} as const satisfies Record<keyof ContainerLimits, string>;
-
-export const IMAGE_VARIABLE = 'MCP_BRIDGE_IMAGE';
-export const RUNTIME_VARIABLE = 'MCP_BRIDGE_RUNTIME';
-
-export type Env = Record<string, string | undefined>;
-
 const MIB = 1024 * 1024;
 const UNIT: Record<string, number> = { '': 1, b: 1, k: 1024, m: MIB, g: 1024 * MIB };
 
@@ -118,32 +100,27 @@ export function validateLimits(
       out[key] = undefined;
       continue;
     }
-    out[key] = check(key, String(value), source(key));
+    out[key] = checkLimit(key, String(value), source(key));
   }
   return out as unknown as ContainerLimits;
 }
 
-function check<K extends keyof ContainerLimits>(key: K, raw: string, setting: string) {
+/**
+ * Checks and normalises one limit given as text (`512m`, `128`, `1.5`), the way `validateLimits` checks it. Throws
+ * `INVALID_SETTING` naming `setting` (default `limits.<key>`), for callers that read limits from their own
+ * settings and want their names in the message.
+ */
+export function checkLimit<K extends keyof ContainerLimits>(
+  key: K,
+  raw: string,
+  setting: string = `limits.${key}`,
+): NonNullable<ContainerLimits[K]> {
   try {
-    return checks[key](raw);
+    return checks[key](raw) as NonNullable<ContainerLimits[K]>;
   } catch (expected) {
     if (typeof expected !== 'string') throw expected;
     throw invalidSetting(setting, raw, expected);
   }
-}
-
-/**
- * The limits the `MCP_BRIDGE_*` variables ask for, on top of `base` (the hardened defaults). An empty variable
- * counts as unset; an invalid one throws `INVALID_SETTING` naming the variable and the value.
- */
-export function limitsFromEnv(env: Env, base: ContainerLimits = DEFAULT_LIMITS): ContainerLimits {
-  const out: Record<string, unknown> = { ...validateLimits(base) };
-  for (const [key, variable] of Object.entries(LIMIT_VARIABLES) as [keyof ContainerLimits, string][]) {
-    const raw = env[variable];
-    if (raw === undefined || raw.trim() === '') continue;
-    out[key] = check(key, raw, variable);
-  }
-  return out as unknown as ContainerLimits;
 }
 
 /** Checks an image reference: no spaces, and nothing an engine would read as an option. */
@@ -153,11 +130,4 @@ export function validateImage(image: string, setting = 'image'): string {
     throw invalidSetting(setting, image, 'an image reference such as docker.io/library/python:3.12-slim');
   }
   return value;
-}
-
-/** `MCP_BRIDGE_IMAGE`, or the default image when it is unset or empty. */
-export function imageFromEnv(env: Env, fallback: string = DEFAULT_IMAGE): string {
-  const raw = env[IMAGE_VARIABLE];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  return validateImage(raw, IMAGE_VARIABLE);
 }

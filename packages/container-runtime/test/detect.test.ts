@@ -24,29 +24,39 @@ const absent = (engine: 'podman' | 'docker') => ({ engine, command: `codexec-no-
 
 describe('detectRuntime: nothing installed', () => {
   it('gives RUNTIME_NOT_FOUND saying what to install', async () => {
-    const error = await failure(detectRuntime({ env: {}, candidates: [absent('podman'), absent('docker')] }));
+    const error = await failure(detectRuntime({ candidates: [absent('podman'), absent('docker')] }));
     expect(error.code).toBe('RUNTIME_NOT_FOUND');
     expect(error.message).toMatch(
-      /^No container runtime found: install podman or docker, or set MCP_BRIDGE_RUNTIME/,
+      /^No container runtime found: install podman or docker, or set the `runtime` to the path of one/,
     );
   });
 
-  it('names the variable when it asks for an engine that is not there', async () => {
-    const error = await failure(
-      detectRuntime({ env: { MCP_BRIDGE_RUNTIME: `/opt/codexec-no-such-${RUN_ID}/podman` } }),
-    );
+  it('names the setting when the explicit choice is not there', async () => {
+    const error = await failure(detectRuntime({ explicit: `/opt/codexec-no-such-${RUN_ID}/podman` }));
     expect(error.code).toBe('RUNTIME_NOT_FOUND');
-    expect(error.message).toMatch(/MCP_BRIDGE_RUNTIME asks for podman/);
+    expect(error.message).toMatch(/the `runtime` setting asks for podman/);
   });
 
-  it('rejects a variable it cannot read with INVALID_SETTING', async () => {
-    const error = await failure(detectRuntime({ env: { MCP_BRIDGE_RUNTIME: 'lxc' } }));
+  it('rejects a choice it cannot read with INVALID_SETTING', async () => {
+    const error = await failure(detectRuntime({ explicit: 'lxc' }));
     expect(error.code).toBe('INVALID_SETTING');
-    expect(error.setting).toBe('MCP_BRIDGE_RUNTIME');
+    expect(error.setting).toBe('runtime');
+  });
+
+  it('reads no environment variable of its own', async () => {
+    const saved = process.env.MCP_BRIDGE_RUNTIME;
+    process.env.MCP_BRIDGE_RUNTIME = 'lxc';
+    try {
+      const error = await failure(detectRuntime({ candidates: [absent('podman')] }));
+      expect(error.code).toBe('RUNTIME_NOT_FOUND');
+    } finally {
+      if (saved === undefined) delete process.env.MCP_BRIDGE_RUNTIME;
+      else process.env.MCP_BRIDGE_RUNTIME = saved;
+    }
   });
 
   it('rejects an aborted signal with ABORTED', async () => {
-    const error = await failure(detectRuntime({ env: {}, signal: AbortSignal.abort() }));
+    const error = await failure(detectRuntime({ signal: AbortSignal.abort() }));
     expect(error.code).toBe('ABORTED');
   });
 });
@@ -61,26 +71,17 @@ describe.runIf(both || IN_CI)('detectRuntime against the real engines', () => {
   });
 
   it('picks podman first when both answer', async () => {
-    const { runtime, info, source } = await detectRuntime({ env: {} });
+    const { runtime, info, source } = await detectRuntime();
     expect([runtime.engine, info.engine, source]).toEqual(['podman', 'podman', 'auto']);
   });
 
-  it('follows MCP_BRIDGE_RUNTIME', async () => {
-    const { runtime, source } = await detectRuntime({ env: { MCP_BRIDGE_RUNTIME: 'docker' } });
-    expect([runtime.engine, source]).toEqual(['docker', 'env']);
-  });
-
-  it('lets the explicit option win over MCP_BRIDGE_RUNTIME', async () => {
-    const { runtime, source } = await detectRuntime({
-      explicit: 'podman',
-      env: { MCP_BRIDGE_RUNTIME: 'docker' },
-    });
-    expect([runtime.engine, source]).toEqual(['podman', 'option']);
+  it('follows the explicit choice', async () => {
+    const { runtime, source } = await detectRuntime({ explicit: 'docker' });
+    expect([runtime.engine, source]).toEqual(['docker', 'option']);
   });
 
   it('skips an engine that is not installed', async () => {
     const { runtime } = await detectRuntime({
-      env: {},
       candidates: [absent('podman'), { engine: 'docker' }],
     });
     expect(runtime.engine).toBe('docker');
@@ -88,7 +89,6 @@ describe.runIf(both || IN_CI)('detectRuntime against the real engines', () => {
 
   it('counts an engine only when it answers, not because its binary is there', async () => {
     const { runtime } = await detectRuntime({
-      env: {},
       timeoutMs: 1500,
       candidates: [
         { engine: 'podman', options: { env: { CONTAINER_HOST: `unix://${socket.path}` } } },
@@ -101,7 +101,6 @@ describe.runIf(both || IN_CI)('detectRuntime against the real engines', () => {
   it('gives ENGINE_NOT_RESPONDING with every engine’s message when none answers', async () => {
     const error = await failure(
       detectRuntime({
-        env: {},
         timeoutMs: 1500,
         platform: 'linux',
         runtimeOptions: {
@@ -122,7 +121,6 @@ describe.runIf(both || IN_CI)('detectRuntime against the real engines', () => {
     const error = await failure(
       detectRuntime({
         explicit: 'docker',
-        env: {},
         runtimeOptions: { env: { DOCKER_HOST: `unix:///tmp/codexec-no-engine-${RUN_ID}.sock` } },
       }),
     );

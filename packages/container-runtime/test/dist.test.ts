@@ -18,11 +18,11 @@ describe.skipIf(missing && !IN_CI)('@codexec/container-runtime dist', () => {
 
   test('builds hardened arguments, reads settings, and types its errors', async () => {
     const lib = await load();
-    const limits = lib.limitsFromEnv({ MCP_BRIDGE_MEMORY: '1g', MCP_BRIDGE_PIDS: '64' });
+    const limits = lib.validateLimits({ ...lib.DEFAULT_LIMITS, memory: '1G', pids: 64 });
     expect(limits).toEqual({ ...lib.DEFAULT_LIMITS, memory: '1g', pids: 64 });
     const args = lib.buildRunArgs(
       {
-        image: lib.imageFromEnv({}),
+        image: lib.DEFAULT_IMAGE,
         name: lib.containerName('dist'),
         labels: lib.containerLabels('dist'),
         command: ['python3', '-c', 'pass'],
@@ -35,7 +35,7 @@ describe.skipIf(missing && !IN_CI)('@codexec/container-runtime dist', () => {
     expect(args.at(-4)).toBe('docker.io/library/python:3.12-slim');
     let error: unknown;
     try {
-      lib.limitsFromEnv({ MCP_BRIDGE_CPUS: 'many' });
+      lib.checkLimit('cpus', 'many');
     } catch (e) {
       error = e;
     }
@@ -47,7 +47,6 @@ describe.skipIf(missing && !IN_CI)('@codexec/container-runtime dist', () => {
     const lib = await load();
     await expect(
       lib.detectRuntime({
-        env: {},
         candidates: [{ engine: 'docker', command: `codexec-no-such-docker-${RUN_ID}` }],
       }),
     ).rejects.toMatchObject({ code: 'RUNTIME_NOT_FOUND' });

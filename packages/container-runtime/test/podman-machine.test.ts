@@ -62,7 +62,6 @@ describe('detectRuntime on macOS with podman', () => {
   it('starts a stopped machine, then uses podman', async () => {
     const { command, calls } = setup({ exists: true });
     const { runtime, info } = await detectRuntime({
-      env: {},
       platform: 'darwin',
       candidates: [{ engine: 'podman', command }],
     });
@@ -75,7 +74,7 @@ describe('detectRuntime on macOS with podman', () => {
 
   it('creates the machine first when there is none', async () => {
     const { command, calls } = setup();
-    await detectRuntime({ env: {}, platform: 'darwin', candidates: [{ engine: 'podman', command }] });
+    await detectRuntime({ platform: 'darwin', candidates: [{ engine: 'podman', command }] });
     expect(calls().filter((c) => c.startsWith('machine'))).toEqual([
       'machine list --format json',
       'machine init podman-machine-default',
@@ -86,7 +85,6 @@ describe('detectRuntime on macOS with podman', () => {
   it('reports a machine that cannot start with MACHINE_START_FAILED and advice', async () => {
     const { command } = setup({ exists: true, failStart: true });
     const error = await detectRuntime({
-      env: {},
       platform: 'darwin',
       candidates: [{ engine: 'podman', command }],
     }).then(
@@ -105,7 +103,6 @@ describe('detectRuntime on macOS with podman', () => {
     ]) {
       const { command, calls } = setup({ exists: true });
       const error = await detectRuntime({
-        env: {},
         ...options,
         candidates: [{ engine: 'podman', command }],
       }).then(

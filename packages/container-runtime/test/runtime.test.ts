@@ -520,7 +520,7 @@ describe.each(engines)('$engine', (probe) => {
       const { error } = await container.exited;
       expect(error?.code).toBe('OCI_RUNTIME_MISSING');
       expect(error?.message).toContain(`codexec-no-runtime-${RUN_ID}`);
-      expect(error?.message).toContain('MCP_BRIDGE_OCI_RUNTIME');
+      expect(error?.message).toContain('`limits.ociRuntime`');
     });
 
     it('pulling from a registry that refuses fails fast with PULL_FAILED', async () => {
@@ -537,7 +537,7 @@ describe.each(engines)('$engine', (probe) => {
         );
       expect(error).toBeInstanceOf(ContainerRuntimeError);
       expect((error as ContainerRuntimeError).code).toBe('PULL_FAILED');
-      expect((error as ContainerRuntimeError).message).toMatch(/MCP_BRIDGE_IMAGE/);
+      expect((error as ContainerRuntimeError).message).toMatch(/set the `image`/);
       expect((error as ContainerRuntimeError).stderr).toMatch(/connection refused|127\.0\.0\.1:1/);
       expect(Date.now() - started).toBeLessThan(60_000);
       // podman reports "Trying to pull …" as it goes; every line the engine printed reached the callback.

@@ -40,8 +40,6 @@ export {
   DEFAULT_POOL_SIZE,
   MAX_POOL_SIZE,
   type PoolOptions,
-  parsePoolDuration,
-  poolFromEnv,
   type ResolvedPoolOptions,
 } from './pool-settings.js';
 export type { RunResult, RunStatus, SessionRunInfo } from './run-result.js';

@@ -79,16 +79,16 @@ describe('limitsRefusal', () => {
     expect(limitsRefusal({ ...rootlessV1, cpus: undefined }, true)).toBeUndefined();
     const refusal = limitsRefusal(rootlessV1, true);
     expect(refusal).toMatch(
-      /^The sandbox requires its limits to be enforced, and this engine does not: CPU 1: not enforced\./,
+      /^The sandbox requires its limits to be enforced \(`requireLimits`\), and this engine does not: CPU 1: not enforced\./,
     );
-    expect(refusal).toMatch(/do not ask for a CPU quota/);
+    expect(refusal).toMatch(/do not ask for a CPU quota \(`limits\.cpus`\)/);
   });
 
   it("with 'cgroup', refuses the fallbacks too (but not the file size, which is always an rlimit)", () => {
     expect(limitsRefusal(rootful, 'cgroup')).toBeUndefined();
     const refusal = limitsRefusal(rootlessV1, 'cgroup')!;
     expect(refusal).toMatch(
-      /enforced by cgroups, and this engine does not: memory 512 MiB: enforced by a fallback/,
+      /enforced by cgroups \(`requireLimits`\), and this engine does not: memory 512 MiB: enforced by a fallback/,
     );
     expect(refusal).toMatch(/processes 128: enforced by a fallback/);
     expect(refusal).not.toMatch(/file size/);

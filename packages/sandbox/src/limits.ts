@@ -104,7 +104,7 @@ export function limitsRefusal(
 ): string | undefined {
   if (!requirement) return undefined;
   if (!report) {
-    return 'The sandbox requires its limits to be enforced, but the container did not report them (its runtime is too old)';
+    return 'The sandbox requires its limits to be enforced (`requireLimits`), but the container did not report them (its runtime is too old)';
   }
   const short = describeLimits(report).filter((line) =>
     requirement === 'cgroup'
@@ -114,12 +114,12 @@ export function limitsRefusal(
   if (short.length === 0) return undefined;
   const which = short.map((line) => `${line.label} ${line.requested}: ${line.text}`).join('; ');
   return (
-    `The sandbox requires its limits to be enforced${requirement === 'cgroup' ? ' by cgroups' : ''}, and this ` +
+    `The sandbox requires its limits to be enforced${requirement === 'cgroup' ? ' by cgroups' : ''} (\`requireLimits\`), and this ` +
     `engine does not: ${which}. Run the engine where it can apply cgroup limits (rootful, or rootless on cgroups v2 ` +
     'with the memory, pids and cpu controllers delegated to the user)' +
     (requirement === 'cgroup'
       ? ', or accept the fallbacks'
-      : ', or do not ask for a CPU quota the engine cannot hold')
+      : ', or do not ask for a CPU quota (`limits.cpus`) the engine cannot hold')
   );
 }
 
@@ -129,7 +129,7 @@ export function memoryFallbackMessage(memory: string, entry: LimitEnforcement, o
   return (
     `The code ran out of memory${said}: it used more than the memory limit of ${memory}, held here by a ` +
     `per-process data limit of ${bytes(entry.effective ?? entry.requested)} because the engine applies no cgroup ` +
-    'limit. Use less memory (process data in pieces), or raise the limit (MCP_BRIDGE_MEMORY / limits.memory)'
+    'limit. Use less memory (process data in pieces), or raise `limits.memory`'
   );
 }
 

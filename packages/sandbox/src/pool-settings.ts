@@ -22,7 +22,10 @@ export interface ResolvedPoolOptions {
   maxStarts: number;
 }
 
-/** The size `poolFromEnv` gives when `MCP_BRIDGE_POOL_SIZE` is unset: two runs in a row start without waiting. */
+/**
+ * The pool size for a host that runs code again and again (the bridge's default): two runs in a row start without
+ * waiting. The library's own default is no pool (`size: 0`).
+ */
 export const DEFAULT_POOL_SIZE = 2;
 export const DEFAULT_POOL_MAX_IDLE_MS = 5 * 60_000;
 export const DEFAULT_POOL_MAX_STARTS = 2;
@@ -50,57 +53,4 @@ export function resolvePoolOptions(options: PoolOptions | undefined): ResolvedPo
   }
   const maxStarts = wholeNumber('pool.maxStarts', options?.maxStarts ?? DEFAULT_POOL_MAX_STARTS, 1, 64);
   return { size, maxIdleMs: Math.floor(maxIdleMs), maxStarts };
-}
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** `30` (seconds), `30s`, `2m`, `500ms`, `1h` → milliseconds; undefined when the text is none of these. Pure. */
-export function parsePoolDuration(raw: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/i.exec(raw.trim());
-  if (!match) return undefined;
-  const ms = Number(match[1]) * UNIT_MS[(match[2] ?? 's').toLowerCase()]!;
-  return ms > 0 && Number.isFinite(ms) ? Math.round(ms) : undefined;
-}
-
-/**
- * The pool settings of the environment, for a long-running host such as the bridge. Pure.
- *
- * - `MCP_BRIDGE_POOL_SIZE`: containers kept warm, 0 to 32; unset: {@link DEFAULT_POOL_SIZE}.
- * - `MCP_BRIDGE_POOL_MAX_IDLE`: how long a warm container may wait (`300`, `300s`, `5m`, `500ms`); unset: the
- *   original bridge's `MCP_BRIDGE_RUNTIME_IDLE_TIMEOUT` (how long idle warm containers are kept), else 5 minutes.
- *
- * An empty variable counts as unset. Throws `SandboxError` `INVALID_OPTIONS` naming the variable and its value.
- */
-export function poolFromEnv(env: Readonly<Record<string, string | undefined>>): ResolvedPoolOptions {
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value ? value : undefined;
-  };
-  const rawSize = read('MCP_BRIDGE_POOL_SIZE');
-  let size = DEFAULT_POOL_SIZE;
-  if (rawSize !== undefined) {
-    size = /^\d+$/.test(rawSize) ? Number(rawSize) : Number.NaN;
-    if (!(size >= 0 && size <= MAX_POOL_SIZE)) {
-      throw new SandboxError(
-        'INVALID_OPTIONS',
-        `MCP_BRIDGE_POOL_SIZE=${JSON.stringify(rawSize)} is not usable: expected a whole number from 0 to ` +
-          `${MAX_POOL_SIZE} (containers kept warm; 0 turns the pool off)`,
-      );
-    }
-  }
-  let maxIdleMs = DEFAULT_POOL_MAX_IDLE_MS;
-  for (const name of ['MCP_BRIDGE_POOL_MAX_IDLE', 'MCP_BRIDGE_RUNTIME_IDLE_TIMEOUT']) {
-    const raw = read(name);
-    if (raw === undefined) continue;
-    const parsed = parsePoolDuration(raw);
-    if (parsed === undefined) {
-      throw new SandboxError(
-        'INVALID_OPTIONS',
-        `${name}=${JSON.stringify(raw)} is not usable: expected a positive duration such as 300, 300s, 5m or 500ms`,
-      );
-    }
-    maxIdleMs = parsed;
-    break;
-  }
-  return { size, maxIdleMs, maxStarts: DEFAULT_POOL_MAX_STARTS };
 }

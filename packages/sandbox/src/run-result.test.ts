@@ -15,7 +15,7 @@ describe('looksOutOfMemory', () => {
 
 describe('messages', () => {
   it('name the memory limit and what to do', () => {
-    expect(memoryLimitMessage('512m')).toMatch(/memory limit of 512m.*raise the limit/);
+    expect(memoryLimitMessage('512m')).toMatch(/memory limit of 512m.*or raise `limits\.memory`$/);
   });
 
   it('say how the container died and what it wrote', () => {

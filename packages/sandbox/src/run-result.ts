@@ -68,8 +68,8 @@ export function looksOutOfMemory(exit: ContainerExit): boolean {
 export function memoryLimitMessage(memory: string): string {
   return (
     `The container was killed before the code finished, most likely by the out-of-memory killer: the code used ` +
-    `more than the memory limit of ${memory}. Use less memory (process data in pieces), or raise the limit ` +
-    '(MCP_BRIDGE_MEMORY / limits.memory)'
+    `more than the memory limit of ${memory}. Use less memory (process data in pieces), or raise ` +
+    '`limits.memory`'
   );
 }
 

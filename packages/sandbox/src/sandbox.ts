@@ -65,8 +65,8 @@ export interface SandboxOptions {
   directChannel?: boolean;
   /**
    * Containers started in advance, so a run skips container start-up: `{ size, maxIdleMs, maxStarts }`. Off
-   * unless `size` > 0 (`poolFromEnv(process.env)` gives the bridge's settings, size 2 by default). Each
-   * container still serves exactly one run.
+   * unless `size` > 0 (`DEFAULT_POOL_SIZE`, 2, suits a host that runs code again and again). Each container
+   * still serves exactly one run.
    */
   pool?: PoolOptions;
   /**

@@ -426,7 +426,7 @@ class SessionImpl implements Session {
         'error',
         'SandboxError',
         `Every one of the ${this.#host.limits.max} sessions that may hold a container is running code, and none ` +
-          `finished within ${formatDuration(waitMs)}: close sessions you no longer need, or raise sessions.max`,
+          `finished within ${formatDuration(waitMs)}: close sessions you no longer need, or raise \`sessions.max\``,
       );
     }
     const got = await this.#host.container(signal, failure);

@@ -18,7 +18,10 @@ describe.skipIf(!built && !ON_CI)('the built package (dist/index.js)', async () 
     expect(typeof dist?.createSandbox).toBe('function');
     expect(typeof dist?.SandboxError).toBe('function');
     expect(dist?.runtimeCommand()[0]).toBe('python3');
-    expect(dist?.poolFromEnv({ MCP_BRIDGE_POOL_SIZE: '3' }).size).toBe(3);
+    expect(
+      dist?.describeLimits({ cgroup: 'v2', memory: { requested: 1, enforcedBy: 'cgroup', effective: 1 } })[0]
+        ?.text,
+    ).toBe('enforced by cgroups');
   });
 
   it('rejects bad options with its own SandboxError', () => {

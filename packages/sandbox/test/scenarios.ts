@@ -479,7 +479,7 @@ export function defineSandboxSuite(
       });
       const result = await own.run({ code: '1' });
       expect(result.status).toBe('error');
-      expect(result.error?.type).toBe('ProtocolError');
+      expect(result.error?.type, result.error?.message).toBe('ProtocolError');
       expect(result.error?.message).toMatch(/hello/);
       expect(await runtime.list(own.labels)).toEqual([]);
       await own.close();

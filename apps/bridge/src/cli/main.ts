@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { BridgeError } from '../errors.js';
 import { createLineLogger, type Logger } from '../logger.js';
-import { type FlagValues, resolveSettings, type Settings, settingFlags } from '../settings.js';
+import { type FlagValues, inBridgeTerms, resolveSettings, type Settings, settingFlags } from '../settings.js';
 import { VERSION } from '../version.js';
 import { auditCommand } from './commands/audit.js';
 import { discoverCommand } from './commands/discover.js';
@@ -134,7 +134,7 @@ export async function main(io: CliIo): Promise<number> {
       return error.code === 'USAGE' || error.code === 'INVALID_SETTING' ? EXIT_USAGE : 1;
     }
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`code-exec-bridge: ${message}\n`);
+    io.stderr.write(`code-exec-bridge: ${inBridgeTerms(message)}\n`);
     logger.debug('stack', { stack: error instanceof Error ? error.stack : undefined });
     return 1;
   }

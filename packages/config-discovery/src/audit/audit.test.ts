@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { discover } from '../discover.js';
 import { createMemoryFileSystem, type MemoryFile } from '../file-system.js';
+import type { McpServerConfig } from '../server.js';
 import { audit } from './audit.js';
 import type { AuditRuleId, Finding } from './findings.js';
 import type { Which } from './which.js';
@@ -13,7 +14,12 @@ const which: Which = (command) => (onPath.has(command) ? `/usr/bin/${command}` :
 
 async function run(
   files: Record<string, MemoryFile>,
-  options: { env?: Record<string, string>; platform?: NodeJS.Platform } = {},
+  options: {
+    env?: Record<string, string>;
+    platform?: NodeJS.Platform;
+    exclude?: (server: McpServerConfig) => string | undefined;
+    selfReference?: (server: McpServerConfig) => string | undefined;
+  } = {},
 ) {
   const platform = options.platform ?? 'linux';
   const result = await discover({
@@ -22,8 +28,14 @@ async function run(
     cwd: '/work/app',
     env: options.env ?? {},
     fs: createMemoryFileSystem(files),
+    ...(options.exclude ? { exclude: options.exclude } : {}),
   });
-  return audit(result, { env: options.env ?? {}, which, fs: createMemoryFileSystem(files) });
+  return audit(result, {
+    env: options.env ?? {},
+    which,
+    fs: createMemoryFileSystem(files),
+    ...(options.selfReference ? { selfReference: options.selfReference } : {}),
+  });
 }
 
 const mcp = (servers: Record<string, unknown>) => JSON.stringify({ mcpServers: servers }, null, 2);
@@ -190,14 +202,23 @@ describe('audit rules', () => {
     });
   });
 
-  it('self-reference: reported when skipped, and louder when allowed', async () => {
+  it('excluded and self-reference: a left-out entry is reported, and a kept one the caller calls itself is louder', async () => {
     const files = {
-      '/work/app/.mcp.json': mcp({ loop: { command: 'code-exec-bridge' }, other: { command: 'node' } }),
+      '/work/app/.mcp.json': mcp({ loop: { command: 'my-aggregator' }, other: { command: 'node' } }),
     };
-    const skipped = await run(files);
-    expect(only(skipped, 'self-reference')).toMatchObject([{ server: 'loop', severity: 'low' }]);
-    const allowed = await run(files, { env: { MCP_BRIDGE_ALLOW_SELF_SERVER: '1' } });
-    expect(only(allowed, 'self-reference')).toMatchObject([{ server: 'loop', severity: 'medium' }]);
+    const itself = (server: McpServerConfig) =>
+      server.transport.type === 'stdio' && server.transport.command === 'my-aggregator'
+        ? 'it is me'
+        : undefined;
+    const skipped = await run(files, { exclude: itself, selfReference: itself });
+    expect(only(skipped, 'excluded')).toMatchObject([
+      { server: 'loop', severity: 'low', message: 'server "loop" is left out: it is me' },
+    ]);
+    expect(only(skipped, 'self-reference')).toEqual([]);
+    const kept = await run(files, { selfReference: itself });
+    expect(only(kept, 'self-reference')).toMatchObject([{ server: 'loop', severity: 'medium' }]);
+    expect(only(kept, 'excluded')).toEqual([]);
+    expect(only(await run(files), 'self-reference')).toEqual([]);
   });
 
   it('a clean config has no findings, and findings are sorted by severity', async () => {

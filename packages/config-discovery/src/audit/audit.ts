@@ -4,7 +4,6 @@ import { containsVariableReference, type ExpansionSyntax } from '../expand.js';
 import { type ConfigFileSystem, createNodeFileSystem } from '../file-system.js';
 import type { Env } from '../platform-paths.js';
 import { expansionSyntaxOf, resolveServer } from '../resolve.js';
-import { selfReferenceReason } from '../self-reference.js';
 import type { McpServerConfig, ServerSource } from '../server.js';
 import { type Finding, type FindingLocation, SEVERITY_ORDER } from './findings.js';
 import { isPinnedSpec, parseRunnerInvocation } from './package-runners.js';
@@ -18,6 +17,11 @@ export interface AuditOptions {
   fs?: Pick<ConfigFileSystem, 'stat'>;
   /** Command lookup; default a real PATH search. */
   which?: Which;
+  /**
+   * Says why an entry would start the auditing program itself (the rule a caller gives discovery's `exclude`): a
+   * kept entry it matches is a `self-reference` finding, a loop waiting to happen. Default: no such check.
+   */
+  selfReference?: (server: McpServerConfig) => string | undefined;
   signal?: AbortSignal;
 }
 
@@ -291,27 +295,27 @@ function diagnosticFindings(result: DiscoveryResult): Finding[] {
   return findings;
 }
 
-function selfReferenceFindings(result: DiscoveryResult): Finding[] {
+function selfReferenceFindings(result: DiscoveryResult, options: AuditOptions): Finding[] {
   const findings: Finding[] = [];
   for (const { server, reason } of result.skipped) {
     findings.push({
-      ruleId: 'self-reference',
+      ruleId: 'excluded',
       severity: 'low',
-      message: `server "${server.name}" would start this bridge itself (${reason}); it is skipped`,
-      hint: 'Remove the entry from the configs the bridge reads, or set MCP_BRIDGE_ALLOW_SELF_SERVER=1 if it is intended.',
+      message: `server "${server.name}" is left out: ${reason}`,
+      hint: 'Remove the entry from the configs if it is not wanted there.',
       server: server.name,
       client: server.source.client,
       location: location(server.source),
     });
   }
-  for (const server of result.servers) {
-    const reason = selfReferenceReason(server);
+  for (const server of options.selfReference ? result.servers : []) {
+    const reason = options.selfReference!(server);
     if (reason === undefined) continue;
     findings.push({
       ruleId: 'self-reference',
       severity: 'medium',
-      message: `server "${server.name}" starts this bridge itself (${reason}) and is proxied because self-servers are allowed: a bridge inside the bridge`,
-      hint: 'Unset MCP_BRIDGE_ALLOW_SELF_SERVER unless a second bridge is intended.',
+      message: `server "${server.name}" would start the auditing program itself (${reason}), and it is kept: an instance inside the instance`,
+      hint: 'Remove the entry unless a second instance inside the first is intended.',
       server: server.name,
       client: server.source.client,
       location: location(server.source),
@@ -387,7 +391,7 @@ export async function audit(result: DiscoveryResult, options: AuditOptions = {})
   }
   findings.push(...conflictFindings(result));
   findings.push(...diagnosticFindings(result));
-  findings.push(...selfReferenceFindings(result));
+  findings.push(...selfReferenceFindings(result, options));
   findings.push(...(await permissionFindings(result, secretFiles, options.fs ?? createNodeFileSystem())));
   return findings.sort(compareFindings);
 }

@@ -11,6 +11,7 @@ export type AuditRuleId =
   | 'invalid-entry'
   | 'invalid-config-file'
   | 'unreadable-config-file'
+  | 'excluded'
   | 'self-reference';
 
 export interface FindingLocation {
@@ -112,11 +113,18 @@ export const AUDIT_RULES: readonly AuditRule[] = [
     help: 'Make it a readable regular file below the size limit, or remove it.',
   },
   {
+    id: 'excluded',
+    name: 'Excluded',
+    summary: 'An entry was left out by the caller (discovery’s `exclude` option)',
+    defaultSeverity: 'low',
+    help: 'Remove the entry from the configs if it is not wanted there.',
+  },
+  {
     id: 'self-reference',
     name: 'SelfReference',
-    summary: 'An entry would start this bridge itself',
-    defaultSeverity: 'low',
-    help: 'Remove the entry from the configs the bridge reads, or set MCP_BRIDGE_ALLOW_SELF_SERVER=1 if it is intended.',
+    summary: 'An entry would start the auditing program itself, and is kept',
+    defaultSeverity: 'medium',
+    help: 'Remove the entry unless a second instance inside the first is intended.',
   },
 ];
 

@@ -1,5 +1,5 @@
 import { audit, formatFindingsTable, toSarif } from '@codexec/config-discovery';
-import { discoverServers } from '../../discovery.js';
+import { discoverServers, selfServer } from '../../discovery.js';
 import { BridgeError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import { EXIT_FAILURE, EXIT_OK } from '../io.js';
@@ -9,7 +9,11 @@ import type { CommandContext } from '../main.js';
 export async function auditCommand({ io, settings, flags, logger }: CommandContext): Promise<number> {
   if (flags.json && flags.sarif) throw new BridgeError('USAGE', 'Choose one of --json and --sarif.');
   const result = await discoverServers(settings, { env: io.env, logger, signal: io.signal });
-  const findings = await audit(result, { env: io.env, signal: io.signal });
+  const findings = await audit(result, {
+    env: io.env,
+    signal: io.signal,
+    selfReference: selfServer(settings, io.env),
+  });
   if (flags.sarif) {
     const sarif = toSarif(findings, {
       toolName: 'code-exec-bridge',

@@ -7,7 +7,7 @@ import type { SelectedEngine } from '../../container-engine.js';
 import { formatDuration } from '../../duration.js';
 import type { CatalogEntry } from '../../engine.js';
 import { silentLogger } from '../../logger.js';
-import type { Settings } from '../../settings.js';
+import { inBridgeTerms, type Settings } from '../../settings.js';
 import { type Check, formatChecklist } from '../checklist.js';
 import { EXIT_FAILURE, EXIT_OK } from '../io.js';
 import type { CommandContext } from '../main.js';
@@ -281,5 +281,5 @@ export function limitChecks(
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return inBridgeTerms(error instanceof Error ? error.message : String(error));
 }

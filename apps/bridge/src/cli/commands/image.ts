@@ -4,7 +4,7 @@ import type { CommandContext } from '../main.js';
 
 /** `image pull`: pulls the sandbox image with the engine's progress on stderr. */
 export async function imagePullCommand({ io, settings, logger }: CommandContext): Promise<number> {
-  const { runtime, info } = await selectEngine(settings, { env: io.env, logger, signal: io.signal });
+  const { runtime, info } = await selectEngine(settings, { logger, signal: io.signal });
   io.stderr.write(`Pulling ${settings.image} with ${info.engine} ${info.version}\n`);
   const started = Date.now();
   await runtime.pullImage(settings.image, {
