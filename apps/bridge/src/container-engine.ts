@@ -10,6 +10,8 @@ import { inBridgeTerms, type Settings } from './settings.js';
 
 export type SelectedEngine = DetectedRuntime;
 
+export const ENGINE_INFO_TIMEOUT_MS = 30_000;
+
 /**
  * The container engine the settings ask for, answering `info`: `podman`, `docker`, a binary path, or for `auto`
  * the first that answers. Its errors say what to install or start.
@@ -20,6 +22,9 @@ export function selectEngine(
 ): Promise<SelectedEngine> {
   return detectRuntime({
     explicit: settings.runtime,
+    // A rootless podman waiting for its storage lock, or a daemon just started, can take more than the library's
+    // 10 s to answer `info`; an engine that does not answer at all is still reported within half a minute.
+    timeoutMs: ENGINE_INFO_TIMEOUT_MS,
     logger: options.logger,
     ...(options.signal ? { signal: options.signal } : {}),
   }).catch((error: unknown) => {

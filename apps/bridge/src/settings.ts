@@ -84,6 +84,8 @@ export interface Settings {
   httpToken?: string | undefined;
   /** An HTTP client session without a request for this long is ended, with its sandbox sessions. */
   httpSessionTimeoutMs: number;
+  /** Largest HTTP request body, in bytes. */
+  httpMaxBodyBytes: number;
   /** Host header names accepted besides the bind address (DNS rebinding protection). */
   httpAllowedHosts: string[];
   /** Origin header values accepted besides the allowed hosts. */
@@ -534,6 +536,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     description:
       'An HTTP client session without a request for this long is ended, with its sandbox sessions (the client initializes again)',
     parse: duration,
+  }),
+  spec({
+    key: 'httpMaxBodyBytes',
+    env: 'MCP_BRIDGE_HTTP_MAX_BODY',
+    flag: 'http-max-body',
+    shown: '4m',
+    default: 4 * 1024 * 1024,
+    description:
+      'Largest HTTP request body (a run_python call with its program); a larger one is refused with 413',
+    parse: bytes(1024, 1024 ** 3),
   }),
   spec({
     key: 'httpAllowedHosts',

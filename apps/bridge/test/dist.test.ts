@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { ON_CI } from '@codexec/test-support';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { describe, expect, it } from 'vitest';
@@ -9,13 +10,13 @@ import { FakeEngine } from './fake-engine.js';
 
 const DIST = new URL('../dist/index.js', import.meta.url);
 const built = existsSync(DIST);
-if (!built && process.env.CI !== 'true') {
+if (!built && !ON_CI) {
   console.warn(
     '\n*** SKIPPING bridge dist test: dist/index.js is missing; run pnpm --filter @codexec/code-exec-bridge build ***\n',
   );
 }
 
-describe.skipIf(!built && process.env.CI !== 'true')('the built bridge library', { timeout: 120_000 }, () => {
+describe.skipIf(!built && !ON_CI)('the built bridge library', { timeout: 120_000 }, () => {
   it('exports the settings, the MCP server and the version of package.json', async () => {
     const dist = (await import(DIST.href)) as typeof import('../src/index.js');
     const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {

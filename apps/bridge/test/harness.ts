@@ -14,7 +14,9 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
-export const CI = process.env.CI === 'true';
+export { ON_CI as CI } from '@codexec/test-support';
+
+import { ON_CI as CI } from '@codexec/test-support';
 export const DIST_CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 export const TEST_IMAGE = process.env.CODEXEC_TEST_IMAGE ?? 'localhost/codexec-python:bookworm';
 /** Generous: two cores shared by several people running container tests at once. */

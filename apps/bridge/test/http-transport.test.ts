@@ -69,6 +69,45 @@ function post(url: string, headers: Record<string, string>, body: unknown = init
 }
 
 describe('serveHttp', () => {
+  it('takes a run_python call with a 1 MiB program (express alone stops at 100 kB)', async () => {
+    const serving = await serve();
+    const client = await connect(serving.url);
+    const code = `# ${'x'.repeat(1024 * 1024)}\nprint("long")`;
+    const result = await client.callTool({ name: 'run_python', arguments: { code } });
+    expect(result.isError).not.toBe(true);
+    expect(serving.engine.runs.at(-1)?.code.length).toBe(code.length);
+  });
+
+  it('answers a body over the limit with 413 and a JSON-RPC error naming the setting, and serves on', async () => {
+    const serving = await serve({ maxBodyBytes: 64 * 1024 });
+    const response = await post(
+      serving.url,
+      {},
+      { ...initialize, params: { ...initialize.params, pad: 'x'.repeat(65 * 1024) } },
+    );
+    expect(response.status).toBe(413);
+    const body = (await response.json()) as { error: { code: number; message: string } };
+    expect(body.error.code).toBe(-32000);
+    expect(body.error.message).toMatch(/larger than 65536 bytes; raise MCP_BRIDGE_HTTP_MAX_BODY/);
+    const client = await connect(serving.url);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['run_python']);
+  });
+
+  it('answers a body that is not JSON with 400 and a JSON-RPC parse error', async () => {
+    const serving = await serve();
+    const response = await fetch(serving.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{"jsonrpc": "2.0", "id": 1, "method": ',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      jsonrpc: '2.0',
+      error: { code: -32700, message: 'The request body is not JSON.' },
+      id: null,
+    });
+  });
+
   it('gives each client its own session, several at once', async () => {
     const serving = await serve();
     const [a, b] = await Promise.all([connect(serving.url), connect(serving.url)]);

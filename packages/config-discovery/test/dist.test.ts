@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
+import { ON_CI } from '@codexec/test-support';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type FixtureTree, materialize } from './helpers.js';
 
 // The published build, not the source: what users of the package import.
 const dist = new URL('../dist/index.js', import.meta.url);
-const onCi = process.env.CI === 'true';
 const missing = !existsSync(dist);
-if (missing && !onCi) {
+if (missing && !ON_CI) {
   console.warn(
     `\n!!! SKIPPING the config-discovery dist test: ${dist.pathname} does not exist. ` +
       'Run `pnpm --filter @codexec/config-discovery build` (the test command builds first).\n',
@@ -18,7 +18,7 @@ afterEach(async () => {
   await tree?.cleanup();
 });
 
-describe.skipIf(missing && !onCi)('@codexec/config-discovery dist', () => {
+describe.skipIf(missing && !ON_CI)('@codexec/config-discovery dist', () => {
   test('discovers, resolves, audits and writes SARIF from the built files', async () => {
     const lib = (await import(dist.href)) as typeof import('../src/index.js');
     tree = await materialize('claude-code');

@@ -16,7 +16,9 @@ import {
 
 /** The image the container tests run; built offline by scripts/provision-engines.sh. */
 export const TEST_IMAGE = process.env.CODEXEC_TEST_IMAGE ?? 'localhost/codexec-python:bookworm';
-export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+export { ON_CI as IN_CI } from '@codexec/test-support';
+
+import { ON_CI as IN_CI } from '@codexec/test-support';
 /** Unique per test process, so tests never touch containers of other test runs or of people working here. */
 export const RUN_ID = randomBytes(4).toString('hex');
 

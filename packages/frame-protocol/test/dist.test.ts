@@ -1,19 +1,19 @@
 import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
+import { ON_CI } from '@codexec/test-support';
 import { describe, expect, test } from 'vitest';
 
 // The published build, not the source: what users of the package import.
 const dist = new URL('../dist/index.js', import.meta.url);
-const onCi = process.env.CI === 'true';
 const missing = !existsSync(dist);
-if (missing && !onCi) {
+if (missing && !ON_CI) {
   console.warn(
     `\n!!! SKIPPING the frame-protocol dist test: ${dist.pathname} does not exist. ` +
       'Run `pnpm --filter @codexec/frame-protocol build` (the test command builds first).\n',
   );
 }
 
-describe.skipIf(missing && !onCi)('@codexec/frame-protocol dist', () => {
+describe.skipIf(missing && !ON_CI)('@codexec/frame-protocol dist', () => {
   test('encodes, decodes and runs a request through two channels', async () => {
     const lib = (await import(dist.href)) as typeof import('../src/index.js');
     const line = lib.encodeFrame({ type: 'stdout', data: 'ünï\n' });

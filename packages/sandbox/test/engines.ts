@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { type ContainerRuntime, createDockerRuntime, createPodmanRuntime } from '@codexec/container-runtime';
-import { describe, it } from 'vitest';
+import { ON_CI, warnSkipped } from '@codexec/test-support';
+import { beforeEach, describe } from 'vitest';
 import type { Sandbox } from '../src/index.js';
 
 export const IMAGE = process.env.CODEXEC_TEST_IMAGE ?? 'localhost/codexec-python:bookworm';
-export const ON_CI = process.env.CI === 'true';
+export { ON_CI } from '@codexec/test-support';
 
 export type EngineStatus =
   | { ok: true; runtime: ContainerRuntime }
@@ -51,24 +52,25 @@ export async function rootlessPodmanStatus(): Promise<EngineStatus> {
 }
 
 /**
- * The engine of a suite, when it works. Otherwise the suite cannot run: under CI=true a failing test says why;
- * elsewhere the suite is skipped, loudly. Returns undefined then.
+ * Declares a suite that needs an engine. With one that works, every test runs. Without one, off CI every test of the
+ * suite is reported as skipped, one by one (the reason said once, loudly); under CI every test fails with the reason.
+ * The suite's body is collected in all three cases, so it must create its sandboxes in hooks or tests, not in the
+ * body itself.
  */
-export function suiteRuntime(title: string, status: EngineStatus): ContainerRuntime | undefined {
-  if (status.ok) return status.runtime;
-  if (ON_CI) {
-    describe(title, () => {
-      it('has a working engine and the test image (CI=true)', () => {
-        throw new Error(status.reason);
-      });
-    });
+export function engineSuite(title: string, status: EngineStatus, body: () => void): void {
+  if (status.ok) {
+    describe(title, body);
+  } else if (!ON_CI) {
+    warnSkipped(`the ${title} tests`, status.reason);
+    describe.skip(title, body);
   } else {
-    console.warn(`\n!!! SKIPPING the ${title} tests: ${status.reason}\n`);
-    describe.skip(title, () => {
-      it('needs the engine', () => {});
+    describe(title, () => {
+      beforeEach(() => {
+        throw new Error(`${status.reason} (CI=true: the engine must be there)`);
+      });
+      body();
     });
   }
-  return undefined;
 }
 
 /** Names of the sandbox's containers that are not the warm pool's own (waiting, being started or removed). */

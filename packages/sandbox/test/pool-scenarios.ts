@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ContainerRuntime, ContainerSpec } from '@codexec/container-runtime';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { createSandbox, type RunResult, type Sandbox, type SandboxOptions } from '../src/index.js';
-import { type EngineStatus, IMAGE, settledRunContainers, suiteRuntime } from './engines.js';
+import { type EngineStatus, engineSuite, IMAGE, settledRunContainers } from './engines.js';
 
 const exec = promisify(execFile);
 const TEST_TIMEOUT = 240_000;
@@ -52,8 +52,7 @@ function identify(sandbox: Sandbox, mark: string): Promise<RunResult> {
 
 /** The warm pool against one real engine: concurrency, isolation, dead containers, engine errors, idleness, shutdown. */
 export function definePoolSuite(engine: 'podman' | 'docker', status: EngineStatus): void {
-  const runtime = suiteRuntime(`warm pool on ${engine}`, status);
-  if (!runtime) return;
+  const { runtime } = status;
   let serial = 0;
   const made: Sandbox[] = [];
   const make = (options: Partial<SandboxOptions> = {}): Sandbox => {
@@ -68,7 +67,7 @@ export function definePoolSuite(engine: 'podman' | 'docker', status: EngineStatu
     return sandbox;
   };
 
-  describe(`warm pool on ${engine}`, () => {
+  engineSuite(`warm pool on ${engine}`, status, () => {
     afterEach(async () => {
       for (const sandbox of made.splice(0)) {
         await sandbox.close();

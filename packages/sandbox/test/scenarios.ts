@@ -1,7 +1,7 @@
 import type { ServerMeta } from '@codexec/frame-protocol';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createSandbox, type RunResult, type Sandbox, type ToolHost } from '../src/index.js';
-import { type EngineStatus, IMAGE, runContainers, settledRunContainers, suiteRuntime } from './engines.js';
+import { type EngineStatus, engineSuite, IMAGE, runContainers, settledRunContainers } from './engines.js';
 
 const MIB = 1024 * 1024;
 /** `resource.RLIM_INFINITY` as Python reports it (-1). */
@@ -93,19 +93,21 @@ export function defineSandboxSuite(
   variant: SuiteVariant = {},
 ): void {
   const title = `sandbox on ${variant.rootless ? 'rootless ' : ''}${engine}${variant.directChannel ? ' with the direct channel' : ''}`;
-  const runtime = suiteRuntime(title, status);
-  if (!runtime) return;
+  const { runtime } = status;
   const tag = `${variant.rootless ? 'rootless-' : ''}${engine}${variant.directChannel ? '-direct' : ''}`;
   const directChannel = variant.directChannel === true;
 
-  describe(title, () => {
+  engineSuite(title, status, () => {
     // With the warm pool on, as the bridge runs it: every scenario below runs on a pooled container.
-    const sandbox: Sandbox = createSandbox({
-      runtime,
-      image: IMAGE,
-      instanceId: `test-${tag}-${process.pid}`,
-      pool: { size: 2 },
-      directChannel,
+    let sandbox: Sandbox;
+    beforeAll(() => {
+      sandbox = createSandbox({
+        runtime,
+        image: IMAGE,
+        instanceId: `test-${tag}-${process.pid}`,
+        pool: { size: 2 },
+        directChannel,
+      });
     });
 
     if (variant.directChannel) {

@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSandbox, type RunResult, type Sandbox, type SandboxOptions } from '../src/index.js';
-import { type EngineStatus, IMAGE, suiteRuntime } from './engines.js';
+import { type EngineStatus, engineSuite, IMAGE } from './engines.js';
 
 const TEST_TIMEOUT = 240_000;
 
@@ -19,8 +19,7 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60
 /** Sessions against one real engine: state that persists, isolation, order, loss and recovery, expiry, the cap. */
 export function defineSessionSuite(engine: 'podman' | 'docker', status: EngineStatus): void {
   const title = `sessions on ${engine}`;
-  const runtime = suiteRuntime(title, status);
-  if (!runtime) return;
+  const { runtime } = status;
   const made: Sandbox[] = [];
   const sandboxFor = (options: Partial<SandboxOptions> = {}): Sandbox => {
     const sandbox = createSandbox({
@@ -35,8 +34,11 @@ export function defineSessionSuite(engine: 'podman' | 'docker', status: EngineSt
   const containersOf = async (sandbox: Sandbox): Promise<string[]> =>
     (await runtime.list(sandbox.labels)).map((c) => c.name);
 
-  describe(title, () => {
-    const sandbox = sandboxFor({ pool: { size: 1 } });
+  engineSuite(title, status, () => {
+    let sandbox: Sandbox;
+    beforeAll(() => {
+      sandbox = sandboxFor({ pool: { size: 1 } });
+    });
 
     afterAll(async () => {
       for (const box of made) {

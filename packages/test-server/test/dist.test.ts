@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ON_CI } from '@codexec/test-support';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -9,16 +10,15 @@ import { describe, expect, test } from 'vitest';
 
 // The built CLI, as the bridge's end-to-end tests and the benchmarks run it.
 const main = new URL('../dist/main.js', import.meta.url);
-const onCi = process.env.CI === 'true';
 const missing = !existsSync(main);
-if (missing && !onCi) {
+if (missing && !ON_CI) {
   console.warn(
     `\n!!! SKIPPING the test-server dist test: ${main.pathname} does not exist. ` +
       'Run `pnpm --filter @codexec/test-server build` (the test command builds first).\n',
   );
 }
 
-describe.skipIf(missing && !onCi)('@codexec/test-server dist', () => {
+describe.skipIf(missing && !ON_CI)('@codexec/test-server dist', () => {
   test('the built CLI serves the tools over stdio, paginated on request', async () => {
     const client = new Client({ name: 'dist-test', version: '1' });
     await client.connect(

@@ -2,13 +2,13 @@
 // @toon-format/toon as installed. `npm test` builds first; under CI=true a missing build fails.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ON_CI } from '@codexec/test-support';
 import { decode } from '@toon-format/toon';
 import { describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const built = existsSync(entry);
-const onCi = process.env.CI === 'true';
-if (!built && !onCi) {
+if (!built && !ON_CI) {
   console.warn(
     `\n*** toon-output: SKIPPING the dist tests: ${entry} does not exist. Run \`pnpm --filter @codexec/toon-output build\` (npm test does). ***\n`,
   );
@@ -17,7 +17,7 @@ if (!built && !onCi) {
 type Api = typeof import('../src/index.js');
 const load = async (): Promise<Api> => (await import(pathToFileURL(entry).href)) as Api;
 
-describe.skipIf(!built && !onCi)('built package (dist/index.js)', () => {
+describe.skipIf(!built && !ON_CI)('built package (dist/index.js)', () => {
   it('exists', () => {
     expect(built, `${entry} is missing: run the build before the tests`).toBe(true);
   });

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
+import { ON_CI } from '@codexec/test-support';
 import { afterAll, describe, expect, test } from 'vitest';
 import { eventually, survivors, testServer } from './helpers.js';
 
 // The published build, not the source: what users of the package import.
 const dist = new URL('../dist/index.js', import.meta.url);
-const onCi = process.env.CI === 'true';
 const missing = !existsSync(dist);
-if (missing && !onCi) {
+if (missing && !ON_CI) {
   console.warn(
     `\n!!! SKIPPING the upstream-pool dist test: ${dist.pathname} does not exist. ` +
       'Run `pnpm --filter @codexec/upstream-pool build` (the test command builds first).\n',
@@ -23,7 +23,7 @@ afterAll(async () => {
   ).toEqual([]);
 });
 
-describe.skipIf(missing && !onCi)('@codexec/upstream-pool dist', () => {
+describe.skipIf(missing && !ON_CI)('@codexec/upstream-pool dist', () => {
   test('starts a server, lists its tools, calls one, reports typed errors, and closes', async () => {
     const lib = (await import(dist.href)) as typeof import('../src/index.js');
     const events: string[] = [];

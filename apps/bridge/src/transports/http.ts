@@ -3,10 +3,14 @@ import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node
 import type { AddressInfo } from 'node:net';
 import { InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
-import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  hostHeaderValidation,
+  localhostHostValidation,
+} from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import express from 'express';
 import { BridgeError } from '../errors.js';
 import { allowedHostNames, originAllowed, tokenMatches } from '../http-guards.js';
 import type { Logger } from '../logger.js';
@@ -26,6 +30,8 @@ export interface HttpServeOptions {
    * their containers go with it); a client that comes back is told to initialize again (404). Unset: never.
    */
   sessionIdleTimeoutMs?: number | undefined;
+  /** Largest request body read, in bytes; a larger one is answered 413 with a JSON-RPC error. Default 4 MiB. */
+  maxBodyBytes?: number | undefined;
   logger: Logger;
   signal?: AbortSignal;
 }
@@ -52,6 +58,8 @@ type Req = IncomingMessage & { body?: unknown };
 type Next = (error?: unknown) => void;
 
 const MCP_PATH = '/mcp';
+/** The largest request body the SDK's own Streamable HTTP transport reads when it parses one itself. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 // Far enough ahead that the SDK's bearer middleware, which insists on an expiry, never sees the static token expire.
 const NEVER_EXPIRES = 32_503_680_000;
 
@@ -62,10 +70,13 @@ const NEVER_EXPIRES = 32_503_680_000;
 export async function serveHttp(options: HttpServeOptions): Promise<HttpServing> {
   const { logger } = options;
   const hosts = allowedHostNames(options.host, options.allowedHosts);
-  // The SDK's app validates the Host header (its DNS rebinding middleware) before the body is read.
-  const app = createMcpExpressApp(
-    hosts ? { host: options.host, allowedHosts: hosts } : { host: options.host },
-  );
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // As the SDK's `createMcpExpressApp` builds it, but with a body limit of our own (express's default is 100 kB,
+  // which refuses a run_python call with a long program): the Host header is checked (DNS rebinding) before the
+  // body is read.
+  const app = express();
+  app.use(hosts ? hostHeaderValidation(hosts) : localhostHostValidation());
+  app.use(express.json({ limit: maxBodyBytes }));
 
   app.use((req: Req, res: ServerResponse, next: Next) => {
     const origin = req.headers.origin;
@@ -153,6 +164,23 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServing>
   };
   app.get(MCP_PATH, onStream);
   app.delete(MCP_PATH, onStream);
+  // A body that is too large or not JSON gets a JSON-RPC error, not express's HTML page.
+  app.use((error: { type?: string; status?: number }, _req: Req, res: ServerResponse, next: Next) => {
+    if (res.headersSent) return next(error);
+    if (error.type === 'entity.too.large') {
+      logger.warn('refused a request body over the limit', { maxBodyBytes });
+      return sendJsonRpcError(
+        res,
+        413,
+        `The request body is larger than ${maxBodyBytes} bytes; raise MCP_BRIDGE_HTTP_MAX_BODY, or send less (a shorter program).`,
+      );
+    }
+    if (error.type === 'entity.parse.failed') {
+      return sendJsonRpcError(res, 400, 'The request body is not JSON.', -32700);
+    }
+    logger.error('http request failed', { error });
+    sendJsonRpcError(res, error.status ?? 500, 'Internal error; see the bridge log.');
+  });
 
   const http: HttpServer = await new Promise((resolve, reject) => {
     const listener = app.listen(options.port, options.host);
@@ -212,8 +240,8 @@ function sessionHeader(req: IncomingMessage): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function sendJsonRpcError(res: ServerResponse, status: number, message: string): void {
+function sendJsonRpcError(res: ServerResponse, status: number, message: string, code = -32000): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }

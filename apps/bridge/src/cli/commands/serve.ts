@@ -73,6 +73,7 @@ async function serveOverHttp(
     allowedOrigins: settings.httpAllowedOrigins,
     createSession: session,
     sessionIdleTimeoutMs: settings.httpSessionTimeoutMs,
+    maxBodyBytes: settings.httpMaxBodyBytes,
     logger,
   });
   // Printed whatever the log level: with --port 0 this is how a person (or a test) learns the port.
