@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { processIsAlive } from '@codexec/container-runtime';
 
 export class BenchTimeout extends Error {}
 
@@ -48,24 +49,15 @@ export function rssMiB(pid: number): number | undefined {
   }
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Waits until the process is gone; SIGKILL after `graceMs`. */
 export async function ensureGone(pid: number, graceMs = 10_000): Promise<void> {
   const deadline = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < deadline) await sleep(100);
-  if (alive(pid)) {
+  while (processIsAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (processIsAlive(pid)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {}
     const hard = Date.now() + 5000;
-    while (alive(pid) && Date.now() < hard) await sleep(100);
+    while (processIsAlive(pid) && Date.now() < hard) await sleep(100);
   }
 }

@@ -1,9 +1,10 @@
-import type {
-  SearchToolsResult,
-  ServerMeta,
-  ToolDoc,
-  ToolDocDetail,
-  ToolMeta,
+import {
+  type SearchToolsResult,
+  type ServerMeta,
+  type ToolDoc,
+  type ToolDocDetail,
+  type ToolMeta,
+  toolDoc,
 } from '@codexec/frame-protocol';
 
 /** The part of an MCP `Tool` the sandbox needs. */
@@ -38,28 +39,12 @@ export function toServerMeta(
   };
 }
 
-function doc(server: string, tool: ToolMeta, detail: ToolDocDetail): ToolDoc {
-  const base: ToolDoc = {
-    server,
-    tool: tool.name,
-    ...(tool.description ? { description: tool.description } : {}),
-  };
-  if (detail === 'summary') return base;
-  return {
-    ...base,
-    ...(tool.title ? { title: tool.title } : {}),
-    inputSchema: tool.inputSchema ?? { type: 'object' },
-    ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
-    ...(tool.annotations ? { annotations: tool.annotations } : {}),
-  };
-}
-
 /** Docs of a server's tools, or of the one tool named (by name, case-insensitively). Pure. */
 export function queryToolDocs(meta: ServerMeta, tool: string | undefined, detail: ToolDocDetail): ToolDoc[] {
   const wanted = tool?.toLowerCase();
   return meta.tools
     .filter((t) => wanted === undefined || t.name.toLowerCase() === wanted)
-    .map((t) => doc(meta.name, t, detail));
+    .map((t) => toolDoc(meta.name, t, detail));
 }
 
 const WORD = /[a-z0-9]+/g;
@@ -102,7 +87,7 @@ export function searchToolDocs(
       scored.push({
         score,
         order: order++,
-        result: { ...doc(meta.name, tool, detail), description: tool.description ?? '', score },
+        result: { ...toolDoc(meta.name, tool, detail), description: tool.description ?? '', score },
       });
     }
   }

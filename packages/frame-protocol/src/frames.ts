@@ -344,6 +344,22 @@ export const ToolDoc = z.object({
 });
 export type ToolDoc = z.infer<typeof ToolDoc>;
 
+/**
+ * The doc of one tool at a detail level: `summary` has server, tool and description (left out when empty); `full`
+ * adds the title, the input schema (`{ type: 'object' }` when the tool gives none: it takes no arguments), the
+ * output schema and the annotations. Pure; the one builder of this record on the host side.
+ */
+export function toolDoc(server: string, tool: ToolMeta, detail: ToolDocDetail): ToolDoc {
+  const doc: ToolDoc = { server, tool: tool.name };
+  if (tool.description) doc.description = tool.description;
+  if (detail === 'summary') return doc;
+  if (tool.title) doc.title = tool.title;
+  doc.inputSchema = tool.inputSchema ?? { type: 'object' };
+  if (tool.outputSchema) doc.outputSchema = tool.outputSchema;
+  if (tool.annotations) doc.annotations = tool.annotations;
+  return doc;
+}
+
 export const QueryToolsParams = z.object({
   server: z.string().min(1),
   tool: z.string().optional(),

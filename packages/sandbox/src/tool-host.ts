@@ -5,6 +5,7 @@ import {
   type ToolCallResult,
   type ToolDoc,
   type ToolDocDetail,
+  toolDoc,
   WireErrorCode,
 } from '@codexec/frame-protocol';
 import type { Logger } from './logger.js';
@@ -123,18 +124,6 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 class CallTimeout extends Error {}
-
-function docOf(server: string, tool: ServerMeta['tools'][number], detail: ToolDocDetail): ToolDoc {
-  const doc: ToolDoc = { server, tool: tool.name };
-  if (tool.description !== undefined) doc.description = tool.description;
-  if (detail === 'full') {
-    if (tool.title !== undefined) doc.title = tool.title;
-    if (tool.inputSchema !== undefined) doc.inputSchema = tool.inputSchema;
-    if (tool.outputSchema !== undefined) doc.outputSchema = tool.outputSchema;
-    if (tool.annotations !== undefined) doc.annotations = tool.annotations;
-  }
-  return doc;
-}
 
 /**
  * Serves the runtime's requests of one run from a `ToolHost`: tool calls (concurrently, each with its own timeout)
@@ -269,7 +258,7 @@ export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolH
           const tools = meta.tools.filter(
             (tool) => wanted === undefined || tool.name.toLowerCase() === wanted,
           );
-          return { tools: tools.map((tool) => docOf(meta.name, tool, params.detail)) };
+          return { tools: tools.map((tool) => toolDoc(meta.name, tool, params.detail)) };
         }, context.signal),
       ),
     );
@@ -298,7 +287,7 @@ export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolH
                       matchesWords(`${server.name} ${tool.name} ${tool.description ?? ''}`, words),
                   )
                   .map((tool) => ({
-                    ...docOf(server.name, tool, params.detail),
+                    ...toolDoc(server.name, tool, params.detail),
                     description: tool.description ?? '',
                   })),
               );

@@ -73,15 +73,34 @@ def _normalise_detail(detail):
     return value if value in ("summary", "full") else "summary"
 
 
-def _tool_doc(record, tool, detail):
-    doc = {"server": record["name"], "serverAlias": record["alias"], "tool": tool["name"], "toolAlias": tool["alias"]}
-    if tool.get("description"):
-        doc["description"] = tool["description"]
+def _doc(server, server_alias, tool, tool_alias, detail, fields):
+    """A tool's doc at a detail level, from its MCP fields (camelCase): the one builder of this record.
+
+    ``summary``: names, aliases and the description (left out when empty); ``full`` adds the title, the input schema
+    (``{"type": "object"}`` when the tool gives none: it takes no arguments), the output schema and the annotations.
+    """
+    doc = {"server": server, "serverAlias": server_alias, "tool": tool, "toolAlias": tool_alias}
+    if fields.get("description"):
+        doc["description"] = fields["description"]
     if detail == "full":
-        doc["inputSchema"] = tool.get("input_schema") or {}
-        if tool.get("output_schema") is not None:
-            doc["outputSchema"] = tool["output_schema"]
+        if fields.get("title") is not None:
+            doc["title"] = fields["title"]
+        doc["inputSchema"] = fields.get("inputSchema") or {"type": "object"}
+        for key in ("outputSchema", "annotations"):
+            if fields.get(key) is not None:
+                doc[key] = fields[key]
     return doc
+
+
+def _tool_doc(record, tool, detail):
+    fields = {
+        "description": tool.get("description"),
+        "title": tool.get("title"),
+        "inputSchema": tool.get("input_schema"),
+        "outputSchema": tool.get("output_schema"),
+        "annotations": tool.get("annotations"),
+    }
+    return _doc(record["name"], record["alias"], tool["name"], tool["alias"], detail, fields)
 
 
 def _matching_tools(record, tool):
@@ -317,15 +336,7 @@ class SandboxApi:
             (t["alias"] for t in (record or {"tools": []})["tools"] if t["name"] == tool),
             base_alias(tool, kind="tool"),
         )
-        doc = {"server": server, "serverAlias": server_alias, "tool": tool, "toolAlias": tool_alias}
-        if item.get("description"):
-            doc["description"] = item["description"]
-        if detail == "full":
-            doc["inputSchema"] = item.get("inputSchema") or {}
-            for key in ("outputSchema", "title", "annotations"):
-                if item.get(key) is not None:
-                    doc[key] = item[key]
-        return doc
+        return _doc(server, server_alias, tool, tool_alias, detail, item)
 
     def _docs_from_host(self, result, key, detail):
         items = (result or {}).get(key) if isinstance(result, dict) else None
