@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { PROTOCOL_REVISION } from '@codexec/frame-protocol';
+import { untilAborted } from './abort.js';
 import type { AttachmentLimits } from './attachments.js';
 import { SandboxError } from './errors.js';
 import { type Ending, executeOn, type OutputChunk } from './execute.js';
@@ -263,11 +264,11 @@ class SessionImpl implements Session {
       release = resolve;
     });
     this.#waiting += 1;
-    const aborted = new Promise<'aborted'>((resolve) => {
-      if (signal.aborted) resolve('aborted');
-      signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-    });
-    const outcome = await Promise.race([before.then(() => 'ready' as const), aborted]);
+    // The listener goes with the wait: reset() waits on the session's own long-lived signal.
+    const outcome = await untilAborted(
+      before.then(() => 'ready' as const),
+      signal,
+    ).catch(() => 'aborted' as const);
     this.#waiting -= 1;
     if (outcome === 'aborted') {
       // Later runs wait for the ones before this one, not for this one.
