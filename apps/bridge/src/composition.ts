@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@codexec/config-discovery';
 import {
   type ContainerLimits,
@@ -32,6 +32,7 @@ import type { AttachmentContent, CatalogEntry, RunEngine, RunOptions, RunReport 
 import { currentInstanceId, reapLeftovers } from './leftovers.js';
 import { childLogger, type Logger } from './logger.js';
 import { advertisedOutputSchema } from './output-schema.js';
+import { realPath } from './real-path.js';
 import { DEFAULT_SESSION, type RunArguments } from './run-arguments.js';
 import { inBridgeTerms, type Settings } from './settings.js';
 import { projectStateDir, stateRoot } from './state-dir.js';
@@ -509,14 +510,6 @@ function unknownServer(name: string, known: Set<string>): Error {
   return Object.assign(new Error(`Unknown MCP server "${name}"; known: ${[...known].join(', ') || 'none'}`), {
     code: 'UNKNOWN_SERVER',
   });
-}
-
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
 }
 
 function messageOf(error: unknown): string {

@@ -10,7 +10,7 @@ import { inBridgeTerms, type Settings } from './settings.js';
 
 export type SelectedEngine = DetectedRuntime;
 
-export const ENGINE_INFO_TIMEOUT_MS = 30_000;
+const ENGINE_INFO_TIMEOUT_MS = 30_000;
 
 /**
  * The container engine the settings ask for, answering `info`: `podman`, `docker`, a binary path, or for `auto`

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { McpServerConfig } from '@codexec/config-discovery';
+import { realPath } from './real-path.js';
 
 /**
  * Whether a configured MCP server would start this bridge itself: offering the bridge to the code through the
@@ -121,14 +122,6 @@ function locate(command: string, cwd: string, path: string | undefined): string 
 
 function inside(file: string, dir: string): boolean {
   return file === dir || file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
-}
-
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
 }
 
 function hasWorkspaces(file: string): boolean {

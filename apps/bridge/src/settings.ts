@@ -19,6 +19,9 @@ import { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from '@codexec/toon-output';
 import { formatDuration, parseDuration } from './duration.js';
 import { BridgeError } from './errors.js';
 
+/** The largest HTTP request body, as the SDK's own Streamable HTTP transport reads when it parses one itself. */
+export const DEFAULT_HTTP_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
 /**
  * Calls in flight per upstream server. Code that fans out with `asyncio.gather` is the point of the sandbox; a
  * stdio or HTTP server multiplexes JSON-RPC requests, so the bridge allows more than the pool's library default.
@@ -542,7 +545,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_HTTP_MAX_BODY',
     flag: 'http-max-body',
     shown: '4m',
-    default: 4 * 1024 * 1024,
+    default: DEFAULT_HTTP_MAX_BODY_BYTES,
     description:
       'Largest HTTP request body (a run_python call with its program); a larger one is refused with 413',
     parse: bytes(1024, 1024 ** 3),

@@ -14,6 +14,7 @@ import express from 'express';
 import { BridgeError } from '../errors.js';
 import { allowedHostNames, originAllowed, tokenMatches } from '../http-guards.js';
 import type { Logger } from '../logger.js';
+import { DEFAULT_HTTP_MAX_BODY_BYTES } from '../settings.js';
 
 export interface HttpServeOptions {
   host: string;
@@ -58,8 +59,6 @@ type Req = IncomingMessage & { body?: unknown };
 type Next = (error?: unknown) => void;
 
 const MCP_PATH = '/mcp';
-/** The largest request body the SDK's own Streamable HTTP transport reads when it parses one itself. */
-export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 // Far enough ahead that the SDK's bearer middleware, which insists on an expiry, never sees the static token expire.
 const NEVER_EXPIRES = 32_503_680_000;
 
@@ -70,7 +69,7 @@ const NEVER_EXPIRES = 32_503_680_000;
 export async function serveHttp(options: HttpServeOptions): Promise<HttpServing> {
   const { logger } = options;
   const hosts = allowedHostNames(options.host, options.allowedHosts);
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_HTTP_MAX_BODY_BYTES;
   // As the SDK's `createMcpExpressApp` builds it, but with a body limit of our own (express's default is 100 kB,
   // which refuses a run_python call with a long program): the Host header is checked (DNS rebinding) before the
   // body is read.
