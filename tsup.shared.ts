@@ -1,6 +1,9 @@
 import { defineConfig, type Options } from 'tsup';
 
-/** The build every package shares: ESM for Node 20, declarations, source maps. A package adds only what differs. */
+/**
+ * The build every package shares: ESM for Node 20, declarations, source maps. A package adds only what differs.
+ * `@codexec/internal` (private) is bundled into each package that uses it, so no published package depends on it.
+ */
 export function packageBuild(overrides: Options = {}) {
   return defineConfig({
     entry: ['src/index.ts'],
@@ -9,6 +12,7 @@ export function packageBuild(overrides: Options = {}) {
     dts: true,
     clean: true,
     sourcemap: true,
+    noExternal: ['@codexec/internal'],
     ...overrides,
   });
 }

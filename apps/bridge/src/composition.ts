@@ -1,22 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@codexec/config-discovery';
-import {
-  type ContainerLimits,
-  LABEL_INSTANCE,
-  type LimitSupport,
-  limitSupport,
-} from '@codexec/container-runtime';
+import { type ContainerLimits, LABEL_INSTANCE, type LimitSupport } from '@codexec/container-runtime';
 import type { LimitsReport, ServerMeta, ToolCallResult, ToolMeta } from '@codexec/frame-protocol';
 import {
-  type Attachment,
   createFileMemoryStore,
   createFileSkillStore,
-  createSandbox,
-  IMAGE_TYPES,
   type MemoryStore,
   type RunResult,
   type Sandbox,
-  type Session,
   type SkillStore,
   skillSummary,
   staleReason,
@@ -24,16 +15,18 @@ import {
 } from '@codexec/sandbox';
 import { type RunOutcome, render } from '@codexec/toon-output';
 import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@codexec/upstream-pool';
-import type { LimitHolds } from './capabilities.js';
+import { listed, withAttachments } from './attachment-content.js';
 import { catalogFrom } from './catalog.js';
-import { containerLimits, type SelectedEngine, selectEngine } from './container-engine.js';
+import { ConnectionSessions } from './connection-sessions.js';
+import { containerLimits, type SelectedEngine } from './container-engine.js';
 import { discoverServers } from './discovery.js';
-import type { AttachmentContent, CatalogEntry, RunEngine, RunOptions, RunReport } from './engine.js';
-import { currentInstanceId, reapLeftovers } from './leftovers.js';
+import type { CatalogEntry, EngineRunOptions, RunEngine, RunReport } from './engine.js';
+import { currentInstanceId } from './leftovers.js';
 import { childLogger, type Logger } from './logger.js';
 import { advertisedOutputSchema } from './output-schema.js';
 import { realPath } from './real-path.js';
 import { DEFAULT_SESSION, type RunArguments } from './run-arguments.js';
+import { createSandboxSupply } from './sandbox-supply.js';
 import { inBridgeTerms, type Settings } from './settings.js';
 import { projectStateDir, stateRoot } from './state-dir.js';
 import { queryToolDocs, searchToolDocs, toServerMeta } from './tool-docs.js';
@@ -73,9 +66,6 @@ export interface Bridge {
   limitsReport(): LimitsReport | undefined;
   close(): Promise<void>;
 }
-
-/** The requirement of MCP_BRIDGE_REQUIRE_LIMITS, as the sandbox takes it. */
-const REQUIREMENT = { off: false, on: true, cgroup: 'cgroup' } as const;
 
 function toUpstream(server: McpServerConfig): UpstreamServer {
   return {
@@ -168,102 +158,8 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
 
   const instanceId = options.instanceId ?? currentInstanceId();
   logger.info('sandbox containers carry a label', { label: `${LABEL_INSTANCE}=${instanceId}` });
-  let engineFound: Promise<SelectedEngine> | undefined;
-  const containerEngine = (opts: { signal?: AbortSignal } = {}) => {
-    engineFound ??= selectEngine(settings, { logger: childLogger(logger, 'engine'), ...opts }).then(
-      (found) => {
-        reapLeftovers(found.runtime, { logger }).catch((error) =>
-          logger.debug('could not look for leftover containers', { error }),
-        );
-        return found;
-      },
-      (error) => {
-        engineFound = undefined; // a later run tries again: the user may start the engine meanwhile
-        throw error;
-      },
-    );
-    return engineFound;
-  };
-  let sandboxMade: Promise<Sandbox> | undefined;
-  /** The sandbox once made, for what it knows synchronously (the limits report). */
-  let settled: Sandbox | undefined;
-  const sandbox = () => {
-    sandboxMade ??= containerEngine()
-      .then(({ runtime }) =>
-        createSandbox({
-          runtime,
-          image: settings.image,
-          limits,
-          logger: childLogger(logger, 'sandbox'),
-          instanceId,
-          pool: { size: settings.poolSize, maxIdleMs: settings.idleTimeoutMs },
-          directChannel: settings.directChannel,
-          sessions: { max: settings.maxSessions, idleTimeoutMs: settings.idleTimeoutMs },
-          requireLimits: REQUIREMENT[settings.requireLimits],
-        }),
-      )
-      .then((made) => {
-        settled = made;
-        return made;
-      })
-      .catch((error) => {
-        sandboxMade = undefined;
-        throw error;
-      });
-    return sandboxMade;
-  };
-
-  let support: LimitSupport | undefined;
-  const announceLimits = async (): Promise<void> => {
-    let found: SelectedEngine;
-    try {
-      found = await containerEngine();
-    } catch (error) {
-      logger.debug('no container engine yet; the first run looks again', { error: messageOf(error) });
-      return;
-    }
-    support = limitSupport(found.info);
-    const cgroups = support.cgroups;
-    const asked = { memory: true, pids: true, cpus: limits.cpus !== undefined };
-    const missing = (['memory', 'pids', 'cpus'] as const).filter((name) => asked[name] && !cgroups[name]);
-    if (missing.length === 0) {
-      logger.info('container limits: the engine applies memory, process and CPU limits with cgroups');
-      return;
-    }
-    const instead = missing.map(
-      (name) =>
-        ({
-          memory: `memory (${limits.memory}) by a data limit in each process`,
-          pids: `processes (${limits.pids}) by RLIMIT_NPROC, counted per engine user`,
-          cpus: `no CPU quota (${limits.cpus}) at all`,
-        })[name],
-    );
-    const refused =
-      settings.requireLimits === 'cgroup' || (settings.requireLimits === 'on' && missing.includes('cpus'))
-        ? ` Runs will be refused (MCP_BRIDGE_REQUIRE_LIMITS=${settings.requireLimits === 'on' ? '1' : 'cgroup'}).`
-        : '';
-    logger.warn(
-      `container limits: ${support.reason}; the sandbox holds ${instead.join(', ')} instead.${refused}`,
-      { fix: support.fix },
-    );
-  };
-  const limitsReport = (): LimitsReport | undefined => settled?.limits();
-  const holds = (): LimitHolds | undefined => {
-    const report = limitsReport();
-    if (report) {
-      return {
-        memory: report.memory?.enforcedBy,
-        pids: report.pids?.enforcedBy,
-        cpus: report.cpus?.enforcedBy,
-      };
-    }
-    if (!support) return undefined;
-    return {
-      memory: support.cgroups.memory ? 'cgroup' : 'rlimit',
-      pids: support.cgroups.pids ? 'cgroup' : 'rlimit',
-      cpus: support.cgroups.cpus ? 'cgroup' : 'none',
-    };
-  };
+  const supply = createSandboxSupply({ settings, limits, logger, instanceId });
+  const { containerEngine, sandbox, announceLimits, limitsReport, holds } = supply;
 
   const known = new Set(catalog.map((c) => c.name));
   const reviewed = new Set<string>();
@@ -296,43 +192,9 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   };
 
   const persistent = settings.session === 'persistent';
-  const connections = new Map<string, ConnectionSessions>();
-  /** The session a run of this connection names, opened on first use. */
-  const sessionFor = (box: Sandbox, connection: string, name: string): Session => {
-    let sessions = connections.get(connection);
-    if (!sessions) {
-      sessions = new Map();
-      connections.set(connection, sessions);
-    }
-    let entry = sessions.get(name);
-    if (!entry) {
-      if (sessions.size >= MAX_NAMED_SESSIONS) {
-        // A client that keeps inventing names gives up its least recently used idle one.
-        const idle = [...sessions.entries()]
-          .filter(([, e]) => !e.session.info().busy)
-          .sort(
-            ([, a], [, b]) => a.session.info().lastUsedAt.getTime() - b.session.info().lastUsedAt.getTime(),
-          )[0];
-        if (idle) {
-          sessions.delete(idle[0]);
-          void idle[1].session.close();
-        }
-      }
-      entry = { session: box.openSession({ name }) };
-      sessions.set(name, entry);
-      logger.debug('session opened', { session: name, id: entry.session.id });
-    }
-    return entry.session;
-  };
-  const closeConnection = async (connection: string): Promise<void> => {
-    const sessions = connections.get(connection);
-    connections.delete(connection);
-    if (!sessions) return;
-    await Promise.allSettled([...sessions.values()].map((entry) => entry.session.close()));
-    logger.debug('sessions of a connection closed', { count: sessions.size });
-  };
+  const connections = new ConnectionSessions(logger);
 
-  const run = async (args: RunArguments, runOptions: RunOptions): Promise<RunReport> => {
+  const run = async (args: RunArguments, runOptions: EngineRunOptions): Promise<RunReport> => {
     const started = Date.now();
     const { signal } = runOptions;
     const base = { servers: args.servers, timeoutSeconds: Math.round(args.timeoutMs / 1000) };
@@ -405,7 +267,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       return withAttachments(renderOutcome({ ...base, ...result, ...listed(attachments) }), attachments);
     }
     const name = args.session ?? DEFAULT_SESSION;
-    const session = sessionFor(box, runOptions.connection, name);
+    const session = connections.sessionFor(box, runOptions.connection, name);
     if (args.reset) await session.reset();
     const { session: place, attachments, ...result }: RunResult = await session.run(request);
     if (result.error) result.error = { ...result.error, message: inBridgeTerms(result.error.message) };
@@ -446,7 +308,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       renderOutcome({ status: 'validation_error', message: problems.map((p) => `- ${p}`).join('\n') }),
     sessions: persistent,
     limitHolds: holds,
-    closeConnection,
+    closeConnection: (connection) => connections.close(connection),
     savedTools: async () => (await skillStore.list()).map(skillSummary),
     onChange: (listener) => {
       listeners.add(listener);
@@ -465,45 +327,18 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     instanceId,
     containerEngine,
     announceLimits,
-    limitSupport: () => support,
+    limitSupport: supply.limitSupport,
     limitsReport,
     close: () => {
       closing ??= (async () => {
-        await Promise.allSettled([...connections.keys()].map(closeConnection));
-        const box = sandboxMade ? await sandboxMade.catch(() => undefined) : undefined;
+        await connections.closeAll();
+        const box = await supply.made()?.catch(() => undefined);
         await Promise.allSettled([box?.close(), pool.close()]);
       })();
       return closing;
     },
   };
 }
-
-/** What the structured result says of the attachments: their names, types and sizes. */
-function listed(attachments: Attachment[] | undefined) {
-  return attachments?.length
-    ? { attachments: attachments.map(({ name, mimeType, size }) => ({ name, mimeType, size })) }
-    : {};
-}
-
-/** The files themselves, as MCP content after the text: images as images, other files as embedded resources. */
-function withAttachments(report: RunReport, attachments: Attachment[] | undefined): RunReport {
-  if (!attachments?.length) return report;
-  const content: AttachmentContent[] = attachments.map((file) => {
-    if (IMAGE_TYPES.has(file.mimeType)) return { type: 'image', data: file.data, mimeType: file.mimeType };
-    const uri = `attachment:///${encodeURIComponent(file.name)}`;
-    if (file.mimeType.startsWith('text/') || file.mimeType === 'application/json') {
-      const text = Buffer.from(file.data, 'base64').toString('utf8');
-      return { type: 'resource', resource: { uri, mimeType: file.mimeType, text } };
-    }
-    return { type: 'resource', resource: { uri, mimeType: file.mimeType, blob: file.data } };
-  });
-  return { ...report, attachments: content };
-}
-
-/** Named sessions one connection may hold; past it the least recently used idle one is closed. */
-const MAX_NAMED_SESSIONS = 32;
-
-type ConnectionSessions = Map<string, { session: Session }>;
 
 /** The sandbox passes the `code` on to the Python side as `MCPError.code`. */
 function unknownServer(name: string, known: Set<string>): Error {

@@ -55,7 +55,7 @@ export type AttachmentContent =
         | { uri: string; mimeType: string; blob: string };
     };
 
-export interface RunOptions {
+export interface EngineRunOptions {
   signal: AbortSignal;
   /** The client connection the run belongs to: each has its own sessions. */
   connection: string;
@@ -72,7 +72,7 @@ export interface RunEngine {
   catalog(): readonly CatalogEntry[];
   /** JSON Schema of the structured content of every result. */
   readonly outputSchema: Record<string, unknown>;
-  run(args: RunArguments, options: RunOptions): Promise<RunReport>;
+  run(args: RunArguments, options: EngineRunOptions): Promise<RunReport>;
   /** The report of a call whose arguments were refused; nothing ran. */
   rejected(problems: string[]): RunReport;
   /** Whether runs keep state in sessions (`session` and `reset` are accepted). */

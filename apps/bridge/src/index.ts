@@ -6,8 +6,8 @@ export { type Bridge, type CreateBridgeOptions, createBridge } from './compositi
 export { formatDuration, parseDuration } from './duration.js';
 export type {
   CatalogEntry,
+  EngineRunOptions,
   RunEngine,
-  RunOptions,
   RunReport,
   ServerOrigin,
   ToolCallEvent,

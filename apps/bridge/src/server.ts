@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { formatBytes } from '@codexec/internal';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
@@ -267,17 +268,6 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
     });
   };
   return server;
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1 && value % 1024 === 0) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value} ${units[unit]}`;
 }
 
 function serialisable(data: Record<string, unknown>): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { CatalogEntry, RunEngine, RunOptions, RunReport } from '../src/engine.js';
+import type { CatalogEntry, EngineRunOptions, RunEngine, RunReport } from '../src/engine.js';
 import type { RunArguments } from '../src/run-arguments.js';
 
 export const origin = { client: 'claude-code', scope: 'user', file: '/home/u/.claude.json' };
@@ -26,7 +26,7 @@ export class FakeEngine implements RunEngine {
     return this.entries;
   }
 
-  async run(args: RunArguments, options: RunOptions): Promise<RunReport> {
+  async run(args: RunArguments, options: EngineRunOptions): Promise<RunReport> {
     this.runs.push(args);
     this.connections.push(options.connection);
     const sleep = /^sleep (\d+)$/.exec(args.code);

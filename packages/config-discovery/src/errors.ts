@@ -10,3 +10,11 @@ export class ConfigDiscoveryError extends Error {
     this.code = code;
   }
 }
+
+/** Whether `error` is a `ConfigDiscoveryError` (of the given code, when one is given). */
+export function isConfigDiscoveryError(
+  error: unknown,
+  code?: ConfigDiscoveryErrorCode,
+): error is ConfigDiscoveryError {
+  return error instanceof ConfigDiscoveryError && (code === undefined || error.code === code);
+}

@@ -1,22 +1,7 @@
+// What a user of this package calls, and the types its signatures use. The per-client adapters, the pieces of
+// the audit (entropy, runner parsing, PATH look-up) and the expansion helpers are internal.
 export type { ClientAdapter, ParseContext, ParseResult, SourceLocation } from './adapter.js';
-export {
-  CLIENT_ADAPTERS,
-  CLIENT_IDS,
-  type ClientId,
-  claudeCode,
-  claudeDesktop,
-  cline,
-  codex,
-  cursor,
-  geminiCli,
-  generic,
-  getAdapter,
-  opencode,
-  rooCode,
-  vscode,
-  windsurf,
-  zed,
-} from './adapters/index.js';
+export { CLIENT_ADAPTERS, CLIENT_IDS, type ClientId, getAdapter } from './adapters/index.js';
 export { type AuditOptions, audit } from './audit/audit.js';
 export {
   AUDIT_RULES,
@@ -27,16 +12,9 @@ export {
   type FindingSeverity,
 } from './audit/findings.js';
 export { formatFindingsTable } from './audit/format-table.js';
-export { isPinnedSpec, parseRunnerInvocation, type RunnerInvocation } from './audit/package-runners.js';
-export { fileUri, type SarifLevel, type SarifLog, type SarifOptions, toSarif } from './audit/sarif.js';
-export {
-  findSecret,
-  findUrlSecret,
-  redactSecret,
-  type SecretMatch,
-  shannonEntropy,
-} from './audit/secrets.js';
-export { type Which, type WhichOptions, whichOnPath } from './audit/which.js';
+export { type SarifLevel, type SarifLog, type SarifOptions, toSarif } from './audit/sarif.js';
+export { findSecret, redactSecret, type SecretMatch } from './audit/secrets.js';
+export type { Which, WhichOptions } from './audit/which.js';
 export type { Diagnostic, DiagnosticCode, DiagnosticSeverity } from './diagnostics.js';
 export {
   DEFAULT_MAX_FILE_BYTES,
@@ -46,8 +24,8 @@ export {
   type ExplicitSource,
   type SkippedServer,
 } from './discover.js';
-export { ConfigDiscoveryError, type ConfigDiscoveryErrorCode } from './errors.js';
-export { containsVariableReference, type ExpansionSyntax, expandString } from './expand.js';
+export { ConfigDiscoveryError, type ConfigDiscoveryErrorCode, isConfigDiscoveryError } from './errors.js';
+export type { ExpansionSyntax } from './expand.js';
 export {
   type ConfigFileSystem,
   createMemoryFileSystem,
@@ -58,16 +36,10 @@ export {
   type ReadErrorCode,
 } from './file-system.js';
 export type { Logger } from './logger.js';
-export { mergeServers, SCOPE_RANK, type ShadowedServer } from './merge.js';
+export type { ShadowedServer } from './merge.js';
 export type { Env, PathContext } from './platform-paths.js';
 export type { SourceReport, SourceStatus } from './read.js';
-export {
-  expansionSyntaxOf,
-  parseEnvFile,
-  type ResolvedServer,
-  type ResolveOptions,
-  resolveServer,
-} from './resolve.js';
+export { type ResolvedServer, type ResolveOptions, resolveServer } from './resolve.js';
 export type {
   McpServerConfig,
   RemoteTransport,

@@ -35,6 +35,27 @@ function lineAt(starts: number[], offset: number): number {
   return lo + 1;
 }
 
+/** The diagnostic of a file that does not parse: where, and why, with the fix. */
+function notValid(
+  file: string,
+  format: 'JSON' | 'TOML',
+  reason: string,
+  line: number | undefined,
+  column: number | undefined,
+): { ok: false; diagnostic: Diagnostic } {
+  const where = line !== undefined ? `${file}:${line}:${column ?? 1}` : file;
+  return {
+    ok: false,
+    diagnostic: {
+      severity: 'error',
+      code: 'parse-error',
+      file,
+      ...(line !== undefined ? { line } : {}),
+      message: `${where}: not valid ${format} (${reason}); fix the syntax there, the file's servers were skipped`,
+    },
+  };
+}
+
 /** JSON with comments and trailing commas (what VS Code, Zed and OpenCode accept; strict JSON is a subset). */
 export function parseJsonDocument(text: string, file: string): DocumentParseResult {
   const source = stripBom(text);
@@ -47,16 +68,7 @@ export function parseJsonDocument(text: string, file: string): DocumentParseResu
     const line = lineAt(starts, offset);
     const column = offset - (starts[line - 1] ?? 0) + 1;
     const what = first ? printParseErrorCode(first.error) : 'empty document';
-    return {
-      ok: false,
-      diagnostic: {
-        severity: 'error',
-        code: 'parse-error',
-        file,
-        line,
-        message: `${file}:${line}:${column}: not valid JSON (${what}); fix the syntax there, the file's servers were skipped`,
-      },
-    };
+    return notValid(file, 'JSON', what, line, column);
   }
   return {
     ok: true,
@@ -123,18 +135,8 @@ export function parseTomlDocument(text: string, file: string): DocumentParseResu
   } catch (error) {
     const line = error instanceof TomlError ? error.line : undefined;
     const column = error instanceof TomlError ? error.column : undefined;
-    const where = line !== undefined ? `${file}:${line}:${column ?? 1}` : file;
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return {
-      ok: false,
-      diagnostic: {
-        severity: 'error',
-        code: 'parse-error',
-        file,
-        ...(line !== undefined ? { line } : {}),
-        message: `${where}: not valid TOML (${reason}); fix the syntax there, the file's servers were skipped`,
-      },
-    };
+    return notValid(file, 'TOML', reason ?? '', line, column);
   }
 }
 

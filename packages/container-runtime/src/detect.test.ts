@@ -21,7 +21,7 @@ describe('parseRuntimeChoice', () => {
   });
 
   it.each(['lxc', 'nerdctl', '/usr/bin/nerdctl', 'containerd'])(
-    '%j is an INVALID_SETTING naming the variable',
+    '%j is an INVALID_OPTIONS naming the variable',
     (value) => {
       let error: unknown;
       try {
@@ -30,7 +30,7 @@ describe('parseRuntimeChoice', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(ContainerRuntimeError);
-      expect((error as ContainerRuntimeError).code).toBe('INVALID_SETTING');
+      expect((error as ContainerRuntimeError).code).toBe('INVALID_OPTIONS');
       expect((error as ContainerRuntimeError).setting).toBe('runtime');
       expect((error as ContainerRuntimeError).message).toContain(JSON.stringify(value));
     },

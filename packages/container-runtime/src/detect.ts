@@ -1,38 +1,61 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { linkedSignal } from '@codexec/internal';
 import type { CliRuntimeOptions } from './adapters/cli.js';
 import { createDockerRuntime } from './adapters/docker.js';
 import { createPodmanRuntime } from './adapters/podman.js';
 import { type EnsurePodmanMachineOptions, ensurePodmanMachine } from './adapters/podman-machine.js';
 import { runtimeNotFound } from './engine-errors.js';
-import { abortedError, ContainerRuntimeError, invalidSetting, isContainerRuntimeError } from './errors.js';
+import { abortedError, ContainerRuntimeError, invalidOption, isContainerRuntimeError } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { ContainerRuntime, EngineInfo, EngineName } from './runtime.js';
 
 /** One engine to try: which adapter, and optionally which binary. */
 export interface RuntimeCandidate {
   engine: EngineName;
-  /** Binary name or path; default the engine's name. */
+  /**
+   * Binary name or path.
+   * @default the engine's name
+   */
   command?: string;
   /** Adapter options for this candidate only (e.g. podman's `--url`), on top of `runtimeOptions`. */
   options?: Omit<CliRuntimeOptions, 'command'>;
 }
 
 export interface DetectRuntimeOptions {
-  /** `podman`, `docker`, a path to one of the two binaries, or `auto` (the default: the candidates in order). */
+  /**
+   * `podman`, `docker`, a path to one of the two binaries, or `auto` (the candidates in order).
+   * @default 'auto'
+   */
   explicit?: string | undefined;
-  /** The engines `auto` tries, in order of preference. Default podman, then docker. */
+  /**
+   * The engines `auto` tries, in order of preference.
+   * @default DEFAULT_CANDIDATES (podman, then docker)
+   */
   candidates?: RuntimeCandidate[];
   signal?: AbortSignal;
-  /** How long each engine may take to answer `info`. Default 10 s. */
+  /**
+   * How long each engine may take to answer `info`, in milliseconds.
+   * @default the adapter's `infoTimeoutMs` (10_000)
+   */
   timeoutMs?: number;
-  /** Default `process.platform`; on macOS and Windows a stopped podman machine is started. */
+  /**
+   * The platform; on macOS and Windows a stopped podman machine is started.
+   * @default process.platform
+   */
   platform?: NodeJS.Platform;
-  /** Start (or create) the podman machine when podman does not answer on macOS/Windows. Default true. */
+  /**
+   * Start (or create) the podman machine when podman does not answer on macOS/Windows.
+   * @default true
+   */
   startPodmanMachine?: boolean;
-  /** Timeouts of `podman machine init|start`. */
+  /** Timeouts of `podman machine init|start` (defaults: see `EnsurePodmanMachineOptions`). */
   machine?: Pick<EnsurePodmanMachineOptions, 'initTimeoutMs' | 'startTimeoutMs'>;
   /** Options for the adapter that is created (logger, CLI environment, timeouts). */
   runtimeOptions?: Omit<CliRuntimeOptions, 'command'>;
+  /**
+   * Where detection logs what it tried and chose; also the adapter's logger unless `runtimeOptions` has one.
+   * @default silentLogger
+   */
   logger?: Logger;
 }
 
@@ -50,7 +73,9 @@ export const DEFAULT_CANDIDATES: readonly RuntimeCandidate[] = Object.freeze([
 
 /**
  * Reads a runtime choice: `auto`, `podman`, `docker` (any case), or a path whose file name starts with podman or
- * docker (`/opt/podman/bin/podman`, `podman-remote`, `docker.exe`). Throws `INVALID_SETTING` naming `setting`.
+ * docker (`/opt/podman/bin/podman`, `podman-remote`, `docker.exe`). Pure.
+ *
+ * @throws {ContainerRuntimeError} `INVALID_OPTIONS` naming `setting`, for any other value.
  */
 export function parseRuntimeChoice(value: string, setting = 'runtime'): 'auto' | RuntimeCandidate {
   const raw = value.trim();
@@ -63,7 +88,7 @@ export function parseRuntimeChoice(value: string, setting = 'runtime'): 'auto' |
     if (file.startsWith('podman')) return { engine: 'podman', command: raw };
     if (file.startsWith('docker')) return { engine: 'docker', command: raw };
   }
-  throw invalidSetting(setting, value, 'podman, docker, auto, or the path of a podman or docker binary');
+  throw invalidOption(setting, value, 'podman, docker, auto, or the path of a podman or docker binary');
 }
 
 /** The adapter for a candidate. */
@@ -89,8 +114,9 @@ type Probe = { candidate: RuntimeCandidate; runtime: ContainerRuntime } & (
  * installed, its machine is started (created first if there is none), unless `startPodmanMachine` is false; an
  * answering docker is preferred to booting a VM.
  *
- * Errors: `RUNTIME_NOT_FOUND` (nothing installed), `ENGINE_NOT_RESPONDING` (installed, not answering; the message
- * holds each engine's stderr and what to do), `MACHINE_START_FAILED`, `INVALID_SETTING`, `ABORTED`.
+ * @throws {ContainerRuntimeError} (rejects) `RUNTIME_NOT_FOUND` (nothing installed), `ENGINE_NOT_RESPONDING`
+ * (installed, not answering; the message holds each engine's stderr and what to do), `MACHINE_START_FAILED`,
+ * `INVALID_OPTIONS` (an `explicit` choice it cannot read), `ABORTED`.
  */
 export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise<DetectedRuntime> {
   const logger = options.logger ?? silentLogger;
@@ -111,8 +137,8 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
 
   // Ask every candidate at once (one that hangs must not delay the next); prefer them in order, and stop asking
   // the others once one is chosen.
-  const chosen = new AbortController();
-  const probeSignal = signal ? AbortSignal.any([signal, chosen.signal]) : chosen.signal;
+  const probing = linkedSignal([signal]);
+  const probeSignal = probing.signal;
   const probes: Promise<Probe>[] = candidates.map(async (candidate) => {
     const runtime = createRuntime(candidate, runtimeOptions);
     try {
@@ -129,7 +155,8 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
   for (const pending of probes) {
     const probe = await pending;
     if (probe.info) {
-      chosen.abort();
+      probing.abort();
+      probing.unlink();
       logger.info(
         `container runtime: ${probe.runtime.engine} ${probe.info.version} (${probe.runtime.command})`,
         {
@@ -143,6 +170,8 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
     logger.debug(`container runtime: ${probe.runtime.command} does not answer`, { code: probe.error.code });
     failures.push(probe);
   }
+  // Every probe has settled: none needs the caller's signal any more.
+  probing.unlink();
 
   const podman = failures.find(
     (f) => f.candidate.engine === 'podman' && f.error?.code === 'ENGINE_NOT_RESPONDING',

@@ -26,7 +26,10 @@ function asString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** `podman info --format json`. */
+/**
+ * `podman info --format json`.
+ * @throws {ContainerRuntimeError} `COMMAND_FAILED` when the text is not JSON.
+ */
 export function parsePodmanInfo(text: string, command = 'podman'): EngineInfo {
   const info = asObject(parseJson(text, 'podman info --format json', 'podman'));
   const host = asObject(info.host);
@@ -52,6 +55,7 @@ export function parsePodmanInfo(text: string, command = 'podman'): EngineInfo {
 /**
  * `docker info --format '{{json .}}'`. The client prints this even when it could not reach the daemon, with the
  * failure in `ServerErrors`: that is an engine that does not answer.
+ * @throws {ContainerRuntimeError} `ENGINE_NOT_RESPONDING` for such output, `COMMAND_FAILED` when it is not JSON.
  */
 export function parseDockerInfo(text: string, command = 'docker'): EngineInfo {
   const info = asObject(parseJson(text, "docker info --format '{{json .}}'", 'docker'));
@@ -83,7 +87,10 @@ export function parseDockerInfo(text: string, command = 'docker'): EngineInfo {
   };
 }
 
-/** `podman ps -a --format json`: one JSON array, labels as an object, names as an array. */
+/**
+ * `podman ps -a --format json`: one JSON array, labels as an object, names as an array.
+ * @throws {ContainerRuntimeError} `COMMAND_FAILED` when the text is not JSON.
+ */
 export function parsePodmanContainers(text: string): ContainerSummary[] {
   if (text.trim() === '') return [];
   const list = parseJson(text, 'podman ps -a --format json', 'podman');
@@ -106,6 +113,7 @@ export function parsePodmanContainers(text: string): ContainerSummary[] {
 /**
  * `docker ps -a --no-trunc --format '{{json .}}'`: one JSON object per line, labels as one `k=v,k=v` string,
  * names as a comma-separated string.
+ * @throws {ContainerRuntimeError} `COMMAND_FAILED` for a line that is not JSON.
  */
 export function parseDockerContainers(text: string): ContainerSummary[] {
   const out: ContainerSummary[] = [];

@@ -8,7 +8,7 @@
  * - `OCI_RUNTIME_MISSING`: the engine does not know the selected OCI runtime (`--runtime`).
  * - `CONTAINER_START_FAILED`: the engine refused to start the container for another reason.
  * - `MACHINE_START_FAILED`: `podman machine init`/`start` failed (macOS).
- * - `INVALID_SETTING`: an option has a value that cannot be used (`setting` names it: `limits.memory`, `image`, …).
+ * - `INVALID_OPTIONS`: an option has a value that cannot be used (`setting` names it: `limits.memory`, `image`, …).
  * - `COMMAND_FAILED`: an engine command failed in a way none of the codes above describes.
  * - `ABORTED`: the caller's `AbortSignal` fired.
  */
@@ -20,7 +20,7 @@ export type ContainerRuntimeErrorCode =
   | 'OCI_RUNTIME_MISSING'
   | 'CONTAINER_START_FAILED'
   | 'MACHINE_START_FAILED'
-  | 'INVALID_SETTING'
+  | 'INVALID_OPTIONS'
   | 'COMMAND_FAILED'
   | 'ABORTED';
 
@@ -30,11 +30,11 @@ export interface ContainerRuntimeErrorOptions {
   engine?: string | undefined;
   /** The last lines the engine wrote to stderr, when it wrote any. */
   stderr?: string | undefined;
-  /** For `INVALID_SETTING`: the option that holds the bad value. */
+  /** For `INVALID_OPTIONS`: the option that holds the bad value. */
   setting?: string | undefined;
-  /** For `INVALID_SETTING`: the bad value. */
+  /** For `INVALID_OPTIONS`: the bad value. */
   value?: string | undefined;
-  /** For `INVALID_SETTING`: what a good value looks like (`a size of at least 6m such as 512m or 1g`). */
+  /** For `INVALID_OPTIONS`: what a good value looks like (`a size of at least 6m such as 512m or 1g`). */
   expected?: string | undefined;
 }
 
@@ -65,9 +65,10 @@ export function isContainerRuntimeError(
   return error instanceof ContainerRuntimeError && (code === undefined || error.code === code);
 }
 
-export function invalidSetting(setting: string, value: string, expected: string): ContainerRuntimeError {
+/** `INVALID_OPTIONS` for the option `setting` holding `value`, saying what a good value looks like. */
+export function invalidOption(setting: string, value: string, expected: string): ContainerRuntimeError {
   return new ContainerRuntimeError(
-    'INVALID_SETTING',
+    'INVALID_OPTIONS',
     `Invalid ${setting}=${JSON.stringify(value)}: expected ${expected}. Fix or unset ${setting}.`,
     { setting, value, expected },
   );

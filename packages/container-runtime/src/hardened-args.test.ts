@@ -202,9 +202,9 @@ describe.each<EngineName>(['podman', 'docker'])('buildRunArgs (%s)', (engine) =>
     [{ labels: { ok: 'two\nlines' } }, 'spec.labels["ok"]'],
     [{ limits: { ...DEFAULT_LIMITS, memory: 'lots' } }, 'spec.limits.memory'],
     [{ limits: { ...DEFAULT_LIMITS, ociRuntime: '--privileged' } }, 'spec.limits.ociRuntime'],
-  ])('%j is an INVALID_SETTING naming %s', (overrides, setting) => {
+  ])('%j is an INVALID_OPTIONS naming %s', (overrides, setting) => {
     const error = thrown(() => build(overrides as Partial<ContainerSpec>));
-    expect(error.code).toBe('INVALID_SETTING');
+    expect(error.code).toBe('INVALID_OPTIONS');
     expect(error.setting).toBe(setting);
   });
 
@@ -280,7 +280,7 @@ describe('engine differences', () => {
     expect(buildRunArgs(spec(), { engine: 'podman' })).not.toContain('--preserve-fds');
   });
 
-  it('docker: a channel is an INVALID_SETTING (its client cannot pass descriptors)', () => {
+  it('docker: a channel is an INVALID_OPTIONS (its client cannot pass descriptors)', () => {
     expect(thrown(() => buildRunArgs(spec({ channel: true }), { engine: 'docker' })).setting).toBe(
       'spec.channel',
     );
@@ -296,8 +296,8 @@ describe('names and labels', () => {
     expect(containerName(id)).toBe(name);
   });
 
-  it.each(['', '-x', 'a b', 'a/b', 'ä'])('containerName(%j) is an INVALID_SETTING', (id) => {
-    expect(thrown(() => containerName(id)).code).toBe('INVALID_SETTING');
+  it.each(['', '-x', 'a b', 'a/b', 'ä'])('containerName(%j) is an INVALID_OPTIONS', (id) => {
+    expect(thrown(() => containerName(id)).code).toBe('INVALID_OPTIONS');
   });
 
   it('labels a bridge instance', () => {

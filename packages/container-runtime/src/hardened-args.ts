@@ -1,4 +1,4 @@
-import { invalidSetting } from './errors.js';
+import { invalidOption } from './errors.js';
 import type { ContainerSpec, EngineName } from './runtime.js';
 import { validateImage, validateLimits } from './settings.js';
 
@@ -26,10 +26,13 @@ export const PROXY_VARIABLES: readonly string[] = Object.freeze(
 const NAME_PART = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** `codexec-<id>`; the id must be usable in a container name (letters, digits, `_`, `.`, `-`). */
+/**
+ * `codexec-<id>`; the id must be usable in a container name (letters, digits, `_`, `.`, `-`).
+ * @throws {ContainerRuntimeError} `INVALID_OPTIONS` for an id that is not.
+ */
 export function containerName(id: string): string {
   if (!NAME_PART.test(id)) {
-    throw invalidSetting(
+    throw invalidOption(
       'container id',
       id,
       'letters, digits, "_", "." or "-", starting with a letter or digit',
@@ -49,7 +52,7 @@ export interface BuildRunArgsOptions {
 
 /**
  * The complete argument list after the engine binary (`run …`) for one hardened container. Pure: it only reads
- * the spec, and throws `INVALID_SETTING` for a value that could not be passed safely.
+ * the spec.
  *
  * Beyond the flags in the spec's limits:
  * - `--pull never`: a missing image is an immediate, typed error instead of a pull (or a hang) at run time;
@@ -69,21 +72,24 @@ export interface BuildRunArgsOptions {
  *   the working directory's mode to 0755 root; and a bare `--env NAME` for each of `PROXY_VARIABLES`, which keeps
  *   the docker CLI from adding its configured proxies (the adapter runs the client without these variables, so
  *   nothing is copied from the host).
+ *
+ * @throws {ContainerRuntimeError} `INVALID_OPTIONS` for a value that could not be passed safely (naming it:
+ * `spec.limits.memory`, `spec.env key`, …).
  */
 export function buildRunArgs(spec: ContainerSpec, options: BuildRunArgsOptions): string[] {
   const { engine } = options;
   if (engine !== 'podman' && engine !== 'docker')
-    throw invalidSetting('engine', String(engine), 'podman or docker');
+    throw invalidOption('engine', String(engine), 'podman or docker');
   const image = validateImage(spec.image, 'spec.image');
   const limits = validateLimits(spec.limits, (key) => `spec.limits.${key}`);
   if (!NAME_PART.test(spec.name)) {
-    throw invalidSetting('spec.name', spec.name, 'a container name such as codexec-<id>');
+    throw invalidOption('spec.name', spec.name, 'a container name such as codexec-<id>');
   }
   if (spec.command.length === 0)
-    throw invalidSetting('spec.command', '[]', 'a command such as ["python3", "-c", "…"]');
+    throw invalidOption('spec.command', '[]', 'a command such as ["python3", "-c", "…"]');
   const workdir = spec.workdir ?? CONTAINER_WORKDIR;
   if (!workdir.startsWith('/') || /[\s,:]/.test(workdir)) {
-    throw invalidSetting('spec.workdir', workdir, 'an absolute path without spaces, commas or colons');
+    throw invalidOption('spec.workdir', workdir, 'an absolute path without spaces, commas or colons');
   }
 
   const args = [
@@ -101,7 +107,7 @@ export function buildRunArgs(spec: ContainerSpec, options: BuildRunArgsOptions):
   const labels = { ...spec.labels, [LABEL_MANAGED]: 'true' };
   for (const [key, value] of Object.entries(labels)) {
     if (!/^[\w.\-/]+$/.test(key) || /[\r\n]/.test(value)) {
-      throw invalidSetting(
+      throw invalidOption(
         `spec.labels["${key}"]`,
         value,
         'a key of letters, digits, ".", "-", "_", "/" and a one-line value',
@@ -147,7 +153,7 @@ export function buildRunArgs(spec: ContainerSpec, options: BuildRunArgsOptions):
 
   if (spec.channel) {
     if (engine !== 'podman') {
-      throw invalidSetting(
+      throw invalidOption(
         'spec.channel',
         'true',
         'false: only podman can pass a descriptor into a container',
@@ -167,9 +173,8 @@ export function buildRunArgs(spec: ContainerSpec, options: BuildRunArgsOptions):
   for (const [key, value] of Object.entries(env)) {
     // Always KEY=VALUE: a bare `--env KEY` would copy the host's value into the container.
     if (!ENV_KEY.test(key))
-      throw invalidSetting(`spec.env key`, key, 'a variable name such as PYTHONHASHSEED');
-    if (value.includes('\0'))
-      throw invalidSetting(`spec.env.${key}`, value, 'a value without NUL characters');
+      throw invalidOption(`spec.env key`, key, 'a variable name such as PYTHONHASHSEED');
+    if (value.includes('\0')) throw invalidOption(`spec.env.${key}`, value, 'a value without NUL characters');
     args.push('--env', `${key}=${value}`);
   }
 

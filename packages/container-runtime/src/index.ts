@@ -1,10 +1,5 @@
-export {
-  type CliRuntimeOptions,
-  createCliRuntime,
-  type DescriptorPassingInput,
-  type EngineDialect,
-  passesDescriptors,
-} from './adapters/cli.js';
+export { type CliRuntimeOptions, createCliRuntime, type EngineDialect } from './adapters/cli.js';
+export { type DescriptorPassingInput, passesDescriptors } from './adapters/descriptor-passing.js';
 export { createDockerRuntime, type DockerRuntimeOptions } from './adapters/docker.js';
 export { createPodmanRuntime, type PodmanRuntimeOptions } from './adapters/podman.js';
 export { type EnsurePodmanMachineOptions, ensurePodmanMachine } from './adapters/podman-machine.js';
@@ -17,7 +12,7 @@ export {
   parseRuntimeChoice,
   type RuntimeCandidate,
 } from './detect.js';
-export { classifyStartFailure, unknownOciRuntime } from './engine-errors.js';
+export { classifyStartFailure, type StartFailureInput, unknownOciRuntime } from './engine-errors.js';
 export {
   parseDockerContainers,
   parseDockerInfo,

@@ -12,7 +12,14 @@ export const LABEL_OWNER_HOST = 'codexec.owner-host';
  * (`{ ...containerLabels(id), ...ownerLabels() }`). A later process can then find containers whose owner died
  * without knowing the dead owner's instance id: `reapOrphans(runtime)`.
  */
-export function ownerLabels(owner: { pid?: number; host?: string } = {}): Record<string, string> {
+export function ownerLabels(
+  owner: {
+    /** @default process.pid */
+    pid?: number;
+    /** @default os.hostname() */
+    host?: string;
+  } = {},
+): Record<string, string> {
   return {
     [LABEL_OWNER_PID]: String(owner.pid ?? process.pid),
     [LABEL_OWNER_HOST]: owner.host ?? hostname(),
@@ -50,10 +57,22 @@ export function processIsAlive(pid: number): boolean {
 /**
  * Removes the managed containers whose owner process on this machine has died (a crashed bridge), and returns
  * their names. Meant for start-up, next to `reap(containerLabels(previousInstanceId))` when the id is known.
+ * @throws {ContainerRuntimeError} (rejects) what the runtime's `list` and `remove` throw.
  */
 export async function reapOrphans(
   runtime: ContainerRuntime,
-  options: CommandOptions & { host?: string; isAlive?: (pid: number) => boolean } = {},
+  options: CommandOptions & {
+    /**
+     * The machine whose dead owners count.
+     * @default os.hostname()
+     */
+    host?: string;
+    /**
+     * Whether a process of this machine is alive.
+     * @default processIsAlive
+     */
+    isAlive?: (pid: number) => boolean;
+  } = {},
 ): Promise<string[]> {
   const { host = hostname(), isAlive = processIsAlive, ...commandOptions } = options;
   const managed = await runtime.list({ [LABEL_MANAGED]: 'true' }, commandOptions);

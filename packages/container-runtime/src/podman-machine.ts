@@ -22,6 +22,7 @@ export const DEFAULT_MACHINE_NAME = 'podman-machine-default';
  * `podman machine list --format json`: an array of `{ Name, Default, Running, Starting, LastUp, VMType, … }`.
  * Podman 4.0 had no `Starting` and reported a running machine through `LastUp: "Currently running"` as well;
  * the table format marks the default machine with a trailing `*`, which some versions also left in `Name`.
+ * @throws {ContainerRuntimeError} `COMMAND_FAILED` when the text is not JSON.
  */
 export function parsePodmanMachineList(text: string): PodmanMachine[] {
   if (text.trim() === '') return [];

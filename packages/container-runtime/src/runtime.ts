@@ -36,13 +36,20 @@ export interface ContainerSpec {
   /** Command and arguments run in the container. */
   command: string[];
   limits: ContainerLimits;
-  /** The complete environment of the container: nothing from the host passes in. */
+  /**
+   * The complete environment of the container (besides the image's own variables, HOME and HOSTNAME): nothing from
+   * the host passes in.
+   * @default {}
+   */
   env?: Record<string, string>;
-  /** Working directory inside the container (default /workspace). */
+  /**
+   * Working directory inside the container, a size-capped tmpfs.
+   * @default '/workspace' (`CONTAINER_WORKDIR`)
+   */
   workdir?: string;
   /**
    * Ask for `RunningContainer.channel`: a socket straight into the container's process as its file descriptor 3.
-   * Only for a runtime whose `passesDescriptors` is true; `spawn` throws `INVALID_SETTING` otherwise.
+   * Only for a runtime whose `passesDescriptors` is true; `spawn` throws `INVALID_OPTIONS` otherwise.
    */
   channel?: boolean;
 }
@@ -129,31 +136,58 @@ export interface ContainerRuntime {
    * a podman machine).
    */
   readonly passesDescriptors: boolean;
-  /** Asks the engine to answer; throws `ENGINE_NOT_RESPONDING` when it does not. */
+  /**
+   * Asks the engine to answer and says what it is.
+   * @throws {ContainerRuntimeError} (rejects) `ENGINE_NOT_RESPONDING` when it does not answer in time,
+   * `RUNTIME_NOT_FOUND`, `COMMAND_FAILED` (output it cannot read), `ABORTED`.
+   */
   info(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<EngineInfo>;
-  /** Whether the image is on this machine (no network). */
+  /**
+   * Whether the image is on this machine (no network).
+   * @throws {ContainerRuntimeError} (rejects) `ENGINE_NOT_RESPONDING`, `RUNTIME_NOT_FOUND`, `COMMAND_FAILED`,
+   * `ABORTED`.
+   */
   imageExists(image: string, options?: CommandOptions): Promise<boolean>;
-  /** Pulls the image, reporting each line the engine prints; `PULL_FAILED` on failure or timeout. */
+  /**
+   * Pulls the image, reporting each line the engine prints.
+   * @throws {ContainerRuntimeError} (rejects) `PULL_FAILED` on failure or timeout, `ENGINE_NOT_RESPONDING`,
+   * `RUNTIME_NOT_FOUND`, `ABORTED`.
+   */
   pullImage(
     image: string,
     options?: CommandOptions & { onProgress?: (progress: PullProgress) => void },
   ): Promise<void>;
   /**
    * Starts `run -i --rm` with the hardened arguments and piped stdio (never pulls: a missing image ends with
-   * `exited.error.code === 'IMAGE_MISSING'`). Throws `INVALID_SETTING` synchronously for a spec that cannot be
-   * passed safely. When `signal` fires, the container is stopped.
+   * `exited.error.code === 'IMAGE_MISSING'`). When `signal` fires, the container is stopped. Every failure after
+   * the start is in `exited`.
+   * @throws {ContainerRuntimeError} `INVALID_OPTIONS`, synchronously, for a spec that cannot be passed safely.
    */
   spawn(spec: ContainerSpec, options?: { signal?: AbortSignal }): RunningContainer;
-  /** `rm -f` by name; succeeds when the container is already gone. */
+  /**
+   * `rm -f` by name; succeeds when the container is already gone.
+   * @throws {ContainerRuntimeError} (rejects) `COMMAND_FAILED`, `ENGINE_NOT_RESPONDING`, `RUNTIME_NOT_FOUND`,
+   * `ABORTED`.
+   */
   remove(name: string, options?: CommandOptions): Promise<void>;
-  /** Containers (any state) carrying every given label; all containers for `{}`. */
+  /**
+   * Containers (any state) carrying every given label; all containers for `{}`.
+   * @throws {ContainerRuntimeError} (rejects) `COMMAND_FAILED`, `ENGINE_NOT_RESPONDING`, `RUNTIME_NOT_FOUND`,
+   * `ABORTED`.
+   */
   list(labels: Record<string, string>, options?: CommandOptions): Promise<ContainerSummary[]>;
-  /** Removes every container carrying the labels (at least one label); returns the names removed. */
+  /**
+   * Removes every container carrying the labels (at least one label); returns the names removed.
+   * @throws {ContainerRuntimeError} (rejects) `INVALID_OPTIONS` for no label, and what `list` and `remove` throw.
+   */
   reap(labels: Record<string, string>, options?: CommandOptions): Promise<string[]>;
 }
 
 export interface CommandOptions {
   signal?: AbortSignal;
-  /** How long to wait for the engine; each adapter has a default. */
+  /**
+   * How long to wait for the engine, in milliseconds.
+   * @default the adapter's `commandTimeoutMs` (`pullTimeoutMs` for a pull)
+   */
   timeoutMs?: number;
 }

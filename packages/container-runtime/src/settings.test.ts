@@ -62,9 +62,9 @@ describe('checkLimit', () => {
     ['workspaceSize', '512'],
     ['ociRuntime', '--privileged'],
     ['ociRuntime', 'run c'],
-  ])('%s %j is an INVALID_SETTING naming the option, or the name the caller gives', (key, raw) => {
+  ])('%s %j is an INVALID_OPTIONS naming the option, or the name the caller gives', (key, raw) => {
     const error = thrown(() => checkLimit(key, raw));
-    expect(error.code).toBe('INVALID_SETTING');
+    expect(error.code).toBe('INVALID_OPTIONS');
     expect(error.setting).toBe(`limits.${key}`);
     expect(error.value).toBe(raw);
     expect(error.message).toContain(JSON.stringify(raw));

@@ -1,4 +1,4 @@
-import { invalidSetting } from './errors.js';
+import { invalidOption } from './errors.js';
 import type { ContainerLimits } from './runtime.js';
 
 /**
@@ -87,6 +87,7 @@ function tmpfsSize(raw: string): string {
 /**
  * Checks and normalises every limit. `source` names where each value came from in error messages: the option
  * path by default (`limits.memory`), or a variable name.
+ * @throws {ContainerRuntimeError} `INVALID_OPTIONS` for the first value that cannot be used.
  */
 export function validateLimits(
   limits: ContainerLimits,
@@ -96,7 +97,7 @@ export function validateLimits(
   for (const key of Object.keys(checks) as (keyof ContainerLimits)[]) {
     const value = limits[key];
     if (value === undefined) {
-      if (key !== 'cpus' && key !== 'ociRuntime') throw invalidSetting(source(key), 'undefined', 'a value');
+      if (key !== 'cpus' && key !== 'ociRuntime') throw invalidOption(source(key), 'undefined', 'a value');
       out[key] = undefined;
       continue;
     }
@@ -106,9 +107,9 @@ export function validateLimits(
 }
 
 /**
- * Checks and normalises one limit given as text (`512m`, `128`, `1.5`), the way `validateLimits` checks it. Throws
- * `INVALID_SETTING` naming `setting` (default `limits.<key>`), for callers that read limits from their own
- * settings and want their names in the message.
+ * Checks and normalises one limit given as text (`512m`, `128`, `1.5`), the way `validateLimits` checks it, for
+ * callers that read limits from their own settings and want their names in the message.
+ * @throws {ContainerRuntimeError} `INVALID_OPTIONS` naming `setting` (default `limits.<key>`).
  */
 export function checkLimit<K extends keyof ContainerLimits>(
   key: K,
@@ -119,15 +120,18 @@ export function checkLimit<K extends keyof ContainerLimits>(
     return checks[key](raw) as NonNullable<ContainerLimits[K]>;
   } catch (expected) {
     if (typeof expected !== 'string') throw expected;
-    throw invalidSetting(setting, raw, expected);
+    throw invalidOption(setting, raw, expected);
   }
 }
 
-/** Checks an image reference: no spaces, and nothing an engine would read as an option. */
+/**
+ * Checks an image reference: no spaces, and nothing an engine would read as an option. Returns it trimmed.
+ * @throws {ContainerRuntimeError} `INVALID_OPTIONS` naming `setting`.
+ */
 export function validateImage(image: string, setting = 'image'): string {
   const value = image.trim();
   if (!/^[a-z0-9][\w.\-/:@]*$/i.test(value)) {
-    throw invalidSetting(setting, image, 'an image reference such as docker.io/library/python:3.12-slim');
+    throw invalidOption(setting, image, 'an image reference such as docker.io/library/python:3.12-slim');
   }
   return value;
 }

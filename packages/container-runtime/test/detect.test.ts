@@ -37,9 +37,9 @@ describe('detectRuntime: nothing installed', () => {
     expect(error.message).toMatch(/the `runtime` setting asks for podman/);
   });
 
-  it('rejects a choice it cannot read with INVALID_SETTING', async () => {
+  it('rejects a choice it cannot read with INVALID_OPTIONS', async () => {
     const error = await failure(detectRuntime({ explicit: 'lxc' }));
-    expect(error.code).toBe('INVALID_SETTING');
+    expect(error.code).toBe('INVALID_OPTIONS');
     expect(error.setting).toBe('runtime');
   });
 

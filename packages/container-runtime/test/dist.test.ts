@@ -40,7 +40,7 @@ describe.skipIf(missing && !IN_CI)('@codexec/container-runtime dist', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(lib.ContainerRuntimeError);
-    expect(lib.isContainerRuntimeError(error, 'INVALID_SETTING')).toBe(true);
+    expect(lib.isContainerRuntimeError(error, 'INVALID_OPTIONS')).toBe(true);
   });
 
   test('detection reports a missing runtime', async () => {

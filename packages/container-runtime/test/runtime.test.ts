@@ -492,7 +492,7 @@ describe.each(engines)('$engine', (probe) => {
     });
 
     it('reap() refuses an empty label set (it would remove every container)', async () => {
-      await expect(runtime.reap({})).rejects.toMatchObject({ code: 'INVALID_SETTING' });
+      await expect(runtime.reap({})).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
     });
 
     it('remove() of a container that is not there succeeds', async () => {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
+import { onAbort } from '@codexec/internal';
 import { type DecodeErrorCode, FrameProtocolError } from './errors.js';
 import { type AnyFrame, DEFAULT_MAX_LINE_BYTES } from './frames.js';
 import { acceptedTypes, checkFrame, type DecoderDirection, type FrameOf } from './validation.js';
@@ -12,13 +13,20 @@ export type DecodeEvent<F = AnyFrame> =
   | { ok: false; error: FrameProtocolError & { code: DecodeErrorCode } };
 
 export interface FrameDecoderOptions<D extends DecoderDirection = 'any'> {
-  /** Frames of which direction to accept (default `any`). Other types are `UNKNOWN_FRAME_TYPE`. */
+  /**
+   * Frames of which direction to accept. Other types are `UNKNOWN_FRAME_TYPE`.
+   * @default 'any'
+   */
   direction?: D;
-  /** Longest accepted line in bytes, newline excluded (default 64 MiB). Longer lines are skipped unbuffered. */
+  /**
+   * Longest accepted line in bytes, newline excluded. Longer lines are skipped unbuffered.
+   * @default DEFAULT_MAX_LINE_BYTES (64 MiB)
+   */
   maxLineBytes?: number;
   /**
-   * Check each frame against its zod schema and apply defaults (default true). `false` only checks that a line
-   * is an object with an accepted `type`: for trusted input and measurements, never for frames from a container.
+   * Check each frame against its zod schema and apply defaults. `false` only checks that a line is an object with
+   * an accepted `type`: for trusted input and measurements, never for frames from a container.
+   * @default true
    */
   validate?: boolean;
 }
@@ -51,6 +59,7 @@ export class FrameDecoder<D extends DecoderDirection = 'any'> {
   #discarding = false;
   #lineNumber = 0;
 
+  /** @throws {RangeError} when `maxLineBytes` is not a positive integer. */
   constructor(options: FrameDecoderOptions<D> = {}) {
     this.#direction = options.direction ?? 'any';
     this.#accepted = acceptedTypes(this.#direction);
@@ -210,6 +219,7 @@ export class FrameDecoder<D extends DecoderDirection = 'any'> {
 export class FrameDecodeStream<D extends DecoderDirection = 'any'> extends Transform {
   readonly decoder: FrameDecoder<D>;
 
+  /** @throws {RangeError} when `maxLineBytes` is not a positive integer. */
   constructor(options: FrameDecoderOptions<D> = {}) {
     super({ readableObjectMode: true });
     this.decoder = new FrameDecoder(options);
@@ -239,7 +249,9 @@ function isNodeReadable(value: unknown): value is Readable {
 /**
  * Decodes a readable byte stream into events until it ends. When `signal` aborts, the iteration ends at once (even
  * while waiting for data) and the stream is released: a Node readable is destroyed, as leaving a `for await`
- * loop early does. A stream error is thrown by the iteration, as the stream's own iterator would.
+ * loop early does.
+ * @throws {RangeError} (from the iteration) for a `maxLineBytes` that is not a positive integer; a stream error is
+ * thrown by the iteration too, as the stream's own iterator would.
  */
 export async function* decodeFrames<D extends DecoderDirection = 'any'>(
   readable: Readable | AsyncIterable<Uint8Array | string>,
@@ -248,11 +260,9 @@ export async function* decodeFrames<D extends DecoderDirection = 'any'>(
   const { signal } = options;
   const decoder = new FrameDecoder<D>(options);
   const iterator = (readable as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
+  let detach = (): void => {};
   const aborted = new Promise<'aborted'>((resolve) => {
-    onAbort = () => resolve('aborted');
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+    detach = onAbort(signal, () => resolve('aborted'));
   });
   try {
     while (true) {
@@ -268,6 +278,6 @@ export async function* decodeFrames<D extends DecoderDirection = 'any'>(
     }
     yield* decoder.end();
   } finally {
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    detach();
   }
 }

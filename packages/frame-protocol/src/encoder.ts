@@ -7,8 +7,9 @@ import type { AnyFrame } from './frames.js';
  * written as `\uXXXX` escapes, so the line is always valid UTF-8 and the surrogate survives a round trip through a
  * JavaScript decoder unchanged.
  *
- * The frame is not validated here (the channel validates what it sends); a value JSON cannot represent (a BigInt,
- * a cycle) or a value that is not an object with a string `type` is an `ENCODE_FAILED` error.
+ * The frame is not validated here (the channel validates what it sends).
+ * @throws {FrameProtocolError} `ENCODE_FAILED` for a value JSON cannot represent (a BigInt, a cycle) or a value
+ * that is not an object with a string `type`.
  */
 export function encodeFrame(frame: AnyFrame): string {
   if (typeof frame !== 'object' || frame === null || typeof (frame as { type?: unknown }).type !== 'string') {

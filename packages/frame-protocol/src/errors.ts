@@ -72,3 +72,10 @@ export function isFrameProtocolError(
 ): error is FrameProtocolError {
   return error instanceof FrameProtocolError && (code === undefined || error.code === code);
 }
+
+/** `ABORTED` for `what` (a method, `send`, `hello`) whose signal fired; the signal's reason is the cause. */
+export function abortedError(what: string, signal: AbortSignal): FrameProtocolError {
+  return new FrameProtocolError('ABORTED', `"${what}" was aborted by its signal before it finished`, {
+    cause: signal.reason,
+  });
+}

@@ -1,14 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { FrameProtocolError } from './errors.js';
-import {
-  AnyFrame,
-  DoneFrame,
-  PROTOCOL_VERSION,
-  ResponseFrame,
-  ToolDoc,
-  toolDoc,
-  WireErrorCode,
-} from './frames.js';
+import { AnyFrame, DoneFrame, PROTOCOL_VERSION, ResponseFrame, WireErrorCode } from './frames.js';
 import { checkHello } from './handshake.js';
 
 // Line-level tables of every frame type, valid and invalid, live in vectors/ (test/vectors.test.ts); these are the
@@ -48,38 +40,6 @@ describe('frames', () => {
     ]) {
       expect(WireErrorCode.safeParse(code).success).toBe(true);
     }
-  });
-});
-
-describe('toolDoc', () => {
-  const tool = {
-    name: 'get_issue',
-    title: 'Get issue',
-    description: 'One issue',
-    inputSchema: { type: 'object', properties: { n: { type: 'integer' } } },
-    annotations: { readOnlyHint: true },
-  };
-
-  test('summary: server, tool and description only', () => {
-    expect(toolDoc('github', tool, 'summary')).toEqual({
-      server: 'github',
-      tool: 'get_issue',
-      description: 'One issue',
-    });
-  });
-
-  test('full: title, schemas and annotations too, and a valid ToolDoc', () => {
-    const doc = toolDoc('github', tool, 'full');
-    expect(doc).toEqual({ server: 'github', tool: 'get_issue', ...tool, name: undefined });
-    expect(ToolDoc.parse(doc)).toEqual(doc);
-  });
-
-  test('a tool without an input schema takes no arguments; an empty description is left out', () => {
-    expect(toolDoc('s', { name: 't', description: '' }, 'full')).toEqual({
-      server: 's',
-      tool: 't',
-      inputSchema: { type: 'object' },
-    });
   });
 });
 

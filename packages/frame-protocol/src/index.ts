@@ -5,10 +5,7 @@ export {
   type FrameChannelOptions,
   type IncomingFrame,
   type ListenedFrame,
-  type Logger,
   type OutgoingFrame,
-  type RequestContext,
-  type RequestHandler,
   type RequestOptions,
   type SentMethods,
   type ServedMethods,
@@ -32,3 +29,6 @@ export {
 } from './errors.js';
 export * from './frames.js';
 export { checkHello } from './handshake.js';
+export type { RequestContext, RequestHandler } from './incoming-requests.js';
+export type { Logger } from './logger.js';
+export * from './methods.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -22,5 +22,28 @@ export async function writeFileAtomic(dir: string, name: string, text: string): 
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
+  }
+}
+
+/**
+ * The parsed JSON of `dir/name`, or undefined when there is no such file. A file that cannot be read, or is not
+ * JSON, is thrown as the caller's own error (`unreadable`, `notJson`), so each store keeps its error vocabulary.
+ */
+export async function readJsonFile(
+  dir: string,
+  name: string,
+  errors: { unreadable: (error: unknown) => Error; notJson: (error: unknown) => Error },
+): Promise<{ json: unknown } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, name), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw errors.unreadable(error);
+  }
+  try {
+    return { json: JSON.parse(text) as unknown };
+  } catch (error) {
+    throw errors.notJson(error);
   }
 }

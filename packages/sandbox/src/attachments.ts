@@ -1,5 +1,6 @@
 import { type FrameChannel, FrameProtocolError } from '@codexec/frame-protocol';
 
+import { formatBytes } from '@codexec/internal';
 /** A file the code handed back with its result (`runtime.attach`, `runtime.show`). */
 export interface Attachment {
   /** A file name, no path. */
@@ -22,10 +23,6 @@ export const DEFAULT_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_MAX_RUN_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-function mib(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
-}
 
 /** Image types MCP clients show as images. */
 export const IMAGE_TYPES: ReadonlySet<string> = new Set([
@@ -53,14 +50,14 @@ export function serveAttachments(
     if (size > limits.maxFileBytes) {
       throw FrameProtocolError.remote({
         code: 'TOO_LARGE',
-        message: `${name} is ${mib(size)}, over the limit of ${mib(limits.maxFileBytes)} for one attachment; make it smaller (a lower resolution, a compressed format, a summary) or print what matters`,
+        message: `${name} is ${formatBytes(size)}, over the limit of ${formatBytes(limits.maxFileBytes)} for one attachment; make it smaller (a lower resolution, a compressed format, a summary) or print what matters`,
       });
     }
     const used = into.reduce((sum, a) => sum + a.size, 0);
     if (used + size > limits.maxRunBytes) {
       throw FrameProtocolError.remote({
         code: 'TOO_LARGE',
-        message: `${name} (${mib(size)}) would take this run's attachments over ${mib(limits.maxRunBytes)}; attach fewer or smaller files`,
+        message: `${name} (${formatBytes(size)}) would take this run's attachments over ${formatBytes(limits.maxRunBytes)}; attach fewer or smaller files`,
       });
     }
     into.push({ name, mimeType: params.mimeType.toLowerCase(), data: params.data, size });

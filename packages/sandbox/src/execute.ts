@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ContainerExit } from '@codexec/container-runtime';
 import type { DoneFrame, FrameProtocolError, ServerMeta } from '@codexec/frame-protocol';
+import { formatDuration, onAbort } from '@codexec/internal';
 import { type Attachment, type AttachmentLimits, serveAttachments } from './attachments.js';
 import { memoryFallbackMessage } from './limits.js';
 import type { Logger } from './logger.js';
@@ -159,10 +160,7 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
 
   const timer = setTimeout(() => settle({ kind: 'timeout' }), options.timeoutMs);
   cleanups.push(() => clearTimeout(timer));
-  const onAbort = (): void => settle({ kind: 'cancelled' });
-  if (options.signal?.aborted) onAbort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  cleanups.push(() => options.signal?.removeEventListener('abort', onAbort));
+  cleanups.push(onAbort(options.signal, () => settle({ kind: 'cancelled' })));
 
   const gone = new Promise<Ending>((resolve) => {
     void container.exited.then((exit) => resolve({ kind: 'exited', exit }));
@@ -239,8 +237,8 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
       result.error = {
         type: 'TimeoutError',
         message: interrupt
-          ? `The code did not finish within ${formatSeconds(options.timeoutMs)} and was interrupted`
-          : `The code did not finish within ${formatSeconds(options.timeoutMs)} and was stopped`,
+          ? `The code did not finish within ${formatDuration(options.timeoutMs)} and was interrupted`
+          : `The code did not finish within ${formatDuration(options.timeoutMs)} and was stopped`,
         ...(interrupt?.error?.traceback ? { traceback: interrupt.error.traceback } : {}),
       };
       break;
@@ -288,9 +286,4 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
     ending: end.kind,
     interrupted: interrupt !== undefined,
   };
-}
-
-function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file.js';
+import { readJsonFile, writeFileAtomic } from './atomic-file.js';
 import {
   checkMemoryKey,
   type MemoryInfo,
@@ -58,22 +58,16 @@ export function createFileMemoryStore(options: FileMemoryStoreOptions): MemorySt
   const maxTotalBytes = options.maxTotalBytes ?? DEFAULT_MAX_MEMORY_TOTAL_BYTES;
 
   const readStored = async (file: string): Promise<StoredFile | undefined> => {
-    let text: string;
-    try {
-      text = await readFile(join(dir, file), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw ioError(`read ${file}`, error);
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new MemoryStoreError(
-        'CORRUPT',
-        `The stored file ${join(dir, file)} is not valid JSON: ${String(error)}`,
-      );
-    }
+    const read = await readJsonFile(dir, file, {
+      unreadable: (error) => ioError(`read ${file}`, error),
+      notJson: (error) =>
+        new MemoryStoreError(
+          'CORRUPT',
+          `The stored file ${join(dir, file)} is not valid JSON: ${String(error)}`,
+        ),
+    });
+    if (!read) return undefined;
+    const parsed = read.json;
     const stored = parsed as Partial<StoredFile>;
     if (
       typeof parsed !== 'object' ||

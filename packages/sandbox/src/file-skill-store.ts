@@ -1,6 +1,6 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file.js';
+import { readJsonFile, writeFileAtomic } from './atomic-file.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { checkSkillName, type SkillRecord, type SkillStore, SkillStoreError } from './skill-store.js';
@@ -45,19 +45,13 @@ export function createFileSkillStore(options: FileSkillStoreOptions): SkillStore
   let cache: { mtimeMs: number; records: SkillRecord[] } | undefined;
 
   const readRecord = async (file: string): Promise<SkillRecord | undefined> => {
-    let text: string;
-    try {
-      text = await readFile(join(dir, file), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw ioError(`read ${file}`, error);
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new SkillStoreError('CORRUPT', `The saved tool file ${join(dir, file)} is not valid JSON`);
-    }
+    const read = await readJsonFile(dir, file, {
+      unreadable: (error) => ioError(`read ${file}`, error),
+      notJson: () =>
+        new SkillStoreError('CORRUPT', `The saved tool file ${join(dir, file)} is not valid JSON`),
+    });
+    if (!read) return undefined;
+    const parsed = read.json;
     if (!isRecord(parsed) || `${parsed.name}${SUFFIX}` !== file) {
       throw new SkillStoreError('CORRUPT', `The saved tool file ${join(dir, file)} is not a saved tool`);
     }

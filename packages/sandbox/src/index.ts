@@ -1,3 +1,15 @@
+// The types of other packages that this package's signatures use, so an embedder needs no other import for them.
+export type { ContainerLimits, ContainerRuntime } from '@codexec/container-runtime';
+export type {
+  LimitEnforcement,
+  LimitsReport,
+  ServerMeta,
+  SkillSummary,
+  ToolCallResult,
+  ToolDoc,
+  ToolDocDetail,
+  ToolMeta,
+} from '@codexec/frame-protocol';
 export {
   type Attachment,
   type AttachmentLimits,
@@ -37,9 +49,9 @@ export {
 export {
   DEFAULT_POOL_MAX_IDLE_MS,
   DEFAULT_POOL_MAX_STARTS,
-  DEFAULT_POOL_SIZE,
   MAX_POOL_SIZE,
   type PoolOptions,
+  RECOMMENDED_POOL_SIZE,
   type ResolvedPoolOptions,
 } from './pool-settings.js';
 export type { RunResult, RunStatus, SessionRunInfo } from './run-result.js';

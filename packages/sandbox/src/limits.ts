@@ -1,5 +1,6 @@
 import { type ContainerLimits, parseSize } from '@codexec/container-runtime';
 import type { LimitEnforcement, LimitsReport } from '@codexec/frame-protocol';
+import { formatBytes } from '@codexec/internal';
 
 /**
  * The limits a container's runtime reports in its hello: whether the kernel holds each one with the engine's cgroup,
@@ -56,7 +57,7 @@ export function describeLimits(report: LimitsReport): LimitLine[] {
     const entry = report[name];
     if (!entry) continue;
     const requested =
-      name === 'memory' || name === 'fileSize' ? bytes(entry.requested) : String(entry.requested);
+      name === 'memory' || name === 'fileSize' ? formatBytes(entry.requested) : String(entry.requested);
     lines.push({
       name,
       label: LIMIT_LABELS[name],
@@ -72,15 +73,15 @@ function how(name: LimitName, entry: LimitEnforcement): string {
   if (entry.enforcedBy === 'none') return 'not enforced';
   if (entry.enforcedBy === 'cgroup') {
     const stricter = entry.effective !== undefined && entry.effective < entry.requested;
-    const shown = name === 'memory' ? bytes(entry.effective ?? 0) : String(entry.effective);
+    const shown = name === 'memory' ? formatBytes(entry.effective ?? 0) : String(entry.effective);
     return `enforced by cgroups${stricter ? ` (${shown}, a stricter limit above the container)` : ''}`;
   }
   switch (name) {
     case 'memory':
       return (
-        `enforced by a fallback: a per-process data limit of ${bytes(entry.effective ?? entry.requested)} (the ` +
-        `runtime's own ${bytes(entry.runtime ?? 0)} included) and an address space of ` +
-        `${bytes(entry.addressSpace ?? 0)}; past it, MemoryError; each process the code starts has its own`
+        `enforced by a fallback: a per-process data limit of ${formatBytes(entry.effective ?? entry.requested)} (the ` +
+        `runtime's own ${formatBytes(entry.runtime ?? 0)} included) and an address space of ` +
+        `${formatBytes(entry.addressSpace ?? 0)}; past it, MemoryError; each process the code starts has its own`
       );
     case 'pids':
       return (
@@ -88,7 +89,7 @@ function how(name: LimitName, entry: LimitEnforcement): string {
         "user: it is shared by every sandbox container of the engine's user"
       );
     case 'fileSize':
-      return `enforced by RLIMIT_FSIZE (${bytes(entry.effective ?? entry.requested)} per file)`;
+      return `enforced by RLIMIT_FSIZE (${formatBytes(entry.effective ?? entry.requested)} per file)`;
     default:
       return 'enforced by an rlimit';
   }
@@ -128,20 +129,7 @@ export function memoryFallbackMessage(memory: string, entry: LimitEnforcement, o
   const said = original.trim() ? ` (${original.trim()})` : '';
   return (
     `The code ran out of memory${said}: it used more than the memory limit of ${memory}, held here by a ` +
-    `per-process data limit of ${bytes(entry.effective ?? entry.requested)} because the engine applies no cgroup ` +
+    `per-process data limit of ${formatBytes(entry.effective ?? entry.requested)} because the engine applies no cgroup ` +
     'limit. Use less memory (process data in pieces), or raise `limits.memory`'
   );
-}
-
-/** `512 MiB`, `1.5 GiB`. Pure. */
-export function bytes(value: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let n = value;
-  let unit = 0;
-  while (n >= 1024 && unit < units.length - 1) {
-    n /= 1024;
-    unit += 1;
-  }
-  if (unit === 0) return `${n} bytes`;
-  return `${Number.isInteger(n) ? n : n.toFixed(1)} ${units[unit]}`;
 }

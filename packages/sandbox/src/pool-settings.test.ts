@@ -3,7 +3,7 @@ import { isSandboxError } from './errors.js';
 import {
   DEFAULT_POOL_MAX_IDLE_MS,
   DEFAULT_POOL_MAX_STARTS,
-  DEFAULT_POOL_SIZE,
+  RECOMMENDED_POOL_SIZE,
   resolvePoolOptions,
 } from './pool-settings.js';
 
@@ -17,9 +17,9 @@ function thrown(work: () => unknown): Error {
 }
 
 describe('resolvePoolOptions', () => {
-  it('leaves the pool off by default; a server host turns it on with DEFAULT_POOL_SIZE', () => {
+  it('leaves the pool off by default; a server host turns it on with RECOMMENDED_POOL_SIZE', () => {
     expect(resolvePoolOptions(undefined).size).toBe(0);
-    expect(resolvePoolOptions({ size: DEFAULT_POOL_SIZE }).size).toBe(2);
+    expect(resolvePoolOptions({ size: RECOMMENDED_POOL_SIZE }).size).toBe(2);
   });
 
   it('defaults to no pool', () => {

@@ -2,16 +2,22 @@ import { SandboxError } from './errors.js';
 
 /** How the warm pool of a sandbox behaves. Every field is optional; `size: 0` (the default) disables the pool. */
 export interface PoolOptions {
-  /** Containers kept started and waiting for their first `execute` (0 disables the pool; at most 32). */
+  /**
+   * Containers kept started and waiting for their first `execute` (0 disables the pool; at most 32). A host that
+   * runs code again and again wants `RECOMMENDED_POOL_SIZE`.
+   * @default 0
+   */
   size?: number;
   /**
    * A container that waited this long without being used is removed, and the pool stays empty until the next run
-   * asks for one: an idle sandbox holds no containers for long. Default 5 minutes.
+   * asks for one: an idle sandbox holds no containers for long.
+   * @default 300_000 (5 minutes)
    */
   maxIdleMs?: number;
   /**
-   * Containers the pool starts at once, for refills and for runs waiting on it (default 2). Starting many at once
-   * on a small machine makes each start slower without making the lot finish sooner.
+   * Containers the pool starts at once, for refills and for runs waiting on it. Starting many at once on a small
+   * machine makes each start slower without making the lot finish sooner.
+   * @default 2
    */
   maxStarts?: number;
 }
@@ -23,10 +29,10 @@ export interface ResolvedPoolOptions {
 }
 
 /**
- * The pool size for a host that runs code again and again (the bridge's default): two runs in a row start without
- * waiting. The library's own default is no pool (`size: 0`).
+ * The pool size to pass for a host that runs code again and again (the bridge uses it): two runs in a row start
+ * without waiting. The library's own default is no pool (`size: 0`).
  */
-export const DEFAULT_POOL_SIZE = 2;
+export const RECOMMENDED_POOL_SIZE = 2;
 export const DEFAULT_POOL_MAX_IDLE_MS = 5 * 60_000;
 export const DEFAULT_POOL_MAX_STARTS = 2;
 export const MAX_POOL_SIZE = 32;

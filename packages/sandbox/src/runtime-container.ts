@@ -7,6 +7,7 @@ import {
   type RunningContainer,
 } from '@codexec/container-runtime';
 import { FrameChannel, type HelloFrame, isFrameProtocolError } from '@codexec/frame-protocol';
+import { ByteTail } from '@codexec/internal';
 import { SandboxError, type SandboxErrorCode } from './errors.js';
 import { requestedLimits } from './limits.js';
 import type { Logger } from './logger.js';
@@ -120,12 +121,9 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
     throw error;
   }
 
-  let stderr = Buffer.alloc(0);
-  container.stderr.on('data', (chunk: Buffer) => {
-    stderr = Buffer.concat([stderr, chunk]);
-    if (stderr.length > STDERR_TAIL_BYTES) stderr = stderr.subarray(stderr.length - STDERR_TAIL_BYTES);
-  });
-  const stderrTail = (): string => stderr.toString('utf8');
+  const stderr = new ByteTail(STDERR_TAIL_BYTES);
+  container.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  const stderrTail = (): string => stderr.text();
 
   const frames = container.channel; // present only when `direct` asked for it
   // With frames on the socket nothing should come on stdout; what does is kept to explain a failed handshake.

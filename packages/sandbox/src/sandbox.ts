@@ -1,119 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import {
-  type ContainerLimits,
-  type ContainerRuntime,
-  containerLabels,
-  containerName,
-  DEFAULT_LIMITS,
-  isContainerRuntimeError,
-  ownerLabels,
-  validateImage,
-  validateLimits,
-} from '@codexec/container-runtime';
-import { DEFAULT_MAX_LINE_BYTES, type LimitsReport, type ServerMeta } from '@codexec/frame-protocol';
-import { DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_RUN_ATTACHMENT_BYTES } from './attachments.js';
+import { containerName, ownerLabels } from '@codexec/container-runtime';
+import type { LimitsReport } from '@codexec/frame-protocol';
 import { SandboxError } from './errors.js';
-import { executeOn, type OutputChunk } from './execute.js';
-import { describeLimits, type LimitsRequirement, limitsRefusal } from './limits.js';
-import { type Logger, silentLogger } from './logger.js';
-import type { MemoryStore } from './memory-store.js';
-import { type PoolOptions, resolvePoolOptions } from './pool-settings.js';
+import { executeOn } from './execute.js';
+import { describeLimits, limitsRefusal } from './limits.js';
 import { failedRun, type RunResult } from './run-result.js';
 import { type ReadyContainer, startRuntimeContainer } from './runtime-container.js';
 import {
-  DEFAULT_INTERRUPT_GRACE_MS,
-  DEFAULT_MAX_SESSIONS,
-  DEFAULT_SESSION_IDLE_TIMEOUT_MS,
-  type FailureResult,
-  type Session,
-  type SessionOptions,
-  SessionRegistry,
-} from './session.js';
-import type { SkillStore } from './skill-store.js';
-import type { ToolHost } from './tool-host.js';
+  type RunOptions,
+  resolveSandboxOptions,
+  runTimeouts,
+  type SandboxOptions,
+} from './sandbox-options.js';
+import type { FailureResult, Session, SessionOptions } from './session.js';
+import { SessionRegistry } from './session-registry.js';
 import { type PoolStatus, WarmPool } from './warm-pool.js';
 
-export interface SandboxOptions {
-  /** The container engine (`createPodmanRuntime()`, `createDockerRuntime()` from @codexec/container-runtime). */
-  runtime: ContainerRuntime;
-  /** An image with Python 3.10+ as `python3`, already on the machine (containers start with `--pull never`). */
-  image: string;
-  /** Overrides of the hardened defaults (`DEFAULT_LIMITS`: 512m memory, 128 pids, uid 65534, ...). */
-  limits?: Partial<ContainerLimits>;
-  logger?: Logger;
-  /** Labels every container of this sandbox (`codexec.instance=<id>`) so leftovers can be reaped. Random if unset. */
-  instanceId?: string;
-  /** Bytes of stdout and of stderr kept per run (each), head and tail (default 4 MiB). */
-  maxOutputBytes?: number;
-  /** Longest frame line accepted either way (default 64 MiB); bounds one tool call's arguments or result. */
-  maxFrameBytes?: number;
-  /** How long a container may take to start and say hello (default 60 s). Not part of a run's timeout. */
-  startTimeoutMs?: number;
-  /** Timeout of a run that gives none (default 30 s). */
-  defaultTimeoutMs?: number;
-  /** Timeout of one tool call, unless the run gives one (default 60 s). */
-  callTimeoutMs?: number;
-  /** The interpreter in the image (default `python3`). */
-  python?: string;
-  /**
-   * Frames travel over a socket handed straight into the container instead of the engine's stdio relay: a tool
-   * call's round trip drops from about 0.48 to 0.22 ms. Only where the runtime `passesDescriptors` (local podman on
-   * Linux); elsewhere stdio is used. Off by default: a warm container whose engine client dies keeps answering on
-   * the socket, so the pool's health check can take a few milliseconds to notice it.
-   */
-  directChannel?: boolean;
-  /**
-   * Containers started in advance, so a run skips container start-up: `{ size, maxIdleMs, maxStarts }`. Off
-   * unless `size` > 0 (`DEFAULT_POOL_SIZE`, 2, suits a host that runs code again and again). Each container
-   * still serves exactly one run.
-   */
-  pool?: PoolOptions;
-  /**
-   * Sessions (`openSession`): at most `max` hold a container at once (default 8; past it the least recently used
-   * idle one gives its container up), an idle one gives its container up after `idleTimeoutMs` (default 5 min),
-   * and an interrupted run may take `interruptGraceMs` (default 2 s) to stop before its container is removed.
-   */
-  sessions?: { max?: number; idleTimeoutMs?: number; interruptGraceMs?: number };
-  /** Files the code may hand back per run (`runtime.attach`): 5 MiB each and 20 MiB in all by default. */
-  attachments?: { maxFileBytes?: number; maxRunBytes?: number };
-  /**
-   * Refuse to run code in a container whose limits do not hold: `true`, each limit must hold by cgroups or by the
-   * runtime's rlimit fallback (only a CPU quota has none); `'cgroup'`, each must hold by cgroups. Default false: the
-   * run goes ahead and `limits()` (and the log, once) says what holds. See `limits()`.
-   */
-  requireLimits?: LimitsRequirement;
-}
-
-export interface RunOptions {
-  /** Python source. Top-level `await` works; the last expression's value comes back like in a REPL. */
-  code: string;
-  /** Tool metadata of the servers the code may call: they become `mcp_<alias>` proxies. */
-  servers?: readonly ServerMeta[];
-  /** Names of every server the host knows (for `runtime.discovered_servers()`); defaults to `servers`. */
-  discovered?: readonly string[];
-  /** Serves the code's tool calls and discovery questions. Without one, calls fail with `MCPError`. */
-  toolHost?: ToolHost;
-  /**
-   * Where `save_memory`, `load_memory` and their kin keep values, outside the container (`createFileMemoryStore`,
-   * or your own). Without one those functions raise `RuntimeError` in the code.
-   */
-  memoryStore?: MemoryStore;
-  /**
-   * Saved tools (`save_tool`): those in the store are loaded into the run as plain names and as `skills.<name>`,
-   * documented under the server `skills`, and `save_tool`, `list_saved_tools` and `delete_saved_tool` write to it
-   * (`createFileSkillStore`, or your own). Without one, those functions raise `RuntimeError`.
-   */
-  skillStore?: SkillStore;
-  /** Time the code may run, container start excluded (default `defaultTimeoutMs`). */
-  timeoutMs?: number;
-  /** Timeout of each tool call of this run (default `callTimeoutMs`). */
-  callTimeoutMs?: number;
-  /** Aborting it ends the run as `cancelled` and removes the container. */
-  signal?: AbortSignal;
-  /** Every chunk of output as it arrives (unbounded: the result's stdout/stderr are the bounded copies). */
-  onOutput?: (chunk: OutputChunk) => void;
-}
+export type { RunOptions, SandboxOptions };
 
 export interface Sandbox {
   readonly instanceId: string;
@@ -154,84 +58,27 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-const MIB = 1024 * 1024;
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  // Durations are capped at what a timer can hold (about 24.8 days); beyond it setTimeout fires at once.
-  if (typeof value === 'number' && value > MAX_TIMER_MS && !name.endsWith('Bytes')) value = MAX_TIMER_MS;
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new SandboxError(
-      'INVALID_OPTIONS',
-      `${name} must be a positive number of ${name.endsWith('Bytes') ? 'bytes' : 'milliseconds'}, got ${String(value)}`,
-    );
-  }
-  return Math.floor(value);
-}
-
-function invalid(error: unknown): never {
-  if (isContainerRuntimeError(error))
-    throw new SandboxError('INVALID_OPTIONS', error.message, { cause: error });
-  throw error;
-}
-
+/**
+ * A sandbox: runs Python in hardened containers of `options.runtime`, one per run or one per session.
+ * @throws {SandboxError} `INVALID_OPTIONS` for an option it cannot use (no runtime, a bad image or limit, a
+ * negative timeout, …).
+ */
 export function createSandbox(options: SandboxOptions): Sandbox {
-  if (!options || typeof options.runtime?.spawn !== 'function') {
-    throw new SandboxError(
-      'INVALID_OPTIONS',
-      'createSandbox needs a container runtime: pass createPodmanRuntime() or createDockerRuntime() as `runtime`',
-    );
-  }
-  const { runtime } = options;
-  let image: string;
-  let limits: ContainerLimits;
-  try {
-    image = validateImage(options.image ?? '', 'image');
-    limits = validateLimits({ ...DEFAULT_LIMITS, ...options.limits });
-  } catch (error) {
-    invalid(error);
-  }
-  const logger = options.logger ?? silentLogger;
-  const instanceId = options.instanceId ?? `sandbox-${randomUUID().slice(0, 8)}`;
-  try {
-    containerName(instanceId);
-  } catch (error) {
-    invalid(error);
-  }
-  const labels = containerLabels(instanceId);
-  const maxOutputBytes = positive('maxOutputBytes', options.maxOutputBytes, 4 * MIB);
-  const maxFrameBytes = positive('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_LINE_BYTES);
-  const startTimeoutMs = positive('startTimeoutMs', options.startTimeoutMs, 60_000);
-  const defaultTimeoutMs = positive('defaultTimeoutMs', options.defaultTimeoutMs, 30_000);
-  const defaultCallTimeoutMs = positive('callTimeoutMs', options.callTimeoutMs, 60_000);
-  const poolOptions = resolvePoolOptions(options.pool);
-  const attachmentLimits = {
-    maxFileBytes: positive(
-      'attachments.maxFileBytes',
-      options.attachments?.maxFileBytes,
-      DEFAULT_MAX_ATTACHMENT_BYTES,
-    ),
-    maxRunBytes: positive(
-      'attachments.maxRunBytes',
-      options.attachments?.maxRunBytes,
-      DEFAULT_MAX_RUN_ATTACHMENT_BYTES,
-    ),
-  };
-  const sessionLimits = {
-    max: positive('sessions.max', options.sessions?.max, DEFAULT_MAX_SESSIONS),
-    idleTimeoutMs: positive(
-      'sessions.idleTimeoutMs',
-      options.sessions?.idleTimeoutMs,
-      DEFAULT_SESSION_IDLE_TIMEOUT_MS,
-    ),
-    interruptGraceMs: positive(
-      'sessions.interruptGraceMs',
-      options.sessions?.interruptGraceMs,
-      DEFAULT_INTERRUPT_GRACE_MS,
-    ),
-  };
-
+  const resolved = resolveSandboxOptions(options);
+  const {
+    runtime,
+    image,
+    limits,
+    logger,
+    instanceId,
+    labels,
+    maxOutputBytes,
+    maxFrameBytes,
+    startTimeoutMs,
+  } = resolved;
+  const poolOptions = resolved.pool;
+  const attachmentLimits = resolved.attachments;
+  const sessionLimits = resolved.sessions;
   const closing = new AbortController();
   // Each run in progress listens to it.
   setMaxListeners(0, closing.signal);
@@ -293,10 +140,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         })
       : undefined;
 
-  const runSettings = (runOptions: RunOptions) => ({
-    timeoutMs: positive('timeoutMs', runOptions.timeoutMs, defaultTimeoutMs),
-    callTimeoutMs: positive('callTimeoutMs', runOptions.callTimeoutMs, defaultCallTimeoutMs),
-  });
+  const runSettings = (runOptions: RunOptions) => runTimeouts(resolved, runOptions);
 
   /** A ready container from the pool or a cold start; a failed or cancelled start comes back as the run's result. */
   async function container(signal: AbortSignal, failure: FailureResult): Promise<ReadyContainer | RunResult> {

@@ -8,7 +8,7 @@ import {
   toolDoc,
   WireErrorCode,
 } from '@codexec/frame-protocol';
-import { linkedSignal, untilAborted } from './abort.js';
+import { linkedSignal, untilAborted } from '@codexec/internal';
 import type { Logger } from './logger.js';
 import { SKILLS_SERVER } from './skills-host.js';
 
@@ -90,7 +90,9 @@ function matchesWords(text: string, words: readonly string[]): boolean {
 const WIRE_CODES: ReadonlySet<string> = new Set(WireErrorCode.options);
 
 function wireError(error: unknown, fallback: WireErrorCode): FrameProtocolError {
-  const code = (error as { code?: unknown } | null)?.code;
+  const given = (error as { code?: unknown } | null)?.code;
+  // The packages' `ABORTED` is the wire's `CANCELLED` (what the Python side raises as a cancelled call).
+  const code = given === 'ABORTED' ? 'CANCELLED' : given;
   const message = error instanceof Error ? error.message : String(error);
   return FrameProtocolError.remote({
     code: typeof code === 'string' && WIRE_CODES.has(code) ? code : fallback,
@@ -119,21 +121,21 @@ export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolH
         });
       }
       const timeoutMs = params.timeoutMs ?? callTimeoutMs;
-      const { controller, unlink } = linkedSignal([context.signal, runSignal]);
+      const call = linkedSignal([context.signal, runSignal]);
       const timer = setTimeout(
-        () => controller.abort(new CallTimeout(`timed out after ${timeoutMs} ms`)),
+        () => call.abort(new CallTimeout(`timed out after ${timeoutMs} ms`)),
         timeoutMs,
       );
       try {
         return await untilAborted(
           toolHost.callTool(params.server, params.tool, params.arguments, {
-            signal: controller.signal,
+            signal: call.signal,
             timeoutMs,
           }),
-          controller.signal,
+          call.signal,
         );
       } catch (error) {
-        if (controller.signal.reason instanceof CallTimeout) {
+        if (call.signal.reason instanceof CallTimeout) {
           throw FrameProtocolError.remote({
             code: 'TIMEOUT',
             message: `The tool ${params.tool} of ${params.server} did not answer within ${timeoutMs} ms`,
@@ -154,14 +156,14 @@ export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolH
         throw wireError(error, 'TOOL_ERROR');
       } finally {
         clearTimeout(timer);
-        unlink();
+        call.unlink();
       }
     }),
   );
 
   const discovery = <T>(work: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> => {
-    const { controller, unlink } = linkedSignal([signal, runSignal]);
-    return untilAborted(work(controller.signal), controller.signal)
+    const { signal: callSignal, unlink } = linkedSignal([signal, runSignal]);
+    return untilAborted(work(callSignal), callSignal)
       .catch((error: unknown) => {
         if (error instanceof FrameProtocolError) throw error;
         throw wireError(error, 'INTERNAL');

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { onAbort } from '@codexec/internal';
 import type { Logger } from './logger.js';
 import type { ResolvedPoolOptions } from './pool-settings.js';
 import type { ReadyContainer } from './runtime-container.js';
@@ -183,18 +184,17 @@ export class WarmPool {
 
   #wait(signal: AbortSignal): Promise<Idle | undefined> {
     return new Promise((resolve) => {
-      const onAbort = (): void => {
-        const index = this.#waiters.indexOf(waiter);
-        if (index >= 0) this.#waiters.splice(index, 1);
-        resolve(undefined);
-      };
       const waiter: Waiter = {
         resolve: (entry) => {
-          signal.removeEventListener('abort', onAbort);
+          detach();
           resolve(entry);
         },
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      const detach = onAbort(signal, () => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index >= 0) this.#waiters.splice(index, 1);
+        resolve(undefined);
+      });
       this.#waiters.push(waiter);
       this.#pump();
     });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { engineStatus, IMAGE, ON_CI } from './engines.js';
@@ -22,6 +22,27 @@ describe.skipIf(!built && !ON_CI)('the built package (dist/index.js)', async () 
       dist?.describeLimits({ cgroup: 'v2', memory: { requested: 1, enforcedBy: 'cgroup', effective: 1 } })[0]
         ?.text,
     ).toBe('enforced by cgroups');
+  });
+
+  it('exports every type of another package that its declarations use, so an embedder imports only this one', () => {
+    const declarations = readFileSync(new URL('../dist/index.d.ts', import.meta.url), 'utf8');
+    const borrowed = [...declarations.matchAll(/^import \{([^}]*)\} from '@codexec\/[^']+';$/gm)].flatMap(
+      (m) => m[1]!.split(',').map((name) => name.trim()),
+    );
+    const exported = new Set(
+      [...declarations.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) =>
+        m[1]!.split(',').map(
+          (name) =>
+            name
+              .trim()
+              .replace(/^type /, '')
+              .split(' as ')
+              .pop()!,
+        ),
+      ),
+    );
+    expect(borrowed.length).toBeGreaterThan(0);
+    expect(borrowed.filter((name) => !exported.has(name))).toEqual([]);
   });
 
   it('rejects bad options with its own SandboxError', () => {

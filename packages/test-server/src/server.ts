@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { onAbort } from '@codexec/internal';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
@@ -259,11 +260,6 @@ function decodeCursor(cursor: string): number {
   const match = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match) throw new McpError(-32602, `Invalid cursor "${cursor}"`);
   return Number(match[1]);
-}
-
-function onAbort(signal: AbortSignal, listener: (reason: unknown) => void): void {
-  if (signal.aborted) listener(signal.reason);
-  else signal.addEventListener('abort', () => listener(signal.reason), { once: true });
 }
 
 /** Starts the long-lived child of spawn-child mode: it ignores stdin, so only a process-group kill ends it. */

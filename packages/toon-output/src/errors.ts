@@ -1,5 +1,5 @@
 /** What went wrong, as a stable string a caller can branch on. */
-export type ToonOutputErrorCode = 'INVALID_OPTION';
+export type ToonOutputErrorCode = 'INVALID_OPTIONS';
 
 /**
  * The one error this package throws. Rendering itself never throws for any outcome or value; only options that
@@ -14,4 +14,9 @@ export class ToonOutputError extends Error {
     super(message, options);
     this.code = code;
   }
+}
+
+/** Whether `error` is a `ToonOutputError` (of the given code, when one is given). */
+export function isToonOutputError(error: unknown, code?: ToonOutputErrorCode): error is ToonOutputError {
+  return error instanceof ToonOutputError && (code === undefined || error.code === code);
 }

@@ -1,4 +1,4 @@
-export { ToonOutputError, type ToonOutputErrorCode } from './errors.js';
+export { isToonOutputError, ToonOutputError, type ToonOutputErrorCode } from './errors.js';
 export { unfence } from './fence.js';
 export { type JsonPrimitive, type JsonValue, MAX_JSON_DEPTH, toJsonValue } from './json-value.js';
 export {
@@ -17,10 +17,10 @@ export { type RenderResult, render } from './render.js';
 export { type RenderValueOptions, renderValue } from './render-value.js';
 export {
   type AttachmentOutcome,
-  RUN_STATUSES,
+  OUTCOME_STATUSES,
+  type OutcomeStatus,
   type RunErrorInfo,
   type RunOutcome,
-  type RunStatus,
   type SessionOutcome,
   type UpstreamTruncation,
 } from './run-outcome.js';

@@ -47,7 +47,7 @@ function integerAtLeast(name: string, value: number | undefined, fallback: numbe
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < minimum) {
     throw new ToonOutputError(
-      'INVALID_OPTION',
+      'INVALID_OPTIONS',
       `${name} must be an integer of at least ${minimum}, got ${String(value)}: pass a larger ${name} or leave it out for the default`,
     );
   }
@@ -58,12 +58,12 @@ export function resolveOptions(options: RenderOptions): ResolvedOptions {
   const mode = options.mode ?? 'toon';
   if (!isOutputMode(mode)) {
     throw new ToonOutputError(
-      'INVALID_OPTION',
+      'INVALID_OPTIONS',
       `Unknown output mode ${JSON.stringify(mode)}: use one of ${OUTPUT_MODES.join(', ')}`,
     );
   }
   if (options.encoder !== undefined && typeof options.encoder !== 'function') {
-    throw new ToonOutputError('INVALID_OPTION', 'encoder must be a function (value) => string, or left out');
+    throw new ToonOutputError('INVALID_OPTIONS', 'encoder must be a function (value) => string, or left out');
   }
   return {
     mode,

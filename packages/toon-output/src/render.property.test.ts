@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { expectConsistent } from '../test/assertions.js';
 import { MIN_MAX_CHARS, OUTPUT_MODES } from './options.js';
 import { render } from './render.js';
-import { RUN_STATUSES, type RunOutcome } from './run-outcome.js';
+import { OUTCOME_STATUSES, type RunOutcome } from './run-outcome.js';
 
 // Text with the awkward parts of real output: line breaks of every kind, blank lines, quotes, backslashes, control
 // characters, fences, emoji and (now and then) unpaired surrogates.
@@ -33,7 +33,7 @@ const number = fc.oneof(fc.integer({ min: -5, max: 1_000_000 }), fc.double());
 
 const outcome: fc.Arbitrary<RunOutcome> = fc.record(
   {
-    status: fc.constantFrom(...RUN_STATUSES),
+    status: fc.constantFrom(...OUTCOME_STATUSES),
     stdout: text,
     stderr: text,
     value: fc.record(

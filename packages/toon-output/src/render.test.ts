@@ -331,7 +331,7 @@ describe('render', () => {
         render({ status: 'success' }, options);
       } catch (error) {
         expect(error).toBeInstanceOf(ToonOutputError);
-        expect((error as ToonOutputError).code).toBe('INVALID_OPTION');
+        expect((error as ToonOutputError).code).toBe('INVALID_OPTIONS');
       }
     });
   });

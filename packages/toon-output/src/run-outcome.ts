@@ -1,7 +1,7 @@
 /** How a run ended. `cancelled` is an addition; the other four are the statuses the original bridge reported. */
-export type RunStatus = 'success' | 'error' | 'timeout' | 'cancelled' | 'validation_error';
+export type OutcomeStatus = 'success' | 'error' | 'timeout' | 'cancelled' | 'validation_error';
 
-export const RUN_STATUSES: readonly RunStatus[] = [
+export const OUTCOME_STATUSES: readonly OutcomeStatus[] = [
   'success',
   'error',
   'timeout',
@@ -47,7 +47,7 @@ export interface SessionOutcome {
  * rendered when present.
  */
 export interface RunOutcome {
-  status: RunStatus;
+  status: OutcomeStatus;
   /** Raw stdout text as produced. */
   stdout?: string;
   /** Raw stderr text as produced. */

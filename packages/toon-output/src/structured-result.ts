@@ -1,5 +1,5 @@
 import type { JsonValue } from './json-value.js';
-import type { AttachmentOutcome, RunStatus, SessionOutcome, UpstreamTruncation } from './run-outcome.js';
+import type { AttachmentOutcome, OutcomeStatus, SessionOutcome, UpstreamTruncation } from './run-outcome.js';
 
 /** How much of one part of the result was cut by the renderer. Counts are exact; characters are code points. */
 export interface PartTruncation {
@@ -35,7 +35,7 @@ export type Truncation = { [Part in TruncatablePart]?: PartTruncation } & {
  * bridge; the others are additions.
  */
 export interface StructuredResult {
-  status: RunStatus;
+  status: OutcomeStatus;
   /** One line for the model: `Success`, `Success (no output)`, `Timeout: execution exceeded 30s`, … */
   summary: string;
   exitCode?: number;

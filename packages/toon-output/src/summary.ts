@@ -1,4 +1,4 @@
-import type { RunOutcome, RunStatus } from './run-outcome.js';
+import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
 
 /** `Type: message` for an exception, the text for a string error, undefined when there is none. */
 export function errorText(error: RunOutcome['error']): string | undefined {
@@ -20,7 +20,7 @@ export interface Headline {
  * The summary line and error text users of the original bridge know: `Success`, `Success (no output)`,
  * `Timeout: execution exceeded 30s`, `Sandbox error: <error>`, the validation message, and `Cancelled`.
  */
-export function headline(outcome: RunOutcome, status: RunStatus, hasOutput: boolean): Headline {
+export function headline(outcome: RunOutcome, status: OutcomeStatus, hasOutput: boolean): Headline {
   const error = errorText(outcome.error);
   const message = typeof outcome.message === 'string' && outcome.message !== '' ? outcome.message : undefined;
   const timeout = validSeconds(outcome.timeoutSeconds);

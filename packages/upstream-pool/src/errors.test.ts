@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { UpstreamError, withStderr } from './errors.js';
+import { isUpstreamError, UpstreamError, withStderr } from './errors.js';
 
 test('withStderr quotes the last lines under the message', () => {
   const tail = Array.from({ length: 20 }, (_, index) => `line ${index}`);
@@ -20,4 +20,13 @@ test('UpstreamError carries its code, server and cause', () => {
     stderrTail: ['a'],
     cause,
   });
+});
+
+test('isUpstreamError tells UpstreamErrors apart, by code when one is given', () => {
+  const error = new UpstreamError('ABORTED', 'stopped');
+  expect(isUpstreamError(error)).toBe(true);
+  expect(isUpstreamError(error, 'ABORTED')).toBe(true);
+  expect(isUpstreamError(error, 'TIMEOUT')).toBe(false);
+  expect(isUpstreamError(Object.assign(new Error('x'), { code: 'ABORTED' }), 'ABORTED')).toBe(false);
+  expect(isUpstreamError(undefined)).toBe(false);
 });

@@ -3,11 +3,12 @@
  * - `SERVER_UNKNOWN` / `SERVER_DISABLED`: no server of that name, or it is disabled in its configuration.
  * - `START_FAILED`: the server could not be started or did not complete `initialize` in time.
  * - `CWD_MISSING`: the stdio server's `cwd` does not exist.
- * - `TIMEOUT` / `CANCELLED`: the caller's deadline passed or its signal was aborted (cancellation was sent upstream).
+ * - `TIMEOUT`: the call's deadline passed (cancellation was sent upstream).
+ * - `ABORTED`: the caller's signal was aborted (cancellation was sent upstream).
  * - `DISCONNECTED`: the process exited or the connection broke; the next call restarts the server.
  * - `RESTART_LIMIT`: the server failed too often in the restart window; it is reported as failed for now.
  * - `RPC_ERROR`: the server answered the request with a JSON-RPC error.
- * - `PROTOCOL`: the server sent something that is not valid MCP (bad message, oversized line, cursor loop).
+ * - `PROTOCOL_ERROR`: the server sent something that is not valid MCP (bad message, oversized line, cursor loop).
  * - `CLOSED`: the pool has been closed.
  */
 export type UpstreamErrorCode =
@@ -16,11 +17,11 @@ export type UpstreamErrorCode =
   | 'START_FAILED'
   | 'CWD_MISSING'
   | 'TIMEOUT'
-  | 'CANCELLED'
+  | 'ABORTED'
   | 'DISCONNECTED'
   | 'RESTART_LIMIT'
   | 'RPC_ERROR'
-  | 'PROTOCOL'
+  | 'PROTOCOL_ERROR'
   | 'CLOSED';
 
 export interface UpstreamErrorDetails {
@@ -50,6 +51,11 @@ export class UpstreamError extends Error {
     this.stderrTail = details.stderrTail ?? [];
     this.rpcCode = details.rpcCode;
   }
+}
+
+/** Whether `error` is an `UpstreamError`, and of `code` when one is given. */
+export function isUpstreamError(error: unknown, code?: UpstreamErrorCode): error is UpstreamError {
+  return error instanceof UpstreamError && (code === undefined || error.code === code);
 }
 
 /** How many stderr lines an error message quotes; the error's `stderrTail` keeps them all. */

@@ -1,11 +1,29 @@
-export type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-export type { ConnectionKind } from './connect.js';
-export { UpstreamError, type UpstreamErrorCode, type UpstreamErrorDetails } from './errors.js';
+export type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+export type {
+  CallToolResult,
+  Implementation,
+  Progress,
+  ServerCapabilities,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+export type {
+  ConnectContext,
+  ConnectionEnding,
+  ConnectionFactory,
+  ConnectionKind,
+  UpstreamConnection,
+} from './connection-factory.js';
+export {
+  isUpstreamError,
+  UpstreamError,
+  type UpstreamErrorCode,
+  type UpstreamErrorDetails,
+} from './errors.js';
 export type {
   CallEvent,
   CallOutcome,
   ServerState,
-  StateEvent,
+  ServerStateEvent,
   StderrEvent,
   ToolsChangedEvent,
   UpstreamEvent,
@@ -13,15 +31,12 @@ export type {
   UpstreamEventType,
 } from './events.js';
 export { type Logger, silentLogger } from './logger.js';
-export {
-  type CallToolOptions,
-  createUpstreamPool,
-  type ServerMetadata,
-  type ServerStatus,
-  type ServerTuning,
-  type SignalOptions,
-  type UpstreamPool,
-  type UpstreamPoolOptions,
-} from './pool.js';
+export type {
+  CallToolOptions,
+  ServerTuning,
+  SignalOptions,
+  UpstreamPoolOptions,
+} from './options.js';
+export { createUpstreamPool, type ServerMetadata, type ServerStatus, type UpstreamPool } from './pool.js';
 export { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
 export type { HttpTransportConfig, StdioTransportConfig, UpstreamServer } from './server-config.js';

@@ -68,7 +68,7 @@ test(
     const controller = new AbortController();
     const call = pool.callTool('web', 'slow', { ms: 60_000 }, { signal: controller.signal });
     setTimeout(() => controller.abort(), 500);
-    expect(((await call.catch((e: unknown) => e)) as UpstreamError).code).toBe('CANCELLED');
+    expect(((await call.catch((e: unknown) => e)) as UpstreamError).code).toBe('ABORTED');
     const seen = await until(
       async () => (await pool.callTool('web', 'last_cancelled')).structuredContent as { count: number },
       (value) => value.count > 0,

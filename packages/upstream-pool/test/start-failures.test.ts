@@ -43,21 +43,6 @@ test(
   LONG,
 );
 
-test('failed starts are retried on later calls until the restart limit', async () => {
-  const pool = pools.open({
-    servers: [
-      { name: 'ghost', transport: { type: 'stdio', command: 'codexec-no-such-command', args: [], env: {} } },
-    ],
-    restart: { maxRestarts: 1, backoffMs: 10 },
-  });
-  expect((await fail(pool.connect('ghost'))).code).toBe('START_FAILED');
-  expect((await fail(pool.connect('ghost'))).code).toBe('START_FAILED');
-  const limit = await fail(pool.connect('ghost'));
-  expect(limit.code).toBe('RESTART_LIMIT');
-  expect(limit.message).toContain('was not found');
-  expect(pool.status()[0]).toMatchObject({ state: 'failed', restarts: 1 });
-});
-
 test(
   'a server that exits at once: START_FAILED with the exit code and its stderr',
   async () => {

@@ -1,3 +1,4 @@
+import { formatDuration } from '@codexec/internal';
 /** One line of the doctor's checklist. */
 export interface Check {
   name: string;
@@ -21,7 +22,7 @@ export function formatChecklist(checks: readonly Check[]): string {
   const width = Math.max(...checks.map((c) => c.name.length), 10);
   const lines: string[] = [];
   for (const c of checks) {
-    const time = c.durationMs === undefined ? '' : ` (${formatMs(c.durationMs)})`;
+    const time = c.durationMs === undefined ? '' : ` (${formatDuration(c.durationMs)})`;
     lines.push(`${MARK[c.status]} ${c.name.padEnd(width)}  ${c.detail}${time}`);
     if (c.fix && c.status !== 'ok') {
       for (const [i, line] of c.fix.split('\n').entries())
@@ -37,8 +38,4 @@ export function formatChecklist(checks: readonly Check[]): string {
       : `All checks passed${warned ? ` (${warned} warning${warned > 1 ? 's' : ''})` : ''}.`,
   );
   return `${lines.join('\n')}\n`;
-}
-
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

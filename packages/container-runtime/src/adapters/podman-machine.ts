@@ -13,20 +13,40 @@ import {
 } from '../podman-machine.js';
 
 export interface EnsurePodmanMachineOptions {
+  /**
+   * The podman binary: a name on PATH or a path.
+   * @default 'podman'
+   */
   command?: string;
-  /** Variables added to podman's environment. */
+  /**
+   * Variables added to podman's environment.
+   * @default {}
+   */
   env?: Record<string, string | undefined>;
+  /**
+   * Where podman's progress and the plan are logged.
+   * @default silentLogger
+   */
   logger?: Logger;
   signal?: AbortSignal;
-  /** `podman machine init` downloads a VM image. Default 15 min. */
+  /**
+   * How long `podman machine init` (which downloads a VM image) may take, in milliseconds.
+   * @default 900_000 (15 min)
+   */
   initTimeoutMs?: number;
-  /** `podman machine start`, and waiting for a machine that is starting. Default 5 min. */
+  /**
+   * How long `podman machine start`, or waiting for a machine that is starting, may take, in milliseconds.
+   * @default 300_000 (5 min)
+   */
   startTimeoutMs?: number;
 }
 
 /**
  * Makes sure a podman machine runs (macOS, Windows): starts the default machine, or creates it first when there is
- * none. Returns what it did. Throws `MACHINE_START_FAILED` with advice, `RUNTIME_NOT_FOUND` without podman.
+ * none. Returns what it did.
+ *
+ * @throws {ContainerRuntimeError} (rejects) `MACHINE_START_FAILED` with advice, `RUNTIME_NOT_FOUND` without
+ * podman, `COMMAND_FAILED` when `podman machine list` prints something that is not JSON, `ABORTED`.
  */
 export async function ensurePodmanMachine(
   options: EnsurePodmanMachineOptions = {},

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DescriptorPassingInput, passesDescriptors } from './cli.js';
+import { type DescriptorPassingInput, passesDescriptors } from './descriptor-passing.js';
 
 const local: DescriptorPassingInput = {
   dialect: { preservesFds: true },
