@@ -18,3 +18,8 @@ export class BridgeError extends Error {
     this.code = code;
   }
 }
+
+/** Whether `error` is a `BridgeError` (of the given code, when one is given). */
+export function isBridgeError(error: unknown, code?: BridgeErrorCode): error is BridgeError {
+  return error instanceof BridgeError && (code === undefined || error.code === code);
+}

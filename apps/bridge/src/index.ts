@@ -12,7 +12,7 @@ export type {
   ServerOrigin,
   ToolCallEvent,
 } from './engine.js';
-export { BridgeError, type BridgeErrorCode } from './errors.js';
+export { BridgeError, type BridgeErrorCode, isBridgeError } from './errors.js';
 export { createLogHub, type LogEvent, type LogHub } from './log-hub.js';
 export { createLineLogger, type Logger, silentLogger } from './logger.js';
 export { checkRunArguments, type RunArguments, runPythonInputSchema } from './run-arguments.js';

@@ -14,33 +14,34 @@ import type { McpServerConfig } from './server.js';
 
 export interface ExplicitSource {
   path: string;
-  /** Read the file as this client's format; default `generic` (accepts `mcpServers`, `servers`, `mcp_servers`). */
+  /** Read the file as this client's format. @default 'generic' (accepts `mcpServers`, `servers`, `mcp_servers`) */
   client?: string;
 }
 
 export interface DiscoverOptions {
-  /** The project directory; default `process.cwd()`. */
+  /** The project directory. @default process.cwd() */
   cwd?: string;
-  /** The user's home; default `USERPROFILE` (Windows) or `HOME` from `env`, else `os.homedir()`. */
+  /** The user's home. @default `USERPROFILE` (Windows) or `HOME` from `env`, else `os.homedir()` */
   home?: string;
-  /** Environment for paths (`APPDATA`, `XDG_CONFIG_HOME`, `CODEX_HOME`, …); default `process.env`. */
+  /** Environment for paths (`APPDATA`, `XDG_CONFIG_HOME`, `CODEX_HOME`, …). @default process.env */
   env?: Env;
-  /** Whose file layout to use; default `process.platform`. */
+  /** Whose file layout to use. @default process.platform */
   platform?: NodeJS.Platform;
-  /** Client ids to read (see `CLIENT_IDS`); default all. Explicit files are always read. */
+  /** Client ids to read (see `CLIENT_IDS`); explicit files are always read. @default CLIENT_IDS (all) */
   sources?: readonly string[];
   /** Files the caller names; they win over every discovered file, first listed first. */
   explicit?: readonly (string | ExplicitSource)[];
   /**
    * Leaves out every entry for which it returns a reason (say, one that would start the calling program itself):
-   * such an entry is in `skipped` and in an `excluded` warning, never dropped silently. Default: none left out.
+   * such an entry is in `skipped` and in an `excluded` warning, never dropped silently.
+   * @default none left out
    */
   exclude?: (server: McpServerConfig) => string | undefined;
-  /** File-system port; default the real one. */
+  /** File-system port. @default createNodeFileSystem() */
   fs?: ConfigFileSystem;
-  /** Files larger than this are reported, not read; default 8 MiB. */
+  /** Files larger than this are reported, not read. @default DEFAULT_MAX_FILE_BYTES (8 MiB) */
   maxFileBytes?: number;
-  /** Gives up (throws `ABORTED`) when the whole discovery takes longer; default 30 000 ms. */
+  /** Gives up (throws `ABORTED`) when the whole discovery takes longer. @default 30_000 */
   timeoutMs?: number;
   signal?: AbortSignal;
   logger?: Logger;
@@ -128,6 +129,9 @@ function requireAbsolute(ctx: PathContext, name: 'cwd' | 'home', value: string):
 /**
  * Finds every MCP server configured for the given home and project, normalises it and applies precedence.
  * Values stay raw (unexpanded) so audit sees what is written; use `resolveServer` before starting one.
+ * @throws {ConfigDiscoveryError} `INVALID_OPTIONS` (a relative `cwd` or `home`),
+ *   `UNKNOWN_CLIENT` (an id not in `CLIENT_IDS`), `ABORTED` (the signal, or `timeoutMs` ran out). Problems in
+ *   files are diagnostics, never thrown.
  */
 export async function discover(options: DiscoverOptions = {}): Promise<DiscoveryResult> {
   const platform = options.platform ?? process.platform;

@@ -15,9 +15,9 @@ import {
 export interface FileMemoryStoreOptions {
   /** The directory of this store (one per project); made on the first write. */
   dir: string;
-  /** Largest value, in bytes of UTF-8 JSON (default 1 MiB). */
+  /** Largest value, in bytes of UTF-8 JSON. @default 1 MiB */
   maxValueBytes?: number;
-  /** Largest total of every value (default 64 MiB). */
+  /** Largest total of every value. @default 64 MiB */
   maxTotalBytes?: number;
 }
 
@@ -51,6 +51,7 @@ function ioError(what: string, error: unknown): MemoryStoreError {
  * reported as `CORRUPT` for its key, and listed as a problem; every other key stays readable. The caps are checked
  * before anything is written, so a refused write changes nothing (two processes writing at once can each pass the
  * total cap's check; the store then ends over it by at most one value).
+ * Its methods throw `MemoryStoreError` (`INVALID_KEY`, `NOT_JSON`, `TOO_LARGE`, `QUOTA`, `CORRUPT`, `IO`).
  */
 export function createFileMemoryStore(options: FileMemoryStoreOptions): MemoryStore {
   const { dir } = options;

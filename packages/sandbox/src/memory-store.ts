@@ -1,3 +1,4 @@
+import type { MemoryInfo } from '@codexec/frame-protocol';
 import { MemoryKey } from '@codexec/frame-protocol';
 
 /**
@@ -21,14 +22,8 @@ export interface MemoryStoreCallOptions {
   signal?: AbortSignal;
 }
 
-export interface MemoryInfo {
-  key: string;
-  /** Bytes of the value as UTF-8 JSON. */
-  size: number;
-  /** ISO 8601. */
-  created: string;
-  updated: string;
-}
+/** A stored value's key, size and times: the frame protocol's record, as the runtime receives it. */
+export type { MemoryInfo };
 
 export interface MemoryRecord extends MemoryInfo {
   value: unknown;

@@ -22,11 +22,11 @@ export type ToonEncoder = (value: JsonValue) => string;
 export const defaultToonEncoder: ToonEncoder = (value) => encode(value);
 
 export interface RenderOptions {
-  /** `toon` (default): a ```toon block; `compact`: plain text; `json`: a ```json block. */
+  /** `toon`: a ```toon block; `compact`: plain text; `json`: a ```json block. @default 'toon' */
   mode?: OutputMode;
-  /** Cap on `text.length`, fence included. Default {@link DEFAULT_MAX_CHARS}, at least {@link MIN_MAX_CHARS}. */
+  /** Cap on `text.length`, fence included; at least {@link MIN_MAX_CHARS}. @default DEFAULT_MAX_CHARS (100 000) */
   maxChars?: number;
-  /** Per-line cap in characters. Default {@link DEFAULT_MAX_LINE_CHARS}, at least {@link MIN_MAX_LINE_CHARS}. */
+  /** Per-line cap in characters; at least {@link MIN_MAX_LINE_CHARS}. @default DEFAULT_MAX_LINE_CHARS (10 000) */
   maxLineChars?: number;
   /** TOON encoder to use instead of `@toon-format/toon`'s `encode`; if it throws, the text falls back to JSON. */
   encoder?: ToonEncoder;

@@ -120,6 +120,7 @@ const MAX_ATTEMPTS = 8;
  * {@link ToonOutputError}). The text never exceeds `maxChars`: parts are cut fairly (a small stream is never cut to
  * favour a big one), each keeping its head and tail around a marker with exact counts, and `structured.truncated`
  * records what was cut.
+ * @throws {ToonOutputError} `INVALID_OPTIONS` for an option it cannot honour (never for an outcome).
  */
 export function render(outcome: RunOutcome, options: RenderOptions = {}): RenderResult {
   const resolved = resolveOptions(options);

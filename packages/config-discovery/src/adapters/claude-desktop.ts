@@ -1,6 +1,6 @@
 import type { ClientAdapter } from '../adapter.js';
 import { appConfigDir, pathApi } from '../platform-paths.js';
-import { claudeDialect, parseServerSections, readStandardEntry } from './read-entries.js';
+import { claudeDialect, parseStandardMcpServers } from './read-entries.js';
 
 /**
  * Claude Desktop: `claude_desktop_config.json` in `~/Library/Application Support/Claude` (macOS),
@@ -20,13 +20,5 @@ export const claudeDesktop: ClientAdapter = {
       },
     ];
   },
-  parse(text, ctx) {
-    return parseServerSections(
-      text,
-      ctx,
-      'claude-desktop',
-      () => [{ path: ['mcpServers'] }],
-      (fields) => readStandardEntry(fields, claudeDialect),
-    );
-  },
+  parse: parseStandardMcpServers('claude-desktop', claudeDialect),
 };

@@ -1,6 +1,6 @@
 import type { ClientAdapter, SourceLocation } from '../adapter.js';
 import { pathApi, vscodeUserDir } from '../platform-paths.js';
-import { parseServerSections, readStandardEntry, type StandardDialect } from './read-entries.js';
+import { parseStandardMcpServers, type StandardDialect } from './read-entries.js';
 import { VSCODE_PRODUCTS } from './vscode.js';
 
 const clineDialect: StandardDialect = {
@@ -41,13 +41,5 @@ export const cline: ClientAdapter = {
     });
     return locations;
   },
-  parse(text, ctx) {
-    return parseServerSections(
-      text,
-      ctx,
-      'cline',
-      () => [{ path: ['mcpServers'] }],
-      (fields) => readStandardEntry(fields, clineDialect),
-    );
-  },
+  parse: parseStandardMcpServers('cline', clineDialect),
 };

@@ -1,6 +1,6 @@
 import type { ClientAdapter } from '../adapter.js';
 import { pathApi } from '../platform-paths.js';
-import { parseServerSections, readStandardEntry, type StandardDialect } from './read-entries.js';
+import { parseStandardMcpServers, type StandardDialect } from './read-entries.js';
 
 const cursorDialect: StandardDialect = {
   urlKeys: [{ key: 'url' }],
@@ -26,13 +26,5 @@ export const cursor: ClientAdapter = {
       { file: p.join(ctx.home, '.cursor', 'mcp.json'), scope: 'user', format: 'jsonc' },
     ];
   },
-  parse(text, ctx) {
-    return parseServerSections(
-      text,
-      ctx,
-      'cursor',
-      () => [{ path: ['mcpServers'] }],
-      (fields) => readStandardEntry(fields, cursorDialect),
-    );
-  },
+  parse: parseStandardMcpServers('cursor', cursorDialect),
 };

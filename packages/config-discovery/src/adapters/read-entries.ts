@@ -108,6 +108,21 @@ export interface EntryContext {
 
 export type EntryReader = (fields: EntryFields, entry: EntryContext) => EntryOutcome;
 
+/** The parse of a client whose file holds `mcpServers` entries in the common shape, read by `dialect`. */
+export function parseStandardMcpServers(
+  client: string,
+  dialect: StandardDialect,
+): (text: string, ctx: ParseContext) => ParseResult {
+  return (text, ctx) =>
+    parseServerSections(
+      text,
+      ctx,
+      client,
+      () => [{ path: ['mcpServers'] }],
+      (fields) => readStandardEntry(fields, dialect),
+    );
+}
+
 /** The shared shape of every adapter's parse: document -> root object -> named sections -> entries. Problems
  * become diagnostics and never stop the other entries from being read. */
 export function parseServerSections(

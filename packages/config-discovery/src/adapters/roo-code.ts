@@ -1,6 +1,6 @@
 import type { ClientAdapter, SourceLocation } from '../adapter.js';
 import { pathApi, vscodeUserDir } from '../platform-paths.js';
-import { parseServerSections, readStandardEntry, type StandardDialect } from './read-entries.js';
+import { parseStandardMcpServers, type StandardDialect } from './read-entries.js';
 import { VSCODE_PRODUCTS } from './vscode.js';
 
 const rooDialect: StandardDialect = {
@@ -38,13 +38,5 @@ export const rooCode: ClientAdapter = {
     }
     return locations;
   },
-  parse(text, ctx) {
-    return parseServerSections(
-      text,
-      ctx,
-      'roo-code',
-      () => [{ path: ['mcpServers'] }],
-      (fields) => readStandardEntry(fields, rooDialect),
-    );
-  },
+  parse: parseStandardMcpServers('roo-code', rooDialect),
 };

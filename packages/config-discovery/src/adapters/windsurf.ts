@@ -1,6 +1,6 @@
 import type { ClientAdapter } from '../adapter.js';
 import { pathApi } from '../platform-paths.js';
-import { parseServerSections, readStandardEntry, type StandardDialect } from './read-entries.js';
+import { parseStandardMcpServers, type StandardDialect } from './read-entries.js';
 
 const windsurfDialect: StandardDialect = {
   urlKeys: [{ key: 'serverUrl' }, { key: 'url' }],
@@ -28,13 +28,5 @@ export const windsurf: ClientAdapter = {
       },
     ];
   },
-  parse(text, ctx) {
-    return parseServerSections(
-      text,
-      ctx,
-      'windsurf',
-      () => [{ path: ['mcpServers'] }],
-      (fields) => readStandardEntry(fields, windsurfDialect),
-    );
-  },
+  parse: parseStandardMcpServers('windsurf', windsurfDialect),
 };

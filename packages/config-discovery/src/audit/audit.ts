@@ -11,15 +11,16 @@ import { findSecret, findUrlSecret, redactSecret, type SecretMatch } from './sec
 import { type Which, whichOnPath } from './which.js';
 
 export interface AuditOptions {
-  /** Environment used to resolve variables before checking commands and URLs; default `process.env`. */
+  /** Environment used to resolve variables before checking commands and URLs. @default process.env */
   env?: Env;
-  /** Where file modes come from when the discovery result has none; default the real file system. */
+  /** Where file modes come from when the discovery result has none. @default createNodeFileSystem() */
   fs?: Pick<ConfigFileSystem, 'stat'>;
-  /** Command lookup; default a real PATH search. */
+  /** Command lookup. @default a search of the real PATH */
   which?: Which;
   /**
    * Says why an entry would start the auditing program itself (the rule a caller gives discovery's `exclude`): a
-   * kept entry it matches is a `self-reference` finding, a loop waiting to happen. Default: no such check.
+   * kept entry it matches is a `self-reference` finding, a loop waiting to happen.
+   * @default no such check
    */
   selfReference?: (server: McpServerConfig) => string | undefined;
   signal?: AbortSignal;

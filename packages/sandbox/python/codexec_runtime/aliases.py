@@ -10,13 +10,19 @@
 - when two names map to the same alias, the later ones get ``_2``, ``_3``, ... in input order.
 """
 
+from __future__ import annotations
+
 import keyword
 import re
+from collections.abc import Iterable
+from typing import Literal
+
+AliasKind = Literal["server", "tool"]
 
 _INVALID_RUN = re.compile(r"[^a-z0-9_]+")
 
 
-def base_alias(name, *, kind="server"):
+def base_alias(name: object, *, kind: AliasKind = "server") -> str:
     """The alias of one name before collisions are resolved. ``kind`` is ``server`` or ``tool``."""
     alias = _INVALID_RUN.sub("_", str(name).lower()).strip("_")
     if not alias:
@@ -28,10 +34,10 @@ def base_alias(name, *, kind="server"):
     return alias
 
 
-def assign_aliases(names, *, kind="server", reserved=()):
+def assign_aliases(names: Iterable[object], *, kind: AliasKind = "server", reserved: Iterable[str] = ()) -> list[str]:
     """Aliases for ``names`` in order, unique among themselves and distinct from ``reserved``."""
     taken = set(reserved)
-    aliases = []
+    aliases: list[str] = []
     for name in names:
         base = base_alias(name, kind=kind)
         alias = base
@@ -44,7 +50,7 @@ def assign_aliases(names, *, kind="server", reserved=()):
     return aliases
 
 
-def parameter_name(name, taken):
+def parameter_name(name: object, taken: set[str]) -> str:
     """A Python parameter name for a JSON property name, distinct from ``taken`` (which it extends).
 
     Property names keep their case (``maxResults`` stays ``maxResults``); only what is not a valid identifier is

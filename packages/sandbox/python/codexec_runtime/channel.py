@@ -5,14 +5,40 @@ Requests are correlated by id and many may be in flight at once. A reader thread
 synchronous path simply blocks on the same future, so it works from plain code and from inside a running loop.
 """
 
+from __future__ import annotations
+
 import asyncio
 import concurrent.futures
 import itertools
 import os
 import threading
+from collections.abc import Iterator, Mapping
+from typing import Protocol
 
 from .errors import MCPError
 from .frames import encode_frame
+from .wire import JsonObject, ResponseFrame, RuntimeFrame, is_object
+
+
+class FrameSink(Protocol):
+    """Where the runtime's frames go: the channel's writer (a test may give its own)."""
+
+    def send(self, frame: RuntimeFrame) -> None: ...
+
+
+class Asker(Protocol):
+    """What the runtime's own helpers (memory, saved tools, attachments) need of the host: ``HostClient.ask``."""
+
+    def ask(
+        self,
+        method: str,
+        params: JsonObject,
+        *,
+        timeout: float,
+        unsupported: str,
+        raises: Mapping[str, type[Exception]],
+        prefix: str = "",
+    ) -> object: ...
 
 
 class ChannelClosed(Exception):
@@ -30,13 +56,13 @@ class FrameTooLarge(ValueError):
 class FrameWriter:
     """Writes whole frames, one line each, under a lock. Silent in a forked child: only the runtime speaks."""
 
-    def __init__(self, fd, max_line_bytes=MAX_LINE_BYTES):
+    def __init__(self, fd: int, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self._fd = fd
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self.max_line_bytes = max_line_bytes
 
-    def send(self, frame):
+    def send(self, frame: RuntimeFrame) -> None:
         if os.getpid() != self._pid:
             return
         line = encode_frame(frame)
@@ -54,27 +80,31 @@ class FrameWriter:
                 raise ChannelClosed(str(error)) from None
 
 
-def error_from_response(error, *, server=None, tool=None):
-    code = error.get("code") if isinstance(error, dict) else None
-    message = error.get("message") if isinstance(error, dict) else None
-    data = error.get("data") if isinstance(error, dict) else None
-    return MCPError(str(message or "the host could not serve the request"), code=code, data=data,
-                    server=server, tool=tool)
+def error_from_response(error: object, *, server: str | None = None, tool: str | None = None) -> MCPError:
+    fields: JsonObject = error if is_object(error) else {}
+    code, message = fields.get("code"), fields.get("message")
+    return MCPError(
+        str(message or "the host could not serve the request"),
+        code=code if isinstance(code, str) else None,
+        data=fields.get("data"),
+        server=server,
+        tool=tool,
+    )
 
 
 class HostClient:
     """Sends ``request`` frames and matches the host's ``response`` frames to them."""
 
-    def __init__(self, writer):
+    def __init__(self, writer: FrameSink) -> None:
         self._writer = writer
-        self._pending = {}
+        self._pending: dict[str, concurrent.futures.Future[object]] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._closed = None
+        self._closed: str | None = None
         self.calls = 0
 
-    def _start(self, method, params):
-        future = concurrent.futures.Future()
+    def _start(self, method: str, params: JsonObject) -> tuple[str, concurrent.futures.Future[object]]:
+        future: concurrent.futures.Future[object] = concurrent.futures.Future()
         request_id = f"c{next(self._ids)}"  # PROTOCOL.md: the runtime's ids are c1, c2, ...
         with self._lock:
             if self._closed is not None:
@@ -90,7 +120,7 @@ class HostClient:
             self.calls += 1
         return request_id, future
 
-    def _withdraw(self, request_id, reason):
+    def _withdraw(self, request_id: str, reason: str) -> None:
         with self._lock:
             withdrawn = self._pending.pop(request_id, None) is not None
         if withdrawn:
@@ -99,7 +129,7 @@ class HostClient:
             except ChannelClosed:
                 pass
 
-    async def request(self, method, params):
+    async def request(self, method: str, params: JsonObject) -> object:
         """Awaits the host's answer. Cancelling the awaiting task withdraws the request (a ``cancel`` frame)."""
         request_id, future = self._start(method, params)
         try:
@@ -108,7 +138,7 @@ class HostClient:
             self._withdraw(request_id, "cancelled in the sandbox")
             raise
 
-    def request_sync(self, method, params, timeout=None):
+    def request_sync(self, method: str, params: JsonObject, timeout: float | None = None) -> object:
         """Blocks the calling thread until the host answers (or ``timeout`` seconds pass)."""
         request_id, future = self._start(method, params)
         try:
@@ -121,7 +151,16 @@ class HostClient:
                 self._withdraw(request_id, "interrupted in the sandbox")
             raise
 
-    def ask(self, method, params, *, timeout, unsupported, raises, prefix=""):
+    def ask(
+        self,
+        method: str,
+        params: JsonObject,
+        *,
+        timeout: float,
+        unsupported: str,
+        raises: Mapping[str, type[Exception]],
+        prefix: str = "",
+    ) -> object:
         """``request_sync`` for the runtime's own helpers (memory, saved tools, attachments): a host that does not
         serve the method is a RuntimeError saying ``unsupported``; an error code in ``raises`` becomes that Python
         exception with the host's message (after ``prefix``); any other error stays an MCPError."""
@@ -130,12 +169,12 @@ class HostClient:
         except MCPError as error:
             if error.code == "UNKNOWN_METHOD":
                 raise RuntimeError(unsupported) from None
-            kind = raises.get(error.code)
+            kind = raises.get(error.code) if error.code is not None else None
             if kind is not None:
                 raise kind(f"{prefix}{error.message}") from None
             raise error.with_traceback(None) from None
 
-    def resolve(self, frame):
+    def resolve(self, frame: ResponseFrame) -> None:
         """Called by the reader thread for each ``response`` frame."""
         with self._lock:
             future = self._pending.pop(frame["id"], None)
@@ -149,7 +188,7 @@ class HostClient:
         except concurrent.futures.InvalidStateError:
             pass
 
-    def close(self, reason):
+    def close(self, reason: str) -> None:
         """Fails every pending request: the channel ended."""
         with self._lock:
             self._closed = reason
@@ -166,11 +205,11 @@ class HostClient:
 class LineReader:
     """Splits a file descriptor into lines, starting with bytes already read from it elsewhere."""
 
-    def __init__(self, fd, carry=b""):
+    def __init__(self, fd: int, carry: bytes = b"") -> None:
         self._fd = fd
         self._buffer = bytearray(carry)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         scanned = 0
         while True:
             index = self._buffer.find(b"\n", scanned)

@@ -1,5 +1,7 @@
 """The exceptions code in the sandbox sees. They present themselves as ``mcp.runtime.*``."""
 
+from __future__ import annotations
+
 
 class MCPError(RuntimeError):
     """A tool call or discovery request failed (the host could not serve it, it timed out, ...).
@@ -7,7 +9,15 @@ class MCPError(RuntimeError):
     ``code`` is the host's machine-readable code (``TIMEOUT``, ``UNKNOWN_SERVER``, ...) when there is one.
     """
 
-    def __init__(self, message, *, code=None, data=None, server=None, tool=None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        data: object = None,
+        server: str | None = None,
+        tool: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
@@ -19,7 +29,9 @@ class MCPError(RuntimeError):
 class McpToolError(MCPError):
     """The upstream tool answered with ``isError: true``. ``result`` is its whole CallToolResult."""
 
-    def __init__(self, message, *, result=None, server=None, tool=None):
+    def __init__(
+        self, message: str, *, result: object = None, server: str | None = None, tool: str | None = None
+    ) -> None:
         super().__init__(message, code="TOOL_ERROR", server=server, tool=tool)
         self.result = result
 

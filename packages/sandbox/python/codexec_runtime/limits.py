@@ -18,9 +18,15 @@ The report goes to the host in the hello frame (``limits``), one entry per limit
 ``None``.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import resource
+from collections.abc import Iterable
+from typing import Literal, TypedDict, TypeVar
+
+from .wire import JsonObject, LimitEntry, LimitsReport, is_object
 
 CGROUP_ROOT = "/sys/fs/cgroup"
 PROC_CGROUP = "/proc/self/cgroup"
@@ -32,20 +38,31 @@ UNLIMITED_V1 = 1 << 62
 # of address space per malloc arena, and each thread's stack reserves 8 MiB, most of it never used).
 ADDRESS_SPACE_FACTOR = 4
 
+T = TypeVar("T", int, float)
 
-def requested_limits():
+
+class CgroupLimits(TypedDict):
+    """What the kernel applies to this process (None: no limit, or no cgroup)."""
+
+    version: Literal["v1", "v2"] | None
+    memory: int | None
+    pids: int | None
+    cpus: float | None
+
+
+def requested_limits() -> JsonObject | None:
     """The limits the host asked for (``CODEXEC_LIMITS``, removed from the environment), or None."""
     raw = os.environ.pop("CODEXEC_LIMITS", "")
     if not raw:
         return None
     try:
-        value = json.loads(raw)
+        value: object = json.loads(raw)
     except ValueError:
         return None
-    return value if isinstance(value, dict) else None
+    return value if is_object(value) else None
 
 
-def _read(path):
+def _read(path: str) -> str | None:
     try:
         with open(path, encoding="ascii", errors="replace") as handle:
             return handle.read().strip()
@@ -53,9 +70,9 @@ def _read(path):
         return None
 
 
-def _own_cgroups():
+def _own_cgroups() -> dict[str, str]:
     """``{controller: path}`` from /proc/self/cgroup; the cgroups v2 entry is under ``""``."""
-    paths = {}
+    paths: dict[str, str] = {}
     for line in (_read(PROC_CGROUP) or "").splitlines():
         parts = line.split(":", 2)
         if len(parts) != 3:
@@ -65,13 +82,13 @@ def _own_cgroups():
     return paths
 
 
-def _dirs(mount, path):
+def _dirs(mount: str, path: str) -> list[str]:
     """The cgroup directories from this process's own up to the mount's root, those that are visible here.
 
     In a cgroup namespace (or with the container's cgroup mounted as the root, as rootful engines do on v1) the mount's
     root is the container's own cgroup; without one, the path names it below the mount. Limits of ancestors hold too.
     """
-    found = []
+    found: list[str] = []
     parts = [part for part in path.split("/") if part and part != ".."]
     while parts:
         candidate = os.path.join(mount, *parts)
@@ -82,12 +99,12 @@ def _dirs(mount, path):
     return found
 
 
-def _smallest(values):
+def _smallest(values: Iterable[T | None]) -> T | None:
     numbers = [value for value in values if value is not None]
     return min(numbers) if numbers else None
 
 
-def _number(text, unlimited=("max",)):
+def _number(text: str | None, unlimited: tuple[str, ...] = ("max",)) -> int | None:
     if text is None or text in unlimited:
         return None
     try:
@@ -97,7 +114,7 @@ def _number(text, unlimited=("max",)):
     return value if 0 <= value < UNLIMITED_V1 else None
 
 
-def _v2_cpus(text):
+def _v2_cpus(text: str | None) -> float | None:
     if not text:
         return None
     parts = text.split()
@@ -109,13 +126,13 @@ def _v2_cpus(text):
         return None
 
 
-def _v1_cpus(directory):
+def _v1_cpus(directory: str) -> float | None:
     quota = _number(_read(os.path.join(directory, "cpu.cfs_quota_us")), unlimited=("-1",))
     period = _number(_read(os.path.join(directory, "cpu.cfs_period_us")))
     return quota / period if quota and period else None
 
 
-def cgroup_limits(root=None):
+def cgroup_limits(root: str | None = None) -> CgroupLimits:
     """``{"version", "memory", "pids", "cpus"}`` as the kernel applies them to this process (None: no limit)."""
     root = root or CGROUP_ROOT
     own = _own_cgroups()
@@ -128,7 +145,7 @@ def cgroup_limits(root=None):
             "cpus": _smallest(_v2_cpus(_read(os.path.join(d, "cpu.max"))) for d in dirs),
         }
 
-    def v1(controller):
+    def v1(controller: str) -> list[str]:
         mount = os.path.join(root, controller)
         if not os.path.isdir(mount):
             return []
@@ -145,7 +162,7 @@ def cgroup_limits(root=None):
     }
 
 
-def _status_bytes(field):
+def _status_bytes(field: str) -> int:
     for line in (_read("/proc/self/status") or "").splitlines():
         if line.startswith(field + ":"):
             try:
@@ -155,7 +172,7 @@ def _status_bytes(field):
     return 0
 
 
-def _lower(kind, value):
+def _lower(kind: int, value: int) -> bool:
     """Sets soft and hard of an rlimit to ``value`` unless they are already lower; True when it now holds."""
     hard = resource.getrlimit(kind)[1]
     if hard != resource.RLIM_INFINITY and hard <= value:
@@ -167,67 +184,68 @@ def _lower(kind, value):
     return True
 
 
-def _positive(value):
+def _positive(value: object) -> float | None:
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
 
 
-def enforce(requested):
+def enforce(requested: JsonObject | None) -> LimitsReport | None:
     """Applies the fallbacks the kernel needs and returns the report for the hello frame (None without a request)."""
     if requested is None:
         return None
     applied = cgroup_limits()
-    report = {"cgroup": applied["version"]}
+    report: LimitsReport = {"cgroup": applied["version"]}
 
-    memory = _positive(requested.get("memory"))
-    if memory is not None:
-        memory = int(memory)
-        entry = {"requested": memory}
+    memory_asked = _positive(requested.get("memory"))
+    if memory_asked is not None:
+        memory = int(memory_asked)
+        entry: LimitEntry
         if applied["memory"] is not None and applied["memory"] <= memory + MEMORY_SLACK:
-            entry.update(enforcedBy="cgroup", effective=applied["memory"])
+            entry = {"requested": memory, "enforcedBy": "cgroup", "effective": applied["memory"]}
         else:
             own = _status_bytes("VmData")
             data = memory + own
             backstop = _status_bytes("VmSize") + ADDRESS_SPACE_FACTOR * memory
             if _lower(resource.RLIMIT_DATA, data):
                 _lower(resource.RLIMIT_AS, backstop)
-                entry.update(enforcedBy="rlimit", effective=data, runtime=own, addressSpace=backstop)
+                entry = {
+                    "requested": memory, "enforcedBy": "rlimit", "effective": data, "runtime": own,
+                    "addressSpace": backstop,
+                }
             else:
-                entry.update(enforcedBy="none")
+                entry = {"requested": memory, "enforcedBy": "none"}
         report["memory"] = entry
 
-    pids = _positive(requested.get("pids"))
-    if pids is not None:
-        pids = int(pids)
-        entry = {"requested": pids}
+    pids_asked = _positive(requested.get("pids"))
+    if pids_asked is not None:
+        pids = int(pids_asked)
         if applied["pids"] is not None and applied["pids"] <= pids:
-            entry.update(enforcedBy="cgroup", effective=applied["pids"])
+            entry = {"requested": pids, "enforcedBy": "cgroup", "effective": applied["pids"]}
         elif _lower(resource.RLIMIT_NPROC, pids):
-            entry.update(enforcedBy="rlimit", effective=min(pids, _hard(resource.RLIMIT_NPROC)))
+            entry = {"requested": pids, "enforcedBy": "rlimit", "effective": min(pids, _hard(resource.RLIMIT_NPROC))}
         else:
-            entry.update(enforcedBy="none")
+            entry = {"requested": pids, "enforcedBy": "none"}
         report["pids"] = entry
 
     cpus = _positive(requested.get("cpus"))
     if cpus is not None:
-        entry = {"requested": cpus}
         if applied["cpus"] is not None and applied["cpus"] <= cpus + 0.01:
-            entry.update(enforcedBy="cgroup", effective=round(applied["cpus"], 3))
+            entry = {"requested": cpus, "enforcedBy": "cgroup", "effective": round(applied["cpus"], 3)}
         else:
-            entry.update(enforcedBy="none")
+            entry = {"requested": cpus, "enforcedBy": "none"}
         report["cpus"] = entry
 
-    file_size = _positive(requested.get("fileSize"))
-    if file_size is not None:
-        file_size = int(file_size)
-        held = _lower(resource.RLIMIT_FSIZE, file_size)
-        report["fileSize"] = {
-            "requested": file_size,
-            "enforcedBy": "rlimit" if held else "none",
-            **({"effective": min(file_size, _hard(resource.RLIMIT_FSIZE))} if held else {}),
-        }
+    file_size_asked = _positive(requested.get("fileSize"))
+    if file_size_asked is not None:
+        file_size = int(file_size_asked)
+        if _lower(resource.RLIMIT_FSIZE, file_size):
+            effective = min(file_size, _hard(resource.RLIMIT_FSIZE))
+            entry = {"requested": file_size, "enforcedBy": "rlimit", "effective": effective}
+        else:
+            entry = {"requested": file_size, "enforcedBy": "none"}
+        report["fileSize"] = entry
     return report
 
 
-def _hard(kind):
+def _hard(kind: int) -> int:
     hard = resource.getrlimit(kind)[1]
     return hard if hard != resource.RLIM_INFINITY else UNLIMITED_V1

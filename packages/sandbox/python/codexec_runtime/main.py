@@ -1,5 +1,8 @@
 """Entry point: take over stdio, say hello, then serve ``execute`` frames until the host goes away."""
 
+from __future__ import annotations
+
+import io
 import json
 import os
 import platform
@@ -8,6 +11,7 @@ import signal
 import sys
 import threading
 import time
+import types
 
 from . import PROTOCOL_REVISION, PROTOCOL_VERSION
 from .api import SandboxApi
@@ -17,11 +21,12 @@ from .executor import CODE_FILENAME, Interrupter, fresh_main_module, run_cell
 from .skills import SkillLoader
 from .frames import HOST_TO_RUNTIME, FrameError, parse_frame
 from .output import OutputPump, text_stream
+from .wire import DoneFrame, ErrorReport, ExecuteFrame, HelloFrame, RequestFrame, ResponseFrame, is_object
 
 
-def _take_buffered_stdin():
+def _take_buffered_stdin() -> bytes:
     """Bytes the bootstrap's buffered reader already holds beyond the runtime source (normally none)."""
-    stream = getattr(sys.stdin, "buffer", None)
+    stream: io.BufferedReader | None = getattr(sys.stdin, "buffer", None)
     if stream is None:
         return b""
     try:
@@ -35,7 +40,7 @@ def _take_buffered_stdin():
         os.set_blocking(0, True)
 
 
-def _max_line_bytes():
+def _max_line_bytes() -> int:
     """The host's line limit, passed in the environment (and removed from it: the code does not need it)."""
     raw = os.environ.pop("CODEXEC_MAX_LINE_BYTES", "")
     try:
@@ -45,7 +50,7 @@ def _max_line_bytes():
     return value if value > 0 else MAX_LINE_BYTES
 
 
-def _frame_fd():
+def _frame_fd() -> int | None:
     """The socket the engine passed for frames (``CODEXEC_FRAME_FD``), or None to speak over stdin and stdout."""
     raw = os.environ.pop("CODEXEC_FRAME_FD", "")
     if not raw.isdigit():
@@ -63,7 +68,7 @@ def _frame_fd():
 
 
 class Runtime:
-    def __init__(self):
+    def __init__(self) -> None:
         carry = _take_buffered_stdin()
         # The frame channel: the socket the engine passed, else stdin and a dup of the original stdout. Code gets
         # /dev/null as stdin and pipes as fd 1 and fd 2, so nothing it reads or writes through the usual descriptors
@@ -90,17 +95,17 @@ class Runtime:
         self.client = HostClient(self.writer)
         self.interrupter = Interrupter()
         self.interrupter.install()
-        self.executes = queue.Queue()
+        self.executes: queue.Queue[ExecuteFrame | None] = queue.Queue()
         self.busy_lock = threading.Lock()
         self.busy = False
         self.pid = os.getpid()
         # The namespace of persistent executes (a session's state), made by the first one.
-        self.session_module = None
+        self.session_module: types.ModuleType | None = None
         self.session_runs = 0
         self.skills = SkillLoader()
         self.requested_limits = requested_limits()
 
-    def diagnose(self, message):
+    def diagnose(self, message: str) -> None:
         try:
             os.write(self.diagnostics, f"codexec-runtime: {message}\n".encode("utf-8", "replace"))
         except OSError:
@@ -108,7 +113,7 @@ class Runtime:
 
     # -- reader thread -----------------------------------------------------------------------------------------
 
-    def read_frames(self):
+    def read_frames(self) -> None:
         try:
             for line in self.reader:
                 if line.strip():
@@ -118,15 +123,14 @@ class Runtime:
         self.client.close("the host closed the channel")
         self.executes.put(None)
 
-    def dispatch(self, line):
+    def dispatch(self, line: bytes) -> None:
         try:
             frame = parse_frame(line, HOST_TO_RUNTIME)
         except FrameError as error:
             self.diagnose(f"ignored a frame from the host ({error.code}): {error}")
             self._refuse_execute(line, error)
             return
-        kind = frame["type"]
-        if kind == "execute":
+        if frame["type"] == "execute":
             with self.busy_lock:
                 busy, self.busy = self.busy, True
             if busy:
@@ -134,38 +138,40 @@ class Runtime:
                 self.writer.send(self._refusal(frame["id"], "an execute is already running; wait for its done"))
             else:
                 self.executes.put(frame)
-        elif kind == "response":
+        elif frame["type"] == "response":
             self.client.resolve(frame)
-        elif kind == "cancel":
+        elif frame["type"] == "cancel":
             self.interrupter.cancel(frame["id"])
-        elif kind == "request":
+        else:
             self._answer(frame)
 
     @staticmethod
-    def _refusal(execute_id, why):
+    def _refusal(execute_id: str, why: str) -> DoneFrame:
         return {
             "type": "done", "id": execute_id, "status": "error", "calls": 0,
             "error": {"type": "ProtocolError", "message": f"the runtime refused the execute: {why}"},
         }
 
-    def _refuse_execute(self, line, error):
+    def _refuse_execute(self, line: bytes, error: FrameError) -> None:
         # An unreadable execute still gets a `done`, and an unreadable request an answer, so the host does not wait
         # for nothing.
         try:
-            frame = json.loads(line)
+            frame: object = json.loads(line)
         except ValueError:
             return
-        if not isinstance(frame, dict) or not isinstance(frame.get("id"), str) or not frame["id"]:
+        frame_id = frame.get("id") if is_object(frame) else None
+        if not is_object(frame) or not isinstance(frame_id, str) or not frame_id:
             return
         if frame.get("type") == "execute":
-            self.writer.send(self._refusal(frame["id"], f"it could not be read ({error})"))
+            self.writer.send(self._refusal(frame_id, f"it could not be read ({error})"))
         elif frame.get("type") == "request":
             self.writer.send({
-                "type": "response", "id": frame["id"],
+                "type": "response", "id": frame_id,
                 "error": {"code": "INVALID_PARAMS", "message": f"the runtime could not read the request: {error}"},
             })
 
-    def _answer(self, frame):
+    def _answer(self, frame: RequestFrame) -> None:
+        reply: ResponseFrame
         if frame["method"] == "ping":
             reply = {"type": "response", "id": frame["id"], "result": {}}
         else:
@@ -177,7 +183,7 @@ class Runtime:
 
     # -- main thread -------------------------------------------------------------------------------------------
 
-    def execute(self, frame):
+    def execute(self, frame: ExecuteFrame) -> DoneFrame:
         calls_before = self.client.calls
         api = SandboxApi(frame, self.client)
         package = api.install_modules()
@@ -200,14 +206,15 @@ class Runtime:
             self._flush()
             os._exit(0 if status == "success" else 1)
         self._flush()
-        done = {"type": "done", "id": frame["id"], "status": status, "calls": self.client.calls - calls_before}
+        calls = self.client.calls - calls_before
+        done: DoneFrame = {"type": "done", "id": frame["id"], "status": status, "calls": calls}
         if value is not None:
             done["value"] = value
         if error is not None:
             done["error"] = error
         return done
 
-    def _reap_strays(self):
+    def _reap_strays(self) -> None:
         """Kills every other process of the container and reaps them (only as PID 1, the container's init)."""
         if self.pid != 1:
             return
@@ -229,7 +236,7 @@ class Runtime:
             time.sleep(0.01)
         self.diagnose("processes left by an interrupted run could not all be killed")
 
-    def _flush(self):
+    def _flush(self) -> None:
         for stream in {id(s): s for s in (sys.stdout, sys.stderr, self.stdout, self.stderr)}.values():
             try:
                 stream.flush()
@@ -239,11 +246,11 @@ class Runtime:
             self.stdout_pump.drain()
             self.stderr_pump.drain()
 
-    def serve(self):
+    def serve(self) -> None:
         # Every thread of the runtime starts before the limits apply: with the process limit as an rlimit, counted
         # per user, another container's fork bomb could otherwise keep this one from starting its reader.
         threading.Thread(target=self.read_frames, name="codexec-frames", daemon=True).start()
-        hello = {
+        hello: HelloFrame = {
             "type": "hello", "protocol": PROTOCOL_VERSION, "revision": PROTOCOL_REVISION,
             "python": platform.python_version(), "pid": os.getpid(),
         }
@@ -262,6 +269,7 @@ class Runtime:
                 continue
             if frame is None:
                 return
+            done: DoneFrame
             try:
                 done = self.execute(frame)
             except KeyboardInterrupt:
@@ -284,21 +292,22 @@ class Runtime:
                 self.busy = False
             self.send_done(done)
 
-    def send_done(self, done):
+    def send_done(self, done: DoneFrame) -> None:
         try:
             self.writer.send(done)
         except FrameTooLarge as error:
             # Only a gigantic error message can get here (values are capped): keep the start of it.
-            reduced = {key: done[key] for key in ("type", "id", "status", "calls")}
+            reduced: DoneFrame = {"type": "done", "id": done["id"], "status": done["status"], "calls": done["calls"]}
             if "error" in done:
-                reduced["error"] = {
+                cut: ErrorReport = {
                     "type": done["error"]["type"],
                     "message": done["error"]["message"][:100_000] + f"... [cut: {error}]",
                 }
+                reduced["error"] = cut
             self.writer.send(reduced)
 
 
-def main():
+def main() -> None:
     try:
         Runtime().serve()
     except ChannelClosed:

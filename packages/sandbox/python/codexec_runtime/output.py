@@ -4,12 +4,17 @@ Because the capture happens at the file-descriptor level, output of ``os.system`
 is captured too, and nothing the code writes can reach the frame channel (a dup of the original stdout).
 """
 
+from __future__ import annotations
+
 import codecs
 import io
 import os
 import select
 import threading
 import time
+
+from .channel import FrameSink
+from .wire import OutputFrame, OutputKind
 
 # Bytes read per frame. Below 64 KiB so that with up to 3 bytes of a character carried over from the previous read
 # a frame never holds more than 64 KiB of output. The incremental decoder never splits a UTF-8 character.
@@ -19,8 +24,8 @@ CHUNK_BYTES = 65536 - 4
 class OutputPump:
     """Owns one pipe whose write end is ``target_fd``; sends what arrives as ``{"type": kind, "data": ...}``."""
 
-    def __init__(self, target_fd, kind, writer):
-        self._kind = kind
+    def __init__(self, target_fd: int, kind: OutputKind, writer: FrameSink) -> None:
+        self._kind: OutputKind = kind
         self._writer = writer
         read_fd, write_fd = os.pipe()
         os.dup2(write_fd, target_fd)
@@ -30,20 +35,21 @@ class OutputPump:
         self._wake_read, self._wake_write = os.pipe()
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._lock = threading.Lock()
-        self._waiters = []
+        self._waiters: list[threading.Event] = []
         self._final = False
         self._pid = os.getpid()
         self._thread = threading.Thread(target=self._run, name=f"codexec-{kind}", daemon=True)
         self._thread.start()
 
-    def _emit(self, text):
+    def _emit(self, text: str) -> None:
         if text:
             try:
-                self._writer.send({"type": self._kind, "data": text})
+                frame: OutputFrame = {"type": self._kind, "data": text}
+                self._writer.send(frame)
             except Exception:
                 pass
 
-    def _pump(self, final=False):
+    def _pump(self, final: bool = False) -> bool:
         """Reads until the pipe is empty. Returns False at end of file."""
         while True:
             try:
@@ -59,7 +65,7 @@ class OutputPump:
                 return False
             self._emit(self._decoder.decode(data))
 
-    def _run(self):
+    def _run(self) -> None:
         poller = select.poll()
         poller.register(self._read_fd, select.POLLIN)
         poller.register(self._wake_read, select.POLLIN)
@@ -80,7 +86,7 @@ class OutputPump:
                     for waiter in waiters:
                         waiter.set()
 
-    def drain(self, timeout=5.0, final=True):
+    def drain(self, timeout: float = 5.0, final: bool = True) -> bool:
         """Returns once everything written to the target fd before this call has been sent as frames.
 
         ``final`` also flushes a multi-byte character cut short (as U+FFFD): for the end of an execute.
@@ -103,10 +109,10 @@ class CapturedText(io.TextIOWrapper):
     the pump thread waits for the GIL. At most one such wait per 50 ms, so flushing in a loop stays cheap.
     """
 
-    pump = None
+    pump: OutputPump | None = None
     _last_wait = 0.0
 
-    def flush(self):
+    def flush(self) -> None:
         super().flush()
         pump = self.pump
         if pump is not None:
@@ -116,7 +122,7 @@ class CapturedText(io.TextIOWrapper):
                 pump.drain(timeout=1.0, final=False)
 
 
-def text_stream(fd, pump=None):
+def text_stream(fd: int, pump: OutputPump | None = None) -> CapturedText:
     """A line-buffered UTF-8 text stream on ``fd`` that never closes it."""
     raw = io.FileIO(fd, "w", closefd=False)
     stream = CapturedText(io.BufferedWriter(raw), encoding="utf-8", errors="backslashreplace", line_buffering=True)

@@ -3,12 +3,49 @@
 Pure code: a proxy calls the ``invoke(server, tool, arguments)`` coroutine function it is given.
 """
 
+from __future__ import annotations
+
 import inspect
 import json
+import types
 import typing
+from collections.abc import Awaitable, Coroutine, Sequence
+from typing import Protocol, TypedDict
 
 from .aliases import parameter_name
 from .errors import McpToolError
+from .wire import JsonObject, ToolMeta, is_list, is_object
+
+
+class Invoke(Protocol):
+    """What a proxy calls: sends one ``tools/call`` and returns what the tool answered, unwrapped."""
+
+    def __call__(self, server: str, tool: str, arguments: JsonObject, /) -> Awaitable[object]: ...
+
+
+class ToolFunction(Protocol):
+    """A proxy: an ``async def`` function with the tool's signature, marked with the server and tool it calls."""
+
+    __name__: str
+    __qualname__: str
+    __module__: str
+    __doc__: str | None
+    __signature__: inspect.Signature
+    __annotations__: dict[str, object]
+    __mcp_server__: str
+    __mcp_tool__: str
+
+    def __call__(self, *args: object, **kwargs: object) -> Coroutine[object, object, object]: ...
+
+
+class _Param(TypedDict):
+    name: str  # the Python parameter
+    key: str  # the JSON property
+    annotation: object
+    required: bool
+    default: object  # what the signature shows
+    nullable: bool
+    description: str | None
 
 _PROXY_FILENAME = "<codexec-runtime>/proxy"
 _CALL = "__codexec_call__"
@@ -18,13 +55,23 @@ _UNSET_NAME = "__codexec_unset__"
 class _Unset:
     __slots__ = ()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<not given>"
 
 
 UNSET = _Unset()
 
-_SIMPLE_TYPES = {
+
+class _SpecialForm(Protocol):
+    def __getitem__(self, parameters: object, /) -> object: ...
+
+
+# typing's special forms as the run-time objects they are: here annotations are built from schemas while running.
+_LITERAL: _SpecialForm = getattr(typing, "Literal")
+_UNION: _SpecialForm = getattr(typing, "Union")
+_OPTIONAL: _SpecialForm = getattr(typing, "Optional")
+
+_SIMPLE_TYPES: dict[str, object] = {
     "string": str,
     "integer": int,
     "number": float,
@@ -33,12 +80,12 @@ _SIMPLE_TYPES = {
 }
 
 
-def _literal(values):
-    return typing.Literal.__getitem__(tuple(values))
+def _literal(values: Sequence[object]) -> object:
+    return _LITERAL[tuple(values)]
 
 
-def _union(members):
-    unique = []
+def _union(members: Sequence[object]) -> object:
+    unique: list[object] = []
     for member in members:
         if member not in unique:
             unique.append(member)
@@ -48,12 +95,12 @@ def _union(members):
         return typing.Any
     if len(unique) == 1:
         return unique[0]
-    return typing.Union.__getitem__(tuple(unique))
+    return _UNION[tuple(unique)]
 
 
-def annotation_for(schema, _depth=0):
+def annotation_for(schema: object, _depth: int = 0) -> object:
     """A Python annotation for a JSON schema: str, int, float, bool, list[...], dict[str, ...], Literal, Optional."""
-    if not isinstance(schema, dict) or _depth > 6:
+    if not is_object(schema) or _depth > 6:
         return typing.Any
     if "const" in schema:
         value = schema["const"]
@@ -61,38 +108,41 @@ def annotation_for(schema, _depth=0):
             return type(None)
         if isinstance(value, (str, int, float, bool)):
             return _literal([value])
-    if isinstance(schema.get("enum"), list) and schema["enum"]:
-        values = [v for v in schema["enum"] if isinstance(v, (str, int, float, bool))]
+    enum = schema.get("enum")
+    if is_list(enum) and enum:
+        values = [v for v in enum if isinstance(v, (str, int, float, bool))]
         members = [_literal(values)] if values else []
-        if any(v is None for v in schema["enum"]):
+        if any(v is None for v in enum):
             members.append(type(None))
         if members:
             return _union(members)
     for key in ("anyOf", "oneOf"):
-        if isinstance(schema.get(key), list) and schema[key]:
-            return _union([annotation_for(member, _depth + 1) for member in schema[key]])
+        alternatives = schema.get(key)
+        if is_list(alternatives) and alternatives:
+            return _union([annotation_for(member, _depth + 1) for member in alternatives])
     kind = schema.get("type")
-    if isinstance(kind, list):
+    if is_list(kind):
         return _union([annotation_for({**schema, "type": member}, _depth + 1) for member in kind])
-    if kind in _SIMPLE_TYPES:
+    if isinstance(kind, str) and kind in _SIMPLE_TYPES:
         return _SIMPLE_TYPES[kind]
+    # Generic aliases built at run time: ``list[x]`` and ``dict[str, x]`` for an ``x`` known only now.
     if kind == "array":
         items = schema.get("items")
-        return list[annotation_for(items, _depth + 1)] if isinstance(items, dict) and items else list
+        return types.GenericAlias(list, (annotation_for(items, _depth + 1),)) if is_object(items) and items else list
     if kind == "object" or "properties" in schema:
         extra = schema.get("additionalProperties")
-        value = annotation_for(extra, _depth + 1) if isinstance(extra, dict) and extra else typing.Any
-        return dict[str, value]
+        value = annotation_for(extra, _depth + 1) if is_object(extra) and extra else typing.Any
+        return types.GenericAlias(dict, (str, value))
     return typing.Any
 
 
-def _allows_null(annotation):
+def _allows_null(annotation: object) -> bool:
     if annotation is typing.Any or annotation is type(None):
         return True
     return type(None) in typing.get_args(annotation) and typing.get_origin(annotation) is typing.Union
 
 
-def _type_name(annotation):
+def _type_name(annotation: object) -> str:
     text = inspect.formatannotation(annotation)
     return text.replace("typing.", "")
 
@@ -100,27 +150,27 @@ def _type_name(annotation):
 class ToolSignature:
     """How a tool's JSON arguments map onto Python parameters."""
 
-    def __init__(self, input_schema):
-        schema = input_schema if isinstance(input_schema, dict) else {}
-        properties = schema.get("properties")
-        properties = properties if isinstance(properties, dict) else {}
-        required_names = schema.get("required")
-        required_names = set(required_names) if isinstance(required_names, list) else set()
+    def __init__(self, input_schema: object) -> None:
+        schema: JsonObject = input_schema if is_object(input_schema) else {}
+        listed = schema.get("properties")
+        properties: JsonObject = listed if is_object(listed) else {}
+        required_list = schema.get("required")
+        required_names: set[object] = set(required_list) if is_list(required_list) else set()
         taken = {_CALL, _UNSET_NAME}
-        # (python name, json name, annotation, required, display default, nullable, description)
-        self.params = []
+        self.params: list[_Param] = []
         ordered = [key for key in properties if key in required_names]
         ordered += [key for key in properties if key not in required_names]
         for key in ordered:
-            prop = properties[key] if isinstance(properties[key], dict) else {}
+            value = properties[key]
+            prop: JsonObject = value if is_object(value) else {}
             annotation = annotation_for(prop)
             required = key in required_names
             nullable = _allows_null(annotation)
-            default = inspect.Parameter.empty
+            default: object = inspect.Parameter.empty
             if not required:
                 default = prop.get("default") if "default" in prop else None
                 if default is None and not nullable:
-                    annotation = typing.Optional[annotation]
+                    annotation = _OPTIONAL[annotation]
             self.params.append(
                 {
                     "name": parameter_name(key, taken),
@@ -129,15 +179,15 @@ class ToolSignature:
                     "required": required,
                     "default": default,
                     "nullable": nullable,
-                    "description": prop.get("description") if isinstance(prop.get("description"), str) else None,
+                    "description": description if isinstance(description := prop.get("description"), str) else None,
                 }
             )
         additional = schema.get("additionalProperties")
         open_ended = additional is True or isinstance(additional, dict) or "properties" not in schema
         self.extra = parameter_name("extra", taken) if open_ended and additional is not False else None
 
-    def signature(self):
-        parameters = []
+    def signature(self) -> inspect.Signature:
+        parameters: list[inspect.Parameter] = []
         for param in self.params:
             kind = (
                 inspect.Parameter.POSITIONAL_OR_KEYWORD if param["required"] else inspect.Parameter.KEYWORD_ONLY
@@ -149,7 +199,7 @@ class ToolSignature:
             parameters.append(inspect.Parameter(self.extra, inspect.Parameter.VAR_KEYWORD, annotation=typing.Any))
         return inspect.Signature(parameters)
 
-    def source(self, function_name):
+    def source(self, function_name: str) -> str:
         """``async def`` source whose parameters are the real ones, so Python itself checks every call."""
         required = [p["name"] for p in self.params if p["required"]]
         optional = [f"{p['name']}={_UNSET_NAME}" for p in self.params if not p["required"]]
@@ -166,9 +216,9 @@ class ToolSignature:
             f"    return await {_CALL}(({values}), {extra})\n"
         )
 
-    def arguments(self, values, extra):
+    def arguments(self, values: Sequence[object], extra: JsonObject | None) -> JsonObject:
         """The JSON arguments of one call: what was given, keyed by the schema's property names."""
-        arguments = {}
+        arguments: JsonObject = {}
         for param, value in zip(self.params, values):
             if value is UNSET:
                 continue
@@ -180,9 +230,10 @@ class ToolSignature:
         return arguments
 
 
-def tool_docstring(tool, signature, *, server_name):
-    description = tool.get("description") if isinstance(tool.get("description"), str) else ""
-    lines = [description.strip() or f"Call the tool {tool.get('name')!r} of the server {server_name!r}."]
+def tool_docstring(tool: ToolMeta, signature: ToolSignature, *, server_name: str) -> str:
+    description = tool.get("description")
+    summary = description.strip() if isinstance(description, str) else ""
+    lines = [summary or f"Call the tool {tool.get('name')!r} of the server {server_name!r}."]
     if signature.params:
         lines += ["", "Args:"]
         for param in signature.params:
@@ -207,17 +258,18 @@ def tool_docstring(tool, signature, *, server_name):
     return "\n".join(lines)
 
 
-def make_proxy(*, server_name, server_alias, tool, tool_alias, invoke):
+def make_proxy(*, server_name: str, server_alias: str, tool: ToolMeta, tool_alias: str, invoke: Invoke) -> ToolFunction:
     """An ``async def`` function calling ``invoke(server_name, tool['name'], arguments)``."""
     signature = ToolSignature(tool.get("inputSchema"))
     tool_name = tool["name"]
 
-    async def call(values, extra):
+    async def call(values: Sequence[object], extra: JsonObject | None) -> object:
         return await invoke(server_name, tool_name, signature.arguments(values, extra))
 
-    namespace = {_CALL: call, _UNSET_NAME: UNSET}
+    namespace: dict[str, object] = {_CALL: call, _UNSET_NAME: UNSET}
     exec(compile(signature.source(tool_alias), _PROXY_FILENAME, "exec"), namespace)
-    proxy = namespace[tool_alias]
+    # The source just compiled defines an ``async def`` of that name; nothing else could be there.
+    proxy = typing.cast(ToolFunction, namespace[tool_alias])
     proxy.__qualname__ = tool_alias
     proxy.__module__ = f"mcp.servers.{server_alias}"
     proxy.__doc__ = tool_docstring(tool, signature, server_name=server_name)
@@ -228,7 +280,7 @@ def make_proxy(*, server_name, server_alias, tool, tool_alias, invoke):
     return proxy
 
 
-def _parse_text(text):
+def _parse_text(text: str) -> object:
     stripped = text.strip()
     if not stripped:
         return text
@@ -238,17 +290,17 @@ def _parse_text(text):
         return text
 
 
-def unwrap_result(result, *, server=None, tool=None):
+def unwrap_result(result: object, *, server: str | None = None, tool: str | None = None) -> object:
     """What a proxy returns for a CallToolResult, or raises McpToolError when ``isError`` is set.
 
     structuredContent when present; else the text content (several text items joined by newlines) parsed as JSON
     when it is JSON, else the text; non-text content items come back as dicts (a list when there are several).
     """
-    if not isinstance(result, dict):
+    if not is_object(result):
         return result
-    content = result.get("content")
-    content = [item for item in content if isinstance(item, dict)] if isinstance(content, list) else []
-    texts = [item.get("text") for item in content if item.get("type") == "text" and isinstance(item.get("text"), str)]
+    listed = result.get("content")
+    content = [item for item in listed if is_object(item)] if is_list(listed) else []
+    texts = [text for item in content if item.get("type") == "text" and isinstance(text := item.get("text"), str)]
     if result.get("isError"):
         message = "\n".join(texts).strip() or f"the tool {tool!r} of {server!r} reported an error"
         raise McpToolError(message, result=result, server=server, tool=tool)
@@ -259,7 +311,7 @@ def unwrap_result(result, *, server=None, tool=None):
     if len(texts) == len(content):
         return _parse_text("\n".join(texts))
     items = [
-        item["text"] if item.get("type") == "text" and isinstance(item.get("text"), str) else item
+        text if item.get("type") == "text" and isinstance(text := item.get("text"), str) else item
         for item in content
     ]
     return items[0] if len(items) == 1 else items

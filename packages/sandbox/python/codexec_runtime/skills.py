@@ -1,182 +1,50 @@
 """Saved tools ("skills"): functions the code wrote once, kept by the host and loaded into every later run.
 
-``save_tool(func)`` keeps the function's whole source with what it needs to run elsewhere: for every global name it
-uses, an ``import`` (modules, and objects imported from modules), the source of a helper function of the session it
-calls, or the value of a JSON-like constant. Names the sandbox provides (``mcp_<alias>`` proxies, ``mcp_servers``,
-``runtime``, the memory functions, other saved tools) are provided again wherever the tool runs: a proxy of a server
-that is not loaded in that run is built from the host's description on first use. A global that cannot be carried
-(an open file, a class instance) is a clear error at save time, and nothing is saved.
+``save_tool(func)`` keeps the function's whole source with what it needs to run elsewhere (see ``skill_source``).
+Names the sandbox provides (``mcp_<alias>`` proxies, ``mcp_servers``, ``runtime``, the memory functions, other saved
+tools) are provided again wherever the tool runs: a proxy of a server that is not loaded in that run is built from
+the host's description on first use.
 """
+
+from __future__ import annotations
 
 import ast
 import builtins
 import functools
 import inspect
-import json
-import keyword
 import linecache
-import symtable
 import sys
-import textwrap
 import types
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NoReturn
 
 from .aliases import base_alias
-from .errors import MCPError
+from .errors import MCPError, McpToolError
+from .exports import export
+from .servers import ServerProxy
+from .skill_source import WHAT, check_name, mcp_names, skill_filename, standalone_source, tool_uses
+from .wire import JsonObject, SkillMeta, object_or_empty, objects_in
 
-# Attributes of a server proxy that are not tools.
-_PROXY_ATTRIBUTES = {"list_tools", "name", "alias", "description", "tools"}
-# Names every run provides, which a saved tool may use without carrying them.
-_PROVIDED = {
-    "mcp", "runtime", "mcp_servers", "LOADED_MCP_SERVERS", "MCPError", "McpToolError", "skills",
-    "save_memory", "load_memory", "update_memory", "delete_memory", "list_memories", "memory_exists",
-    "get_memory_info", "save_tool", "list_saved_tools", "delete_saved_tool",
-}
-_MAX_CONSTANT_CHARS = 10_000
+if TYPE_CHECKING:
+    from .api import SandboxApi
+
 TIMEOUT_SECONDS = 120.0
+_SKILL_MARK = "__codexec_skill__"
 
 
-def _filename(name):
-    return f"<skill {name}>"
-
-
-def _top_level_defs(tree):
-    return [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
-
-
-def _free_globals(source):
-    """Global names the source reads but does not define (builtins excluded)."""
-    table = symtable.symtable(source, "<skill>", "exec")
-    defined = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
-    used = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
-
-    def walk(scope):
-        for symbol in scope.get_symbols():
-            if symbol.is_global() and symbol.is_referenced():
-                used.add(symbol.get_name())
-        for child in scope.get_children():
-            walk(child)
-
-    for child in table.get_children():
-        walk(child)
-    return {name for name in used - defined if not hasattr(builtins, name)}
-
-
-def _is_provided(name, skill_names):
-    return name in _PROVIDED or name.startswith("mcp_") or name in skill_names
-
-
-def _constant_source(value):
-    """``repr`` of a JSON-like constant that evaluates back to an equal value, or None."""
-    if not isinstance(value, (type(None), bool, int, float, str, list, tuple, dict)):
-        return None
-    try:
-        json.dumps(value, allow_nan=False)
-        text = repr(value)
-        if len(text) > _MAX_CONSTANT_CHARS or ast.literal_eval(text) != value:
-            return None
-    except (TypeError, ValueError, SyntaxError, RecursionError, MemoryError):
-        return None
-    return text
-
-
-def _function_source(func, what):
-    if func.__name__ == "<lambda>":
-        raise ValueError(f"{what}: a lambda cannot be saved; define the function with def")
-    if "." in func.__qualname__:
-        raise ValueError(f"{what}: {func.__qualname__} is not a top-level function; define it at the top level")
-    if func.__closure__:
-        raise ValueError(
-            f"{what}: {func.__name__} uses variables of an enclosing function (a closure); define it at the top level"
-        )
-    try:
-        return textwrap.dedent(inspect.getsource(func))
-    except (OSError, TypeError):
-        raise ValueError(
-            f"{what}: the source of {func.__name__} cannot be found; define it in the code of a run (or pass its "
-            "source as a string)"
-        ) from None
-
-
-def _carry(func, skill_names, seen, header, what):
-    """Adds to ``header`` what the function's globals need, depth first; returns the function's own source."""
-    source = _function_source(func, what)
-    try:
-        free = _free_globals(source)
-    except SyntaxError as error:
-        raise ValueError(f"{what}: the source of {func.__name__} cannot be parsed: {error}") from None
-    for name in sorted(free):
-        if name in seen or _is_provided(name, skill_names):
-            continue
-        seen.add(name)
-        if name not in func.__globals__:
-            raise ValueError(f"{what}: {func.__name__} uses the name {name!r}, which is not defined")
-        value = func.__globals__[name]
-        if getattr(value, "__codexec_skill__", False):
-            continue
-        if isinstance(value, types.ModuleType):
-            header.append(f"import {value.__name__}" if value.__name__ == name else f"import {value.__name__} as {name}")
-            continue
-        module_name = getattr(value, "__module__", None)
-        qualname = getattr(value, "__qualname__", None)
-        if module_name and module_name != "__main__" and qualname and "." not in qualname:
-            module = sys.modules.get(module_name)
-            if module is not None and getattr(module, qualname, None) is value:
-                header.append(f"from {module_name} import {qualname}" + ("" if qualname == name else f" as {name}"))
-                continue
-        if inspect.isfunction(value) and value.__module__ == "__main__":
-            helper = _carry(value, skill_names, seen, header, what)
-            header.append(helper if value.__name__ == name else f"{helper}\n{name} = {value.__name__}")
-            continue
-        constant = _constant_source(value)
-        if constant is not None:
-            header.append(f"{name} = {constant}")
-            continue
-        raise ValueError(
-            f"{what}: {func.__name__} uses the global {name!r} ({type(value).__name__}), which cannot be saved with "
-            "it; pass it as an argument, or create it inside the function"
-        )
-    return source
-
-
-def _uses(tree):
-    """``(kind, server or alias, tool)`` of every upstream call written in the source."""
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            value = node.value
-            if isinstance(value, ast.Name) and value.id.startswith("mcp_") and value.id != "mcp_servers":
-                if node.attr not in _PROXY_ATTRIBUTES and not node.attr.startswith("_"):
-                    found.append(("alias", value.id[4:], node.attr))
-            elif (
-                isinstance(value, ast.Subscript)
-                and isinstance(value.value, ast.Name)
-                and value.value.id == "mcp_servers"
-                and isinstance(value.slice, ast.Constant)
-                and isinstance(value.slice.value, str)
-                and node.attr not in _PROXY_ATTRIBUTES
-            ):
-                found.append(("server", value.slice.value, node.attr))
-        elif isinstance(node, ast.Call) and len(node.args) >= 2:
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-            first, second = node.args[0], node.args[1]
-            if (
-                name == "call_tool"
-                and isinstance(first, ast.Constant) and isinstance(first.value, str)
-                and isinstance(second, ast.Constant) and isinstance(second.value, str)
-            ):
-                found.append(("server", first.value, second.value))
-    return found
+def _is_skill(value: object) -> bool:
+    """Whether a value is a saved tool (or the session's function that stands for one)."""
+    return bool(getattr(value, _SKILL_MARK, False))
 
 
 class _LazyServer:
     """``mcp_<alias>`` inside a saved tool: the run's proxy if the server is loaded, else one built on first use."""
 
-    def __init__(self, api, alias):
+    def __init__(self, api: SandboxApi, alias: str) -> None:
         self._api = api
         self._alias = alias
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> object:
         if name.startswith("_"):
             raise AttributeError(name)
         try:
@@ -185,54 +53,60 @@ class _LazyServer:
             raise MCPError(f"mcp_{self._alias}: {error.message}", code=error.code) from None
         return getattr(proxy, name)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<MCP server mcp_{self._alias}, loaded on first use>"
 
 
-class _LazyServers(dict):
+class _LazyServers(dict[str, ServerProxy]):
     """``mcp_servers`` inside a saved tool."""
 
-    def __init__(self, api):
+    def __init__(self, api: SandboxApi) -> None:
         super().__init__()
         self._api = api
 
-    def __missing__(self, key):
+    def __missing__(self, key: str) -> ServerProxy:
         return self._api.server_proxy(key)
 
 
-def _stale_wrapper(func, name, reason):
+def _stale_wrapper(func: Callable[..., object], name: str, reason: str) -> Callable[..., object]:
     """The function, adding to any error it raises that it may be out of date, and why."""
     note = f"saved tool {name} may be out of date: {reason}"
 
-    def annotate(error):
-        if hasattr(error, "add_note"):
-            error.add_note(note)
+    def annotate(error: Exception) -> None:
+        add_note = getattr(error, "add_note", None)  # Python 3.11+
+        if add_note is not None:
+            add_note(note)
         if error.args and isinstance(error.args[0], str):
             error.args = (f"{error.args[0]} ({note})",) + tuple(error.args[1:])
         if isinstance(error, MCPError):
             error.message = f"{error.message} ({note})"
 
     if inspect.iscoroutinefunction(func):
+        coroutine_function = func
+
         @functools.wraps(func)
-        async def wrapper(*args, **kwargs):
+        async def wrapper(*args: object, **kwargs: object) -> object:
             try:
-                return await func(*args, **kwargs)
+                return await coroutine_function(*args, **kwargs)
             except Exception as error:
                 annotate(error)
                 raise
-    else:
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            try:
-                return func(*args, **kwargs)
-            except Exception as error:
-                annotate(error)
-                raise
-    return wrapper
+
+        return wrapper
+
+    @functools.wraps(func)
+    def plain_wrapper(*args: object, **kwargs: object) -> object:
+        try:
+            return func(*args, **kwargs)
+        except Exception as error:
+            annotate(error)
+            raise
+
+    return plain_wrapper
 
 
-def _failed_stub(name, why):
-    def stub(*args, **kwargs):
+def _failed_stub(name: str, why: str) -> Callable[..., NoReturn]:
+    def stub(*args: object, **kwargs: object) -> NoReturn:
         raise RuntimeError(f"saved tool {name} could not be loaded: {why}")
 
     stub.__name__ = stub.__qualname__ = name
@@ -242,58 +116,67 @@ def _failed_stub(name, why):
 class SkillLoader:
     """Loads the saved tools of each execute and provides ``save_tool`` and its kin."""
 
-    def __init__(self):
-        self._compiled = {}
-        self.loaded = {}
+    def __init__(self) -> None:
+        self._compiled: dict[tuple[str, str], types.CodeType] = {}
+        self.loaded: dict[str, Callable[..., object]] = {}
 
-    def _globals(self, api, source, module_name):
-        names = {
+    def _globals(self, api: SandboxApi, source: str, module_name: str) -> dict[str, object]:
+        names: dict[str, object] = {
             "__name__": module_name,
             "__builtins__": builtins,
             "runtime": api.runtime,
             "mcp_servers": _LazyServers(api),
-            "MCPError": api.runtime.MCPError,
-            "McpToolError": api.runtime.McpToolError,
+            "MCPError": MCPError,
+            "McpToolError": McpToolError,
             **api.memory,
         }
-        for alias in set(_mcp_names(source)):
+        for alias in set(mcp_names(source)):
             names[f"mcp_{alias}"] = _LazyServer(api, alias)
         return names
 
-    def _load(self, skill, api):
+    def _load(
+        self, skill: SkillMeta, api: SandboxApi
+    ) -> tuple[types.ModuleType, Callable[..., object], str | None]:
         name, source = skill["name"], skill["source"]
         key = (name, source)
         code = self._compiled.get(key)
         module = types.ModuleType(f"skills.{name}")
         module.__dict__.update(self._globals(api, source, module.__name__))
-        linecache.cache[_filename(name)] = (len(source), None, source.splitlines(True), _filename(name))
+        linecache.cache[skill_filename(name)] = (len(source), None, source.splitlines(True), skill_filename(name))
         failure = None
+        func: Callable[..., object]
         try:
             if code is None:
-                code = self._compiled[key] = compile(source, _filename(name), "exec", dont_inherit=True)
+                code = self._compiled[key] = compile(source, skill_filename(name), "exec", dont_inherit=True)
             exec(code, module.__dict__)
-            func = module.__dict__.get(name)
-            if not callable(func):
+            defined: object = module.__dict__.get(name)
+            if not callable(defined):
                 raise RuntimeError(f"its source does not define {name}")
+            func = defined
         except Exception as error:
             failure = f"{type(error).__name__}: {error}"
             func = _failed_stub(name, failure)
-        if skill.get("stale"):
-            func = _stale_wrapper(func, name, skill["stale"])
+        stale = skill.get("stale")
+        if stale:
+            func = _stale_wrapper(func, name, stale)
         try:
-            func.__codexec_skill__ = True
+            setattr(func, _SKILL_MARK, True)
         except AttributeError:
             pass
-        if skill.get("description") and not getattr(func, "__doc__", None):
-            func.__doc__ = skill["description"]
+        description = skill.get("description")
+        if description and not getattr(func, "__doc__", None):
+            func.__doc__ = description
         return module, func, failure
 
-    def install(self, skills, api, namespace, keep_user_names):
+    def install(
+        self, skills: list[SkillMeta], api: SandboxApi, namespace: dict[str, object], keep_user_names: bool
+    ) -> None:
         """Loads ``skills`` as ``skills.<name>`` and as plain names; a session's own variables are never replaced."""
         package = types.ModuleType("skills")
         package.__doc__ = "Saved tools (save_tool): every function saved in this project."
-        package.__path__ = []
-        modules, functions = {}, {}
+        setattr(package, "__path__", [])
+        modules: dict[str, types.ModuleType] = {}
+        functions: dict[str, Callable[..., object]] = {}
         for skill in skills:
             module, func, _failure = self._load(skill, api)
             modules[skill["name"]], functions[skill["name"]] = module, func
@@ -307,9 +190,9 @@ class SkillLoader:
             setattr(package, name, func)
             sys.modules[f"skills.{name}"] = modules[name]
             current = namespace.get(name)
-            if not keep_user_names or current is None or getattr(current, "__codexec_skill__", False):
+            if not keep_user_names or current is None or _is_skill(current):
                 namespace[name] = func
-        package.__all__ = sorted(functions)
+        setattr(package, "__all__", sorted(functions))
         self.loaded = functions
         namespace["skills"] = package
         exported = self.functions(api, namespace, package)
@@ -317,58 +200,32 @@ class SkillLoader:
         for name, function in exported.items():
             setattr(api.runtime, name, function)
 
-    def functions(self, api, namespace, package):
+    def functions(
+        self, api: SandboxApi, namespace: dict[str, object], package: types.ModuleType
+    ) -> dict[str, Callable[..., object]]:
         loader = self
 
-        def ask(method, params):
-            return api._client.ask(
+        def ask(method: str, params: JsonObject) -> JsonObject:
+            return object_or_empty(api.client.ask(
                 method, params, timeout=TIMEOUT_SECONDS,
                 unsupported="this sandbox keeps no saved tools: its host gave it no skill store",
                 raises={"INVALID_NAME": ValueError, "INVALID_TOOL": ValueError, "CORRUPT": OSError, "IO": OSError},
-            )
+            ))
 
-        def save_tool(tool, name=None, description=None):
+        def save_tool(tool: object, name: str | None = None, description: object = None) -> str:
             """Saves a function (or its source as a string) for every later run, session and restart.
 
             The saved tool is then a plain name in the code, ``skills.<name>`` and ``from skills import <name>``;
             async functions stay async. Returns a short confirmation.
             """
-            what = "save_tool"
-            skill_names = set(loader.loaded)
-            if isinstance(tool, str):
-                source = textwrap.dedent(tool).strip("\n") + "\n"
-                try:
-                    tree = ast.parse(source, "<save_tool>", "exec")
-                except SyntaxError as error:
-                    raise SyntaxError(f"{what}: the source does not compile: {error.msg} (line {error.lineno})") from None
-                defs = _top_level_defs(tree)
-                if name is None:
-                    if len(defs) != 1:
-                        raise ValueError(f"{what}: the source defines {len(defs)} functions; say which with name=")
-                    name = defs[0].name
-                elif name not in {node.name for node in defs}:
-                    raise ValueError(f"{what}: the source defines no function {name!r}")
-                missing = sorted(n for n in _free_globals(source) if not _is_provided(n, skill_names | {name}))
-                if missing:
-                    raise ValueError(f"{what}: the source uses {', '.join(missing)}, which it does not define or import")
-                is_async = isinstance(next(node for node in defs if node.name == name), ast.AsyncFunctionDef)
-            elif inspect.isfunction(tool):
-                original = tool.__name__
-                name = original if name is None else name
-                header = []
-                body = _carry(tool, skill_names | {name}, {original}, header, what)
-                if name != original:
-                    body = f"{body}\n{name} = {original}"
-                source = "\n\n".join([*dict.fromkeys(header), body]).strip("\n") + "\n"
-                is_async = inspect.iscoroutinefunction(tool)
-                if description is None and tool.__doc__:
-                    description = inspect.cleandoc(tool.__doc__)
-            else:
-                raise TypeError(f"{what} takes a function defined with def, or its source as a string")
-
-            _check_name(name, api)
+            what = WHAT
+            standalone = standalone_source(tool, name, set(loader.loaded))
+            name, source, is_async = standalone.name, standalone.source, standalone.is_async
+            if description is None:
+                description = standalone.doc
+            check_name(name, (base_alias(server) for server in api.catalog.discovered))
             try:
-                compile(source, _filename(name), "exec", dont_inherit=True)
+                compile(source, skill_filename(name), "exec", dont_inherit=True)
             except SyntaxError as error:
                 raise SyntaxError(f"{what}: the saved source does not compile: {error.msg}") from None
             # Load it as later runs will, which checks its imports and gives its signature.
@@ -379,13 +236,13 @@ class SkillLoader:
                 signature = str(inspect.signature(func))
             except (TypeError, ValueError):
                 signature = "(...)"
-            uses = []
-            for kind, target, tool_name in _uses(ast.parse(source)):
-                server = api.resolve_server(target)
+            uses: list[dict[str, str]] = []
+            for kind, target, tool_name in tool_uses(ast.parse(source)):
+                server = api.catalog.resolve_server(target)
                 if server is None:
                     where = f"mcp_{target}" if kind == "alias" else repr(target)
                     raise ValueError(f"{what}: {name} calls {where}.{tool_name}, but there is no such server")
-                record = api.server_record(server)
+                record = api.catalog.server_record(server)
                 real = next(
                     (t["name"] for t in record["tools"] if tool_name in (t["name"], t["alias"])), None
                 )
@@ -394,21 +251,24 @@ class SkillLoader:
                 use = {"server": server, "tool": real}
                 if use not in uses:
                     uses.append(use)
-            params = {"name": name, "source": source, "signature": signature, "async": is_async, "uses": uses}
+            params: JsonObject = {
+                "name": name, "source": source, "signature": signature, "async": is_async, "uses": uses,
+            }
             if description:
                 params["description"] = str(description)[:4000]
             ask("skills/save", params)
-            func = module.__dict__.get(name, func)
-            func.__codexec_skill__ = True
-            if not isinstance(tool, str) and tool.__name__ == name:
+            saved: object = module.__dict__.get(name, func)
+            setattr(saved, _SKILL_MARK, True)
+            if not isinstance(tool, str) and getattr(tool, "__name__", None) == name:
                 # The session's own function of that name now stands for the saved tool: later runs bind the saved
                 # one (and its stale marks) in its place.
-                tool.__codexec_skill__ = True
+                setattr(tool, _SKILL_MARK, True)
+            func = saved if callable(saved) else func
             loader.loaded[name] = func
             setattr(package, name, func)
             sys.modules[f"skills.{name}"] = module
             current = namespace.get(name)
-            if current is None or getattr(current, "__codexec_skill__", False):
+            if current is None or _is_skill(current):
                 namespace[name] = func
             calls = ", ".join(f"{u['server']}.{u['tool']}" for u in uses)
             return (
@@ -417,54 +277,25 @@ class SkillLoader:
                 f"`from skills import {name}`."
             )
 
-        def list_saved_tools():
+        def list_saved_tools() -> list[JsonObject]:
             """The saved tools: dicts with name, signature, description, async, uses, and stale when it may be
             out of date."""
-            return [dict(skill) for skill in (ask("skills/list", {}) or {}).get("skills") or []]
+            return [dict(skill) for skill in objects_in(ask("skills/list", {}).get("skills"))]
 
-        def delete_saved_tool(name):
+        def delete_saved_tool(name: object) -> bool:
             """Deletes a saved tool; True if there was one."""
             if not isinstance(name, str):
                 raise TypeError("delete_saved_tool: the name must be a str")
-            deleted = bool((ask("skills/delete", {"name": name}) or {}).get("deleted"))
+            deleted = bool(ask("skills/delete", {"name": name}).get("deleted"))
             loader.loaded.pop(name, None)
             if hasattr(package, name):
                 delattr(package, name)
             return deleted
 
-        exported = {
+        exported: dict[str, Callable[..., object]] = {
             "save_tool": save_tool,
             "list_saved_tools": list_saved_tools,
             "delete_saved_tool": delete_saved_tool,
         }
-        for exported_name, function in exported.items():
-            function.__module__ = "mcp.runtime"
-            function.__qualname__ = exported_name
+        export(exported)
         return exported
-
-
-def _mcp_names(source):
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    return [
-        node.id[4:]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and node.id.startswith("mcp_") and node.id != "mcp_servers"
-    ]
-
-
-def _check_name(name, api):
-    what = "save_tool"
-    if not isinstance(name, str) or not name.isidentifier() or len(name) > 100:
-        raise ValueError(f"{what}: {name!r} is not a name: use a Python identifier of at most 100 characters")
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        raise ValueError(f"{what}: {name!r} is a Python keyword")
-    if hasattr(builtins, name):
-        raise ValueError(f"{what}: {name!r} would shadow the builtin {name}(); choose another name")
-    if name in _PROVIDED or name.startswith("mcp_") or name.startswith("_"):
-        raise ValueError(f"{what}: {name!r} is a name the sandbox provides (or private); choose another name")
-    aliases = {base_alias(server) for server in api.discovered}
-    if name in aliases:
-        raise ValueError(f"{what}: {name!r} is the alias of an MCP server (mcp_{name}); choose another name")

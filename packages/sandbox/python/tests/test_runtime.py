@@ -661,6 +661,55 @@ class Discovery(RuntimeTest):
         self.assertIn("'ghost'", done["error"]["message"])
         self.assertIn("discovered_servers", done["error"]["message"])
 
+    def test_helpers_present_themselves_as_mcp_runtime_with_plain_signatures(self):
+        done, _, _ = self.run_code(
+            "import inspect\nfrom mcp import runtime\n"
+            "[runtime.__all__, {n: [str(inspect.signature(f)), f.__qualname__, f.__module__, bool(f.__doc__),"
+            " inspect.iscoroutinefunction(f)] for n in dir(runtime) if not n.startswith('_')"
+            " and callable(f := getattr(runtime, n)) and not isinstance(f, type)}]",
+            servers=[ECHO],
+        )
+        self.assert_success(done)
+        exported, helpers = done["value"]["json"]
+        self.assertEqual(exported, [
+            "MCPError", "McpToolError", "call_tool", "list_tools", "list_tools_sync", "list_servers",
+            "list_servers_sync", "discovered_servers", "describe_server", "list_loaded_server_metadata",
+            "query_tool_docs", "query_tool_docs_sync", "search_tool_docs", "search_tool_docs_sync",
+            "capability_summary", "save_memory", "load_memory", "update_memory", "delete_memory", "list_memories",
+            "memory_exists", "get_memory_info", "attach", "show",
+        ])
+        signatures = {
+            "attach": "(path_or_bytes, mime_type=None, name=None)",
+            "call_tool": "(server, tool, arguments=None, *, timeout=None)",
+            "capability_summary": "()",
+            "delete_memory": "(key)",
+            "delete_saved_tool": "(name)",
+            "describe_server": "(name)",
+            "discovered_servers": "(detailed=False)",
+            "get_memory_info": "(key)",
+            "list_loaded_server_metadata": "()",
+            "list_memories": "(prefix='')",
+            "list_saved_tools": "()",
+            "list_servers": "()",
+            "list_servers_sync": "()",
+            "list_tools": "(server)",
+            "list_tools_sync": "(server=None)",
+            "load_memory": "(key, default=None)",
+            "memory_exists": "(key)",
+            "query_tool_docs": "(server, tool=None, detail='summary')",
+            "query_tool_docs_sync": "(server, tool=None, detail='summary')",
+            "save_memory": "(key, value)",
+            "save_tool": "(tool, name=None, description=None)",
+            "search_tool_docs": "(query, *, limit=5, detail='summary')",
+            "search_tool_docs_sync": "(query, *, limit=5, detail='summary')",
+            "show": "(image, name=None)",
+            "update_memory": "(key, value)",
+        }
+        asynchronous = {"call_tool", "list_tools", "list_servers", "query_tool_docs", "search_tool_docs"}
+        self.assertEqual(
+            helpers, {name: [sig, name, "mcp.runtime", True, name in asynchronous] for name, sig in signatures.items()}
+        )
+
 
 def minimal_host(method, params, frame):
     if method == "tools/call":
