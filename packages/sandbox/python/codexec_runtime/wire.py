@@ -1,6 +1,7 @@
 """The shapes of what the runtime and the host exchange: frames, and the metadata of servers, tools and skills.
 
-The Python mirror of frame-protocol's types (src/frames.ts and src/methods.ts). Decoded JSON is an ``object`` until it is checked:
+The Python mirror of frame-protocol's types (src/frames.ts and src/methods.ts). Decoded JSON is an ``object``
+until it is checked:
 ``frames.validate_frame`` checks a whole frame, and ``is_object`` / ``is_list`` narrow the host's answers to
 requests, which no schema checks on this side.
 """
