@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { processIsAlive } from '@codexec/container-runtime';
 
 export class BenchTimeout extends Error {}
@@ -59,5 +59,67 @@ export async function ensureGone(pid: number, graceMs = 10_000): Promise<void> {
     } catch {}
     const hard = Date.now() + 5000;
     while (processIsAlive(pid) && Date.now() < hard) await sleep(100);
+  }
+}
+
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on every common Linux). */
+let ticksPerSecond: number | undefined;
+
+/** User plus system CPU time the process has used so far, in ms, from /proc/<pid>/stat (Linux). */
+export async function cpuTimeMs(pid: number): Promise<number> {
+  if (ticksPerSecond === undefined) {
+    const getconf = await command('getconf', ['CLK_TCK'], 10_000);
+    ticksPerSecond = Number(getconf.stdout.trim()) || 100;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name in parentheses may hold spaces: the fields are counted after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1000) / ticksPerSecond;
+}
+
+export interface ChildProcess {
+  pid: number;
+  args: string[];
+}
+
+/** The direct children of a process with their command lines, from /proc (Linux). */
+export function childProcesses(parent: number): ChildProcess[] {
+  const children: ChildProcess[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== parent) continue;
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      children.push({ pid: Number(entry), args });
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return children;
+}
+
+/**
+ * Waits until no child of `parent` matches (polling each match's pid every `pollMs`, and listing the children again
+ * after each is gone, since one may start another's successor). Returns false after `timeoutMs`.
+ */
+export async function untilNoChild(
+  parent: number,
+  matches: (child: ChildProcess) => boolean,
+  { pollMs = 2, timeoutMs = 60_000 }: { pollMs?: number; timeoutMs?: number } = {},
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = childProcesses(parent).filter(matches);
+    if (left.length === 0) return true;
+    for (const child of left) {
+      while (processIsAlive(child.pid)) {
+        if (Date.now() > deadline) return false;
+        await sleep(pollMs);
+      }
+    }
   }
 }

@@ -294,7 +294,9 @@ describe('FrameDecoder', () => {
   });
 
   test('rejects a limit that is not a positive integer', () => {
-    expect(() => new FrameDecoder({ maxLineBytes: 0 })).toThrow(RangeError);
+    expect(() => new FrameDecoder({ maxLineBytes: 0 })).toThrow(
+      expect.objectContaining({ name: 'FrameProtocolError', code: 'INVALID_OPTIONS' }),
+    );
   });
 });
 

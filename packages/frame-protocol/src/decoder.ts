@@ -59,13 +59,16 @@ export class FrameDecoder<D extends DecoderDirection = 'any'> {
   #discarding = false;
   #lineNumber = 0;
 
-  /** @throws {RangeError} when `maxLineBytes` is not a positive integer. */
+  /** @throws {FrameProtocolError} `INVALID_OPTIONS` when `maxLineBytes` is not a positive integer. */
   constructor(options: FrameDecoderOptions<D> = {}) {
     this.#direction = options.direction ?? 'any';
     this.#accepted = acceptedTypes(this.#direction);
     this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     if (!Number.isSafeInteger(this.#maxLineBytes) || this.#maxLineBytes < 1) {
-      throw new RangeError(`maxLineBytes must be a positive integer, got ${String(options.maxLineBytes)}`);
+      throw new FrameProtocolError(
+        'INVALID_OPTIONS',
+        `maxLineBytes must be a positive integer, got ${String(options.maxLineBytes)}`,
+      );
     }
     this.#validate = options.validate ?? true;
   }
@@ -219,7 +222,7 @@ export class FrameDecoder<D extends DecoderDirection = 'any'> {
 export class FrameDecodeStream<D extends DecoderDirection = 'any'> extends Transform {
   readonly decoder: FrameDecoder<D>;
 
-  /** @throws {RangeError} when `maxLineBytes` is not a positive integer. */
+  /** @throws {FrameProtocolError} `INVALID_OPTIONS` when `maxLineBytes` is not a positive integer. */
   constructor(options: FrameDecoderOptions<D> = {}) {
     super({ readableObjectMode: true });
     this.decoder = new FrameDecoder(options);
@@ -250,7 +253,7 @@ function isNodeReadable(value: unknown): value is Readable {
  * Decodes a readable byte stream into events until it ends. When `signal` aborts, the iteration ends at once (even
  * while waiting for data) and the stream is released: a Node readable is destroyed, as leaving a `for await`
  * loop early does.
- * @throws {RangeError} (from the iteration) for a `maxLineBytes` that is not a positive integer; a stream error is
+ * @throws {FrameProtocolError} `INVALID_OPTIONS` (from the iteration) for a `maxLineBytes` that is not a positive integer; a stream error is
  * thrown by the iteration too, as the stream's own iterator would.
  */
 export async function* decodeFrames<D extends DecoderDirection = 'any'>(

@@ -5,6 +5,8 @@ import type { ErrorObject } from './frames.js';
  * or the channel as a whole.
  */
 export type FrameProtocolErrorCode =
+  // An option the caller passed cannot be used.
+  | 'INVALID_OPTIONS'
   // One line of input could not become a frame.
   | 'LINE_TOO_LONG'
   | 'INVALID_JSON'
