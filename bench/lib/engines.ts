@@ -25,22 +25,6 @@ export async function engineReady(engine: Engine): Promise<{ ok: boolean; reason
   return { ok: true, reason: '', version: version.stdout.trim() };
 }
 
-/**
- * The baseline: a bare `run --rm IMAGE python3 -c pass`. Rootful podman on this kind of machine needs explicit
- * rlimits (its defaults are above the host's hard limits), so its bare run carries the two `--ulimit` flags.
- */
-export function bareRunArgs(engine: Engine): string[] {
-  const limits = engine === 'podman' ? ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'] : [];
-  return ['run', '--rm', ...limits, IMAGE, 'python3', '-c', 'pass'];
-}
-
-/** Wall time of one bare run in ms; throws when it fails. */
-export async function bareRun(engine: Engine): Promise<number> {
-  const result = await command(engine, bareRunArgs(engine), 120_000);
-  if (result.code !== 0) throw new Error(`bare ${engine} run failed: ${result.stderr.trim().slice(-500)}`);
-  return result.ms;
-}
-
 export interface ListedContainer {
   name: string;
   state: string;
@@ -95,4 +79,34 @@ export async function settle(
     if (Date.now() > deadline) return false;
     await sleep(150);
   }
+}
+
+/** Memory of each running container carrying the label, in MiB, from the engine's stats. */
+export async function containerMemory(engine: Engine, label: string): Promise<number[]> {
+  const listed = await command(
+    engine,
+    ['ps', '--filter', `label=${label}`, '--format', '{{.Names}}'],
+    60_000,
+  );
+  const names = listed.stdout.split('\n').filter(Boolean);
+  if (!names.length) return [];
+  const stats = await command(
+    engine,
+    ['stats', '--no-stream', '--format', '{{.MemUsage}}', ...names],
+    60_000,
+  );
+  return stats.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => toMiB(line.split('/')[0]!.trim()));
+}
+
+function toMiB(text: string): number {
+  const match = /^([\d.]+)\s*([kKmMgG]i?)?B?$/.exec(text.trim());
+  if (!match) return Number.NaN;
+  const value = Number(match[1]);
+  const unit = (match[2] ?? '').toLowerCase()[0];
+  // podman prints kB/MB (powers of 1000), docker KiB/MiB (powers of 1024); the difference is 5% at most.
+  const scale = unit === 'k' ? 1 / 1024 : unit === 'g' ? 1024 : unit === 'm' ? 1 : 1 / (1024 * 1024);
+  return value * scale;
 }

@@ -40,7 +40,7 @@ export interface BridgeServerOptions {
   logger: Logger;
   /** Bridge events forwarded to the client as MCP log notifications. */
   logHub?: LogHub;
-  /** How often progress is reported while a run lasts, when the client asked for it (ms). */
+  /** How often progress is reported while a run lasts, when the client asked for it (ms). @default 800 */
   progressIntervalMs?: number;
 }
 

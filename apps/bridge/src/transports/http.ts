@@ -28,10 +28,11 @@ export interface HttpServeOptions {
   createSession: () => Server;
   /**
    * A client session with no request for this long is ended, as a DELETE would end it (its sandbox sessions and
-   * their containers go with it); a client that comes back is told to initialize again (404). Unset: never.
+   * their containers go with it); a client that comes back is told to initialize again (404).
+   * @default never
    */
   sessionIdleTimeoutMs?: number | undefined;
-  /** Largest request body read, in bytes; a larger one is answered 413 with a JSON-RPC error. Default 4 MiB. */
+  /** Largest request body read, in bytes; a larger one is answered 413 with a JSON-RPC error. @default 4 MiB */
   maxBodyBytes?: number | undefined;
   logger: Logger;
   signal?: AbortSignal;
