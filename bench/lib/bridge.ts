@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { type Engine, IMAGE, removeWithLabel } from './engines.js';
-import { ensureGone, rssMiB, sleep, withTimeout } from './process.js';
+import { ensureGone, rssMiB, sleep, untilNoChild, withTimeout } from './process.js';
 
 const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -158,6 +158,21 @@ export class BridgeSession {
       if (Date.now() > deadline) throw new Error('the bridge never logged its container label');
       await sleep(50);
     }
+  }
+
+  /**
+   * Resolves when none of the bridge's engine clients that name one of its containers (`run … --name codexec-…`,
+   * `rm --force codexec-…`) is left: the container is then removed. Meant for a bridge without a pool, whose only
+   * container is the last run's. Returns false when they are still there after `timeoutMs`.
+   */
+  untilContainersGone(timeoutMs = 60_000): Promise<boolean> {
+    const engine = this.options.engine;
+    return untilNoChild(
+      this.pid,
+      (child) =>
+        basename(child.args[0] ?? '') === engine && child.args.some((arg) => arg.startsWith('codexec-')),
+      { timeoutMs },
+    );
   }
 
   rss(): number | undefined {

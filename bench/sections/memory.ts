@@ -1,12 +1,14 @@
-// (8) the bridge's resident memory: idle after start, and over 200 runs (growth and trend).
+// (8) the bridge's resident memory: idle once its engine, sandbox and pool exist, beside the pool containers' own
+// memory; and over 200 runs (growth and trend).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BridgeSession, createFixture, testServer } from '../lib/bridge.js';
-import type { Engine } from '../lib/engines.js';
+import { createFixture, testServer } from '../lib/bridge.js';
+import { containerMemory, type Engine } from '../lib/engines.js';
 import { sleep } from '../lib/process.js';
 import type { BenchContext, Row } from '../lib/report.js';
 import { fmt, slope } from '../lib/stats.js';
+import { startPooledBridge, waitForPool } from './run-times.js';
 
 const GC_PROBE = fileURLToPath(new URL('../lib/gc-probe.mjs', import.meta.url));
 const MIB = 1024 * 1024;
@@ -43,24 +45,37 @@ export async function memory(ctx: BenchContext, engine: Engine): Promise<Row[]> 
   const fixture = await createFixture(() => ({ test: testServer() }));
   const gcFile = join(fixture.root, 'gc.json');
   try {
-    // The bridge as it ships (pool on), plus a probe that only answers SIGUSR2 with a full collection.
-    const session = await BridgeSession.start({
-      engine,
-      fixture,
-      poolSize: 2,
+    // Idle: the bridge as it ships (pool of 2), without the probe, after a first run has made it find its engine and
+    // create its sandbox and pool (it does so lazily), with the pool full again and nothing asked of it for 2 s.
+    // A container per run (`fresh`), so every container left is one of the pool's.
+    let idle: number | undefined;
+    let poolMemory: number[] = [];
+    {
+      const { session, label } = await startPooledBridge(ctx, engine, fixture);
+      try {
+        await session.tools();
+        await waitForPool(engine, label, 2000);
+        idle = session.rss();
+        poolMemory = await containerMemory(engine, label);
+      } finally {
+        await session.close();
+      }
+    }
+    // Over many runs: the same bridge plus a probe that only answers SIGUSR2 with a full collection, so a leak can be
+    // told from heap V8 merely keeps. Its own idle point is taken the same way.
+    const samples: Sample[] = [];
+    let probedIdle: number | undefined;
+    let idleHeap: number | undefined;
+    const { session, label } = await startPooledBridge(ctx, engine, fixture, {
       nodeArgs: ['--expose-gc', '--import', GC_PROBE],
       env: { CODEXEC_BENCH_GC_FILE: gcFile },
     });
-    const samples: Sample[] = [];
-    let idle: number | undefined;
-    let idleHeap: number | undefined;
     try {
       await session.tools();
-      await sleep(2000);
-      // Idle after start: initialized and its tools listed, nothing run yet.
-      idle = session.rss();
+      await waitForPool(engine, label, 2000);
+      probedIdle = session.rss();
       idleHeap = (await collect(session.pid, gcFile))?.heapUsed;
-      ctx.log(`memory: idle ${fmt(idle)} MiB; ${runs} runs`);
+      ctx.log(`memory: idle ${fmt(idle)} MiB (with the probe ${fmt(probedIdle)} MiB); ${runs} runs`);
       let errors = 0;
       for (let i = 1; i <= runs; i += 1) {
         const reply = await session.run(
@@ -94,12 +109,15 @@ export async function memory(ctx: BenchContext, engine: Engine): Promise<Row[]> 
     return [
       {
         id: 'rss-idle',
-        what: '(8) bridge RSS, idle after start',
+        what: "(8) bridge RSS, idle after its first run (engine, sandbox and pool created), and its pool's containers",
         unit: 'MiB',
         value: idle,
-        shown: `${fmt(idle)} MiB (live heap ${fmt(idleHeap)} MiB)`,
+        shown:
+          `${fmt(idle)} MiB; the ${poolMemory.length} pool containers ` +
+          `${poolMemory.map((m) => `${fmt(m)} MiB`).join(' + ') || '(none found)'} (engine stats)`,
         target: '< 100 MiB',
         pass: idle !== undefined && idle < 100,
+        extra: { poolContainersMiB: poolMemory },
       },
       {
         id: 'rss-growth',
@@ -107,7 +125,7 @@ export async function memory(ctx: BenchContext, engine: Engine): Promise<Row[]> 
         unit: 'MiB',
         value: heapTrend,
         shown:
-          `RSS ${fmt(last?.rss)} MiB (+${fmt((last?.rss ?? Number.NaN) - (idle ?? Number.NaN))} from idle; ` +
+          `RSS ${fmt(last?.rss)} MiB (+${fmt((last?.rss ?? Number.NaN) - (probedIdle ?? Number.NaN))} from idle; ` +
           `trend ${fmt(rssTrend)} KiB/run); live heap after GC ${fmt(idleHeap)} → ${fmt(last?.heapAfterGc)} MiB ` +
           `(trend ${fmt(heapTrend)} KiB/run)`,
         target: 'no growth trend (live heap < 5 KiB/run)',
