@@ -5,7 +5,6 @@ import { createLogHub } from '../../log-hub.js';
 import { fanOutLogger, type Logger } from '../../logger.js';
 import { createBridgeServer } from '../../server.js';
 import type { Settings } from '../../settings.js';
-import { serveHttp } from '../../transports/http.js';
 import { VERSION } from '../../version.js';
 import { EXIT_OK } from '../io.js';
 import type { CommandContext } from '../main.js';
@@ -65,6 +64,8 @@ async function serveOverHttp(
   session: () => ReturnType<typeof createBridgeServer>,
   logger: Logger,
 ) {
+  // Express and the SDK's HTTP transport are loaded only here: a bridge on stdio never needs them.
+  const { serveHttp } = await import('../../transports/http.js');
   const serving = await serveHttp({
     host: settings.httpHost,
     port: settings.httpPort,

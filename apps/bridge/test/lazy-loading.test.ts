@@ -1,0 +1,162 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bridgeEnv,
+  createFixture,
+  DIST_CLI,
+  distStatus,
+  type Fixture,
+  LONG,
+  shouldSkip,
+  until,
+} from './harness.js';
+
+// The built bridge loads what a command needs when that command runs. Serving stdio, it never loads the HTTP stack
+// (express, the SDK's Streamable HTTP transport) nor the code of audit, discover, doctor, run or image pull. Seen
+// from outside: record-modules.mjs, given with `node --import`, writes down every module the bridge resolves.
+
+const RECORDER = pathToFileURL(fileURLToPath(new URL('./record-modules.mjs', import.meta.url))).href;
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+/** Functions whose modules serving stdio must not load, by the built file that defines each. */
+const DEFERRED = [
+  'serveHttp',
+  'auditCommand',
+  'discoverCommand',
+  'doctorCommand',
+  'runCommand',
+  'imagePullCommand',
+];
+const HTTP_STACK = [
+  /\/node_modules\/express\//,
+  /\/@modelcontextprotocol\/sdk\/dist\/esm\/server\/streamableHttp\.js$/,
+];
+
+const skip = shouldSkip(distStatus());
+
+/** The URL of the built file that defines each function; throws when one is not found exactly once. */
+async function definedIn(names: readonly string[]): Promise<Map<string, string>> {
+  const files = (await readdir(DIST)).filter((f) => f.endsWith('.js'));
+  const texts = await Promise.all(files.map((f) => readFile(join(DIST, f), 'utf8')));
+  const found = new Map<string, string>();
+  for (const name of names) {
+    const where = files.filter((_, i) => new RegExp(`\\bfunction ${name}\\(`).test(texts[i]!));
+    if (where.length !== 1) throw new Error(`${name} is defined in ${where.length} built files, not one`);
+    found.set(name, pathToFileURL(join(DIST, where[0]!)).href);
+  }
+  return found;
+}
+
+async function recorded(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return [...new Set(text.split('\n').filter(Boolean))];
+}
+
+describe.skipIf(skip)('what the built bridge loads', { timeout: LONG }, () => {
+  let fixture: Fixture;
+  let built: Map<string, string>;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    fixture = await createFixture();
+    built = await definedIn(DEFERRED);
+  });
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await fixture?.cleanup();
+  });
+
+  const loadedOf = (loaded: string[], names: readonly string[]) =>
+    names.filter((name) => loaded.includes(built.get(name)!));
+
+  it('serving stdio, has loaded neither the HTTP stack nor the other commands after initialize and tools/list', async () => {
+    const file = join(fixture.root, 'stdio-modules.txt');
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ['--import', RECORDER, DIST_CLI, '--home', fixture.home, '--cwd', fixture.project],
+      env: bridgeEnv(fixture, 'podman', {
+        MCP_BRIDGE_LOG_LEVEL: 'warn',
+        MCP_BRIDGE_POOL_SIZE: '0',
+        CODEXEC_MODULES_FILE: file,
+      }),
+      cwd: fixture.project,
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'lazy-loading', version: '0.0.0' });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(['run_python']);
+      const loaded = await recorded(file);
+      // The recorder does see the bridge's modules: the stdio transport it serves with is among them.
+      expect(loaded.some((url) => url.endsWith('/sdk/dist/esm/server/stdio.js'))).toBe(true);
+      expect(loaded.filter((url) => HTTP_STACK.some((pattern) => pattern.test(url)))).toEqual([]);
+      expect(loadedOf(loaded, DEFERRED)).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('loads express and its HTTP transport once it serves HTTP', async () => {
+    const file = join(fixture.root, 'http-modules.txt');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        RECORDER,
+        DIST_CLI,
+        '--http',
+        '--port',
+        '0',
+        '--home',
+        fixture.home,
+        '--cwd',
+        fixture.project,
+      ],
+      {
+        env: bridgeEnv(fixture, 'podman', {
+          MCP_BRIDGE_LOG_LEVEL: 'warn',
+          MCP_BRIDGE_POOL_SIZE: '0',
+          CODEXEC_MODULES_FILE: file,
+        }),
+        cwd: fixture.project,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    children.push(child);
+    let log = '';
+    (child.stderr as Readable).on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await until('the HTTP address in the log', () => (/serving MCP at /.test(log) ? true : undefined));
+    const loaded = await recorded(file);
+    child.kill('SIGTERM');
+    await exited;
+    for (const pattern of HTTP_STACK) expect(loaded.some((url) => pattern.test(url))).toBe(true);
+    expect(loadedOf(loaded, DEFERRED)).toEqual(['serveHttp']);
+  });
+
+  it('loads the audit command when audit runs', async () => {
+    const file = join(fixture.root, 'audit-modules.txt');
+    const child = spawn(
+      process.execPath,
+      ['--import', RECORDER, DIST_CLI, 'audit', '--json', '--home', fixture.home, '--cwd', fixture.project],
+      {
+        env: bridgeEnv(fixture, 'podman', { MCP_BRIDGE_LOG_LEVEL: 'warn', CODEXEC_MODULES_FILE: file }),
+        cwd: fixture.project,
+        stdio: ['ignore', 'ignore', 'ignore'],
+      },
+    );
+    children.push(child);
+    await new Promise((resolve) => child.once('exit', resolve));
+    const loaded = await recorded(file);
+    expect(loadedOf(loaded, DEFERRED)).toEqual(['auditCommand']);
+    expect(loaded.filter((url) => HTTP_STACK.some((pattern) => pattern.test(url)))).toEqual([]);
+  });
+});
