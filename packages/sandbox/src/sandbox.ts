@@ -65,20 +65,7 @@ export interface Sandbox {
  */
 export function createSandbox(options: SandboxOptions): Sandbox {
   const resolved = resolveSandboxOptions(options);
-  const {
-    runtime,
-    image,
-    limits,
-    logger,
-    instanceId,
-    labels,
-    maxOutputBytes,
-    maxFrameBytes,
-    startTimeoutMs,
-  } = resolved;
-  const poolOptions = resolved.pool;
-  const attachmentLimits = resolved.attachments;
-  const sessionLimits = resolved.sessions;
+  const { runtime, limits, logger, labels } = resolved;
   const closing = new AbortController();
   // Each run in progress listens to it.
   setMaxListeners(0, closing.signal);
@@ -109,13 +96,13 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const startContainer = (runId: string, signal: AbortSignal): Promise<ReadyContainer> =>
     startRuntimeContainer({
       runtime,
-      image,
+      image: resolved.image,
       limits,
       name: containerName(runId),
       // The owner labels let `reapOrphans` remove what a crashed process of ours left behind.
       labels: { ...labels, ...ownerLabels(), 'codexec.run': runId },
-      maxLineBytes: maxFrameBytes,
-      startTimeoutMs,
+      maxLineBytes: resolved.maxFrameBytes,
+      startTimeoutMs: resolved.startTimeoutMs,
       ...(options.python ? { python: options.python } : {}),
       directChannel: options.directChannel === true,
       signal,
@@ -128,9 +115,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   };
 
   const pool =
-    poolOptions.size > 0
+    resolved.pool.size > 0
       ? new WarmPool({
-          ...poolOptions,
+          ...resolved.pool,
           nextContainer: () => {
             const id = randomUUID();
             return { id, name: containerName(id) };
@@ -179,12 +166,16 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   }
 
   const sessions = new SessionRegistry({
-    limits: sessionLimits,
+    limits: resolved.sessions,
     logger,
     closing: closing.signal,
     container,
     runSettings,
-    execute: { maxOutputBytes, memory: limits.memory, attachments: attachmentLimits },
+    execute: {
+      maxOutputBytes: resolved.maxOutputBytes,
+      memory: limits.memory,
+      attachments: resolved.attachments,
+    },
     released: () => pool?.refill(),
   });
 
@@ -220,10 +211,10 @@ export function createSandbox(options: SandboxOptions): Sandbox {
           toolHost: runOptions.toolHost,
           memoryStore: runOptions.memoryStore,
           skillStore: runOptions.skillStore,
-          attachments: attachmentLimits,
+          attachments: resolved.attachments,
           timeoutMs,
           callTimeoutMs,
-          maxOutputBytes,
+          maxOutputBytes: resolved.maxOutputBytes,
           memory: limits.memory,
           signal,
           onOutput: runOptions.onOutput,
@@ -294,7 +285,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   };
 
   return {
-    instanceId,
+    instanceId: resolved.instanceId,
     labels,
     run,
     limits: () => report,
