@@ -161,6 +161,11 @@ has \`status\` and \`summary\` always, and when they have content: \`stdout\` an
 \`value\` (the final expression as JSON) or \`repr\` (as text), \`error\`, \`traceback\` (lines), \`exitCode\`,
 \`servers\`, \`timeoutSeconds\`, \`durationMs\`, \`calls\` (tool calls made), \`truncated\` (what the output cap cut)
 and \`session\` (\`name\`, \`run\`, \`state\`, \`reason\`, \`lost\`).
+The result's text holds the same content as one fenced block, in whichever of two forms takes fewer tokens:
+\` \`\`\`json \` (minified JSON) or \` \`\`\`toon \` (TOON: \`key: value\` per line, nesting by indentation;
+\`key[N]: a,b,c\` is a list of N values; \`key[N]{a,b}:\` is a list of N records, one \`a,b\` row per line below it;
+strings are quoted, with JSON escapes, only where they must be). Both read back to exactly the structured content.
+A bridge set to another output mode sends plain text or indented JSON instead.
 ${sessions}
 ## Memory: values that outlive sessions and restarts
 Plain functions (also in \`mcp.runtime\`), synchronous, usable in async code too. Values are JSON; they are kept

@@ -22,7 +22,10 @@ export type ToonEncoder = (value: JsonValue) => string;
 export const defaultToonEncoder: ToonEncoder = (value) => encode(value);
 
 export interface RenderOptions {
-  /** `toon`: a ```toon block; `compact`: plain text; `json`: a ```json block. @default 'toon' */
+  /**
+   * `toon`: a ```toon block, or a ```json block of minified JSON when that takes fewer tokens; `compact`: plain text;
+   * `json`: a ```json block, indented. @default 'toon'
+   */
   mode?: OutputMode;
   /** Cap on `text.length`, fence included; at least {@link MIN_MAX_CHARS}. @default DEFAULT_MAX_CHARS (100 000) */
   maxChars?: number;

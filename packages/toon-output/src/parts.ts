@@ -28,7 +28,7 @@ export function costModels(mode: OutputMode, maxLineChars: number): CostModels {
     const model = { cost: rawCost, lineOverhead: 1, maxLineChars };
     return { lines: model, joined: model, header: 16 };
   }
-  // Quotes, then a delimiter (TOON inline array) or indentation, comma and newline (pretty JSON).
+  // Quotes, then a delimiter (TOON inline array or minified JSON) or indentation, comma and newline (indented JSON).
   const lineOverhead = mode === 'json' ? 2 + 6 : 2 + 1;
   return {
     lines: { cost: quotedCost, lineOverhead, maxLineChars },
@@ -130,9 +130,10 @@ function jsonCost(value: JsonValue, part: Part, options: ResolvedOptions): numbe
   if (compact > HOPELESS_FACTOR * options.maxChars) return compact;
   switch (options.mode) {
     case 'toon': {
+      // The text is TOON or minified JSON (`"value":` and a comma around it), whichever fits: the shorter counts.
+      const minified = compact + 9;
       const toon = tryToon({ value }, options);
-      if (toon !== undefined) return toon.length + 2;
-      break;
+      return toon === undefined ? minified : Math.min(toon.length + 2, minified);
     }
     case 'compact':
       // The text shows the repr; the structured payload carries the JSON, which must stay bounded too.

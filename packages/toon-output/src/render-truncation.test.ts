@@ -1,5 +1,7 @@
+import { encode } from '@toon-format/toon';
 import { describe, expect, it } from 'vitest';
 import { codePoints, expectConsistent, markerCounts } from '../test/assertions.js';
+import type { JsonValue } from './json-value.js';
 import { DEFAULT_MAX_CHARS, MIN_MAX_CHARS, OUTPUT_MODES } from './options.js';
 import { render } from './render.js';
 import type { RunOutcome } from './run-outcome.js';
@@ -77,6 +79,23 @@ describe('render caps huge output', () => {
     });
   });
 
+  it.each([3000, 20_000])('cuts as exactly when the text is the JSON form (cap %i)', (maxChars) => {
+    // Lines with commas, quotes and colons: TOON quotes each of them, so minified JSON takes fewer tokens.
+    const lines = Array.from({ length: 5000 }, (_, i) => `x = ${i}, y = ${i * 2}, note: "ok"`);
+    const result = render(
+      { status: 'success', stdout: lines.join('\n'), stderr: 'one warning' },
+      { maxChars },
+    );
+    expect(result.text.startsWith('```json\n{"status":"success"')).toBe(true);
+    expectConsistent(result, 'toon', maxChars);
+    expect(result.text.length).toBeGreaterThan(maxChars * 0.9);
+    const counts = expectHeadAndTail(lines, result.structured.stdout);
+    expect(result.structured.stderr).toEqual(['one warning']);
+    expect(result.structured.truncated).toEqual({
+      stdout: { omittedChars: counts.omittedChars, omittedLines: counts.omittedLines },
+    });
+  });
+
   it.each(OUTPUT_MODES)('%s: two big streams share the budget fairly', (mode) => {
     const stdoutLines = Array.from({ length: 40_000 }, (_, i) => `out ${i}`);
     const stderrLines = Array.from({ length: 40_000 }, (_, i) => `err ${i}`);
@@ -99,7 +118,8 @@ describe('render caps huge output', () => {
       { maxChars: 8000 },
     );
     expectConsistent(result, 'toon', 8000);
-    expect(result.text.startsWith('```toon')).toBe(true); // no lone surrogate, so TOON did not fall back
+    // No lone surrogate: TOON could encode the cut result, so neither form is a fallback.
+    expect(() => encode(result.structured as unknown as JsonValue)).not.toThrow();
     for (const line of result.structured.stdout!) {
       expect(line).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
     }

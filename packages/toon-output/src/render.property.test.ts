@@ -1,9 +1,12 @@
+import { encode } from '@toon-format/toon';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectConsistent } from '../test/assertions.js';
+import { fence } from './fence.js';
 import { MIN_MAX_CHARS, OUTPUT_MODES } from './options.js';
 import { render } from './render.js';
 import { OUTCOME_STATUSES, type RunOutcome } from './run-outcome.js';
+import { estimateTokens } from './token-estimate.js';
 
 // Text with the awkward parts of real output: line breaks of every kind, blank lines, quotes, backslashes, control
 // characters, fences, emoji and (now and then) unpaired surrogates.
@@ -87,6 +90,25 @@ describe('render on arbitrary outcomes', () => {
         expect(result.text.length).toBeLessThanOrEqual(100_000);
       }),
       { numRuns: 300 },
+    );
+  }, 120_000);
+
+  it('toon: the text is the TOON or the minified JSON block of structured, never the larger that fits', () => {
+    fc.assert(
+      fc.property(outcome, fc.integer({ min: MIN_MAX_CHARS, max: 20_000 }), (run, maxChars) => {
+        const { text, structured } = render(run, { maxChars });
+        const forms = [fence(JSON.stringify(structured), 'json')];
+        try {
+          forms.push(fence(encode(structured as never), 'toon'));
+        } catch {
+          // Strings TOON refuses (unpaired surrogates): JSON is the only form.
+        }
+        expect(forms).toContain(text);
+        for (const form of forms) {
+          if (form.length <= maxChars) expect(estimateTokens(text)).toBeLessThanOrEqual(estimateTokens(form));
+        }
+      }),
+      { numRuns: 200 },
     );
   }, 120_000);
 });

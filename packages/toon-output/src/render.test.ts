@@ -233,12 +233,30 @@ describe('render', () => {
     });
   });
 
-  it('renders TOON by default', () => {
-    const { text } = render({ status: 'success', stdout: 'hi' });
-    expect(text).toBe('```toon\nstatus: success\nsummary: Success\nstdout[1]: hi\n```');
-    expect(decodeFenced(text)).toEqual({
-      language: 'toon',
-      value: render({ status: 'success', stdout: 'hi' }).structured,
+  describe('the default text form', () => {
+    it('is minified JSON in a ```json block when that takes fewer tokens, as small results do', () => {
+      const { text, structured } = render({ status: 'success', stdout: 'hi' });
+      expect(text).toBe('```json\n{"status":"success","summary":"Success","stdout":["hi"]}\n```');
+      expect(decodeFenced(text)).toEqual({ language: 'json', value: structured });
+    });
+
+    it('is a TOON block when that takes fewer tokens, as tables do', () => {
+      const rows = Array.from({ length: 20 }, (_, id) => ({ id, name: `user ${id}` }));
+      const { text, structured } = render({ status: 'success', value: { repr: 'rows', json: rows } });
+      expect(text).toBe(
+        `\`\`\`toon\nstatus: success\nsummary: Success\nvalue[20]{id,name}:\n${rows
+          .map((row) => `  ${row.id},${row.name}`)
+          .join('\n')}\n\`\`\``,
+      );
+      expect(decodeFenced(text)).toEqual({ language: 'toon', value: structured });
+    });
+
+    it('leaves the json and compact modes as they were: indented JSON, plain text', () => {
+      const outcome: RunOutcome = { status: 'success', stdout: 'hi' };
+      expect(render(outcome, { mode: 'json' }).text).toBe(
+        '```json\n{\n  "status": "success",\n  "summary": "Success",\n  "stdout": [\n    "hi"\n  ]\n}\n```',
+      );
+      expect(render(outcome, { mode: 'compact' }).text).toBe('Success\nhi');
     });
   });
 

@@ -1,5 +1,5 @@
 import { compactText } from './compact.js';
-import { encodeBlock } from './encode-block.js';
+import { indentedJsonBlock, smallestBlock } from './encode-block.js';
 import { fairShare } from './fair-share.js';
 import type { JsonValue } from './json-value.js';
 import { type RenderOptions, type ResolvedOptions, resolveOptions, SUMMARY_MAX_CHARS } from './options.js';
@@ -29,7 +29,9 @@ function frame(
   options: ResolvedOptions,
 ): string {
   if (options.mode === 'compact') return compactText(structured, valueText);
-  return encodeBlock(structured as unknown as JsonValue, options.mode, options.encoder);
+  const value = structured as unknown as JsonValue;
+  if (options.mode === 'json') return indentedJsonBlock(value);
+  return smallestBlock(value, options.encoder, options.maxChars);
 }
 
 /** Builds the result with each part cut to its share (no shares: every part whole, per-line cap only). */
@@ -115,11 +117,12 @@ function minimal(collected: Collected, options: ResolvedOptions): Attempt {
 const MAX_ATTEMPTS = 8;
 
 /**
- * Renders a run outcome for a model: `text` by mode (a ```toon block by default, compact plain text, or a ```json
- * block) and `structured`, the JSON payload. Never throws for any outcome (only for invalid options, with a
- * {@link ToonOutputError}). The text never exceeds `maxChars`: parts are cut fairly (a small stream is never cut to
- * favour a big one), each keeping its head and tail around a marker with exact counts, and `structured.truncated`
- * records what was cut.
+ * Renders a run outcome for a model: `text` by mode and `structured`, the JSON payload. In the default `toon` mode
+ * the text is a ```toon block of `structured`, or a ```json block of it minified when that takes fewer tokens;
+ * `compact` gives plain text, `json` an indented ```json block. Never throws for any outcome (only for invalid
+ * options, with a {@link ToonOutputError}). The text never exceeds `maxChars`: parts are cut fairly (a small stream
+ * is never cut to favour a big one), each keeping its head and tail around a marker with exact counts, and
+ * `structured.truncated` records what was cut.
  * @throws {ToonOutputError} `INVALID_OPTIONS` for an option it cannot honour (never for an outcome).
  */
 export function render(outcome: RunOutcome, options: RenderOptions = {}): RenderResult {
@@ -146,12 +149,13 @@ export function render(outcome: RunOutcome, options: RenderOptions = {}): Render
     resolved,
   );
   let available = maxChars - empty.text.length;
-  let best: Attempt | undefined;
+  let best: { attempt: Attempt; available: number } | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS && available > 0; attempt++) {
     const result = build(collected, fairShare(demands, available), resolved);
     const slack = maxChars - result.text.length;
     if (slack >= 0) {
-      if (!best || result.text.length > best.text.length) best = result;
+      // A larger budget keeps at least as much; the text's length says less, as it may be TOON one time, JSON the next.
+      if (!best || available > best.available) best = { attempt: result, available };
       if (!result.cut || slack <= maxChars / 100) break;
       // The cost model overestimates (TOON leaves most strings unquoted): grow the budget into the slack.
       available += Math.floor(slack * 0.9);
@@ -159,6 +163,6 @@ export function render(outcome: RunOutcome, options: RenderOptions = {}): Render
       available += slack - 16 * (attempt + 1);
     }
   }
-  const chosen = best ?? minimal(collected, resolved);
+  const chosen = best?.attempt ?? minimal(collected, resolved);
   return { text: chosen.text, structured: chosen.structured };
 }

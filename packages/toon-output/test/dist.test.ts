@@ -22,7 +22,7 @@ describe.skipIf(!built && !ON_CI)('built package (dist/index.js)', () => {
     expect(built, `${entry} is missing: run the build before the tests`).toBe(true);
   });
 
-  it('renders a run as a TOON block that decodes to its structured payload', async () => {
+  it('renders a run as the smaller of a TOON and a JSON block, each decoding to its structured payload', async () => {
     const { render, structuredResultSchema, DEFAULT_MAX_CHARS } = await load();
     const result = render({
       status: 'success',
@@ -35,7 +35,11 @@ describe.skipIf(!built && !ON_CI)('built package (dist/index.js)', () => {
       stdout: ['hello', 'world'],
       value: [1, 2],
     });
-    expect(decode(result.text.slice('```toon\n'.length, -'\n```'.length))).toEqual(result.structured);
+    expect(result.text).toBe(`\`\`\`json\n${JSON.stringify(result.structured)}\n\`\`\``);
+    const rows = Array.from({ length: 20 }, (_, id) => ({ id, name: `user ${id}` }));
+    const table = render({ status: 'success', value: { repr: 'rows', json: rows } });
+    expect(table.text.startsWith('```toon\nstatus: success\n')).toBe(true);
+    expect(decode(table.text.slice('```toon\n'.length, -'\n```'.length))).toEqual(table.structured);
     expect(structuredResultSchema.required).toEqual(['status', 'summary']);
     expect(DEFAULT_MAX_CHARS).toBe(100_000);
   });

@@ -1,7 +1,9 @@
 // Token counts of the same results in each rendering, shared by the token test and bench/tokens.ts.
+import { encode } from '@toon-format/toon';
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200kBase from 'js-tiktoken/ranks/o200k_base';
-import { type RunOutcome, render, renderValue } from '../src/index.js';
+import { fence } from '../src/fence.js';
+import { type JsonValue, type RunOutcome, render, renderValue } from '../src/index.js';
 
 const encoder = new Tiktoken(o200kBase);
 
@@ -79,43 +81,139 @@ export const failedRun: RunOutcome = {
   durationMs: 57,
 };
 
-export interface TokenRow {
+// The result-token fixtures of the repository's bench (bench/sections/tokens.ts), repeated here so that the
+// package checks the bench's figures without depending on the bench.
+const issueStates = ['open', 'closed'];
+const issueAuthors = ['ada', 'grace', 'linus', 'margaret', 'ken'];
+
+/** 40 issues: a uniform table whose rows are mostly free text (a title of 12 tokens). */
+export const issueRows = Array.from({ length: 40 }, (_, i) => ({
+  number: 1200 + i,
+  title: `Crash when parsing config file number ${i} with a trailing comma`,
+  state: issueStates[i % 2]!,
+  author: issueAuthors[i % issueAuthors.length]!,
+  comments: (i * 7) % 13,
+  updated: `2026-11-${String((i % 28) + 1).padStart(2, '0')}`,
+}));
+
+/** The bench's tabular result: a run returning the 40 issues. */
+export const issuesRun: RunOutcome = {
+  status: 'success',
+  servers: ['github'],
+  value: { repr: JSON.stringify(issueRows), json: issueRows },
+  durationMs: 812,
+  calls: 1,
+};
+
+/** The bench's typical result: a few lines printed and a small dict returned. */
+export const branchCleanupRun: RunOutcome = {
+  status: 'success',
+  servers: ['github', 'files'],
+  stdout:
+    'Found 3 stale branches\nDeleted feature/old-login\nDeleted fix/typo-readme\nKept release/2.x (protected)\n',
+  value: {
+    repr: "{'deleted': 2, 'kept': ['release/2.x'], 'errors': []}",
+    json: { deleted: 2, kept: ['release/2.x'], errors: [] },
+  },
+  durationMs: 1534,
+  calls: 5,
+};
+
+/** The smallest results a run gives: nothing printed, one line printed, one small value. */
+export const quietRun: RunOutcome = { status: 'success', exitCode: 0, durationMs: 38 };
+export const oneLineRun: RunOutcome = {
+  status: 'success',
+  exitCode: 0,
+  stdout: 'saved 3 files\n',
+  durationMs: 45,
+};
+export const smallValueRun: RunOutcome = {
+  status: 'success',
+  value: { repr: '42', json: 42 },
+  durationMs: 40,
+};
+
+export interface TokenFixture {
   name: string;
-  toon: number;
-  json: number;
-  compact: number;
+  /** Whether the payload is mostly a uniform table (a list of records with the same keys). */
+  table: boolean;
+  /** The payload the text holds: `structured` for a run, the value itself for `renderValue`. */
+  payload: JsonValue;
+  /** The default rendering: `render(outcome).text`, or `renderValue(value)`. */
+  text: string;
+  /** The `compact` mode's text. */
+  compact: string;
 }
 
-/** Each case as TOON block, pretty JSON block and compact text (compact JSON for a bare value). */
-export function tokenRows(): TokenRow[] {
-  const runRow = (name: string, outcome: RunOutcome): TokenRow => ({
-    name,
-    toon: countTokens(render(outcome, { mode: 'toon' }).text),
-    json: countTokens(render(outcome, { mode: 'json' }).text),
-    compact: countTokens(render(outcome, { mode: 'compact' }).text),
-  });
+/** Every fixture whose result tokens the package or the bench report. */
+export function tokenFixtures(): TokenFixture[] {
+  const run = (name: string, outcome: RunOutcome, table = false): TokenFixture => {
+    const { text, structured } = render(outcome);
+    const compact = render(outcome, { mode: 'compact' }).text;
+    return { name, table, payload: structured as unknown as JsonValue, text, compact };
+  };
   return [
     {
       name: '50 uniform records (renderValue)',
-      toon: countTokens(renderValue(tabularRows)),
-      json: countTokens(renderValue(tabularRows, { mode: 'json' })),
-      compact: countTokens(JSON.stringify(tabularRows)),
+      table: true,
+      payload: tabularRows,
+      text: renderValue(tabularRows),
+      compact: renderValue(tabularRows, { mode: 'compact' }),
     },
-    runRow('run returning the 50 records', tabularRun),
-    runRow('typical run (report printed)', typicalRun),
-    runRow('failed run (traceback)', failedRun),
+    run('run returning the 50 records', tabularRun, true),
+    run('run returning 40 issues (bench)', issuesRun, true),
+    run('typical run (report printed)', typicalRun),
+    run('typical run (bench)', branchCleanupRun),
+    run('failed run (traceback)', failedRun),
+    run('quiet run (no output)', quietRun),
+    run('one line printed', oneLineRun),
+    run('small value', smallValueRun),
   ];
 }
 
-/** The rows as a Markdown table, with TOON's saving against pretty JSON. */
+/** The JSON side of every comparison: the payload minified, in a ```json fence like the text's own. */
+export const minifiedJsonBlock = (payload: JsonValue): string => fence(JSON.stringify(payload), 'json');
+
+export interface TokenRow {
+  name: string;
+  table: boolean;
+  /** The default text, in the form it chose. */
+  rendered: number;
+  form: 'toon' | 'json';
+  /** The payload as a ```toon block, whichever form the text chose: what the text was before it could be JSON. */
+  toon: number;
+  minifiedJson: number;
+  /** The `json` mode: indented JSON. */
+  indentedJson: number;
+  compact: number;
+}
+
+export function tokenRows(): TokenRow[] {
+  return tokenFixtures().map(({ name, table, payload, text, compact }) => ({
+    name,
+    table,
+    rendered: countTokens(text),
+    form: text.startsWith('```toon') ? 'toon' : 'json',
+    toon: countTokens(fence(encode(payload), 'toon')),
+    minifiedJson: countTokens(minifiedJsonBlock(payload)),
+    indentedJson: countTokens(fence(JSON.stringify(payload, null, 2), 'json')),
+    compact: countTokens(compact),
+  }));
+}
+
+const ratio = (tokens: number, of: number): string => `${(tokens / of).toFixed(2)}×`;
+
+/** The rows as a Markdown table: the default text against minified JSON, and the other forms. */
 export function tokenTable(rows: readonly TokenRow[]): string {
   const lines = [
-    '| case | TOON | JSON (pretty) | TOON vs JSON | compact text / minified JSON |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| case | text (form) | vs minified JSON | TOON block | minified JSON | indented JSON | compact text |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
-    const saving = `${(((row.toon - row.json) / row.json) * 100).toFixed(1)}%`;
-    lines.push(`| ${row.name} | ${row.toon} | ${row.json} | ${saving} | ${row.compact} |`);
+    lines.push(
+      `| ${row.name} | ${row.rendered} (${row.form}) | ${ratio(row.rendered, row.minifiedJson)} | ${row.toon} | ` +
+        `${row.minifiedJson} | ${row.indentedJson} | ${row.compact} |`,
+    );
   }
   return lines.join('\n');
 }
