@@ -315,11 +315,19 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'MCP_BRIDGE_DIRECT_CHANNEL',
     flag: 'direct-channel',
     boolean: true,
-    shown: 'false',
-    default: false,
+    shown: 'auto',
+    default: 'auto',
+    option: 'directChannel',
     description:
-      "Talk to the code over a socket passed into the container (local podman on Linux): tool calls take about a quarter less time; elsewhere the engine's stdio is used",
-    parse: boolean,
+      "Talk to the code over a socket passed into the container: tool calls take about a quarter less time. auto: wherever the engine can (local podman on Linux); 0 never; where it cannot, or a container fails to start with it, the engine's stdio is used",
+    parse: (raw) => {
+      if (raw.trim().toLowerCase() === 'auto') return 'auto';
+      try {
+        return boolean(raw);
+      } catch {
+        throw 'expected auto, true or false (1/0, yes/no, on/off)';
+      }
+    },
   }),
   spec({
     key: 'allowSelfServer',

@@ -53,7 +53,7 @@ export interface Settings {
   /** Tool calls in flight to one upstream server at a time; more wait in a queue. */
   upstreamConcurrency: number;
   /** Frames over a socket passed into the container (local podman on Linux), not the engine's stdio relay. */
-  directChannel: boolean;
+  directChannel: boolean | 'auto';
   allowSelfServer: boolean;
   /** Extra config files handed to discovery, read before the clients' own files. */
   serversConfig: string[];

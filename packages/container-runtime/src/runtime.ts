@@ -87,6 +87,13 @@ export interface RunningContainer {
    */
   readonly exited: Promise<ContainerExit>;
   /**
+   * Whether the engine client process runs at this instant, read synchronously: false once it has exited, and
+   * already while it is dying or a zombie whose exit `exited` has not reported yet (a `kill -9` is seen as soon as
+   * it was sent). Exact on Linux (`/proc`); elsewhere signal 0 asks, which sees a killed client only once Node has
+   * reaped it. A container whose client is gone may still run, and answer on `channel`: remove it (`stop()`).
+   */
+  clientRunning(): boolean;
+  /**
    * Kill and remove the container by name (never only the client), then wait for the client to exit. Idempotent and
    * safe to call concurrently (every call waits for the same stop). Never rejects, except with `ABORTED` when its
    * own signal fires (the stop itself goes on). If `rm -f` hangs, the client is killed after `stopTimeoutMs`.

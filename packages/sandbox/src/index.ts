@@ -17,6 +17,7 @@ export {
   DEFAULT_MAX_RUN_ATTACHMENT_BYTES,
   IMAGE_TYPES,
 } from './attachments.js';
+export type { DirectChannelOption } from './direct-channel.js';
 export { isSandboxError, SandboxError, type SandboxErrorCode } from './errors.js';
 export type { OutputChunk } from './execute.js';
 export {

@@ -32,7 +32,10 @@ export interface StartRuntimeContainerOptions {
   startTimeoutMs: number;
   /** The interpreter in the image. */
   python?: string;
-  /** Frames over a socket passed into the container, when the runtime `passesDescriptors` (see `SandboxOptions`). */
+  /**
+   * Frames over a socket passed into the container, when the runtime `passesDescriptors` (see `SandboxOptions`).
+   * A start that fails with it is not retried here: the sandbox tries again over stdio (`ChannelChoice`).
+   */
   directChannel?: boolean;
   signal?: AbortSignal;
   logger: Logger;
@@ -50,6 +53,12 @@ export interface ReadyContainer {
   stderrTail(): string;
   /** True once `stop` has been called: an exit after that is ours, not the code's. */
   readonly stopping: boolean;
+  /**
+   * Whether the container can take a run at this instant: its engine client runs (read synchronously from the
+   * kernel, see `RunningContainer.clientRunning`), its channel is open, and nobody stopped it. When the client is
+   * found dead, the container is removed at once. Call it last, with no `await` between it and the hand-out.
+   */
+  alive(): boolean;
   /** Kills and removes the container (by name) and closes the channel. Idempotent; never rejects. */
   stop(): Promise<void>;
 }
@@ -142,8 +151,8 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
   });
   let stopping = false;
   let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping = true;
+  /** Closes the channel and removes the container by name; without `stopping`, so an exit still says why. */
+  const remove = (): Promise<void> => {
     stopped ??= (async () => {
       channel.close();
       await container.stop().catch((error: unknown) => {
@@ -152,9 +161,30 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
     })();
     return stopped;
   };
+  const stop = (): Promise<void> => {
+    stopping = true;
+    return remove();
+  };
 
   // The runtime's source goes first on stdin; frames follow only after its hello.
   container.stdin.write(blob);
+
+  // Over the socket nothing comes on stdout: a runtime that writes there did not get the socket, and says so at once
+  // (the hello on stdout) rather than after the start timeout.
+  const strayOutput = new Promise<never>((_, reject) => {
+    if (!frames) return;
+    container.stdout.once('data', (chunk: Buffer) => {
+      reject(
+        new SandboxError(
+          'PROTOCOL_ERROR',
+          `The container's runtime wrote to stdout instead of the socket passed into the container (` +
+            `${JSON.stringify(chunk.toString('utf8').trim().slice(0, 200))}): the socket did not reach it; ` +
+            'turn `directChannel` off to use stdio',
+        ),
+      );
+    });
+  });
+  strayOutput.catch(() => {});
 
   let hello: HelloFrame;
   const exitedEarly = container.exited.then(async (exit) => {
@@ -176,6 +206,7 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
     hello = await Promise.race([
       channel.waitForHello({ timeoutMs: options.startTimeoutMs, ...(signal ? { signal } : {}) }),
       exitedEarly,
+      strayOutput,
     ]);
   } catch (caught) {
     let error = caught;
@@ -210,7 +241,21 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
     throw error;
   }
   const startupMs = Math.round(performance.now() - started);
-  logger.debug('runtime ready', { name, startupMs, python: hello.python });
+  logger.debug('runtime ready', { name, startupMs, python: hello.python, direct });
+
+  // A container whose engine client is gone is dead to us at once, whoever holds it: over the socket it would go on
+  // answering, and nothing else would remove it. The exit itself still reaches the run (`executeOn`) and the pool.
+  void container.exited.then(remove);
+  const alive = (): boolean => {
+    if (stopping || stopped || channel.isClosed) return false;
+    // Race-free: `clientRunning` reads the kernel's view of the client now, not an exit event the event loop may
+    // not have delivered yet, so a client killed before this line is seen here. A client that dies after it dies
+    // during the run, which ends like any container death (`exited`), and is then removed.
+    if (container.clientRunning()) return true;
+    logger.debug('the engine client of a container is gone; removing the container', { name });
+    void remove();
+    return false;
+  };
   return {
     name,
     container,
@@ -221,6 +266,7 @@ export async function startRuntimeContainer(options: StartRuntimeContainerOption
     get stopping() {
       return stopping;
     },
+    alive,
     stop,
   };
 }

@@ -15,6 +15,7 @@ import {
   DEFAULT_MAX_ATTACHMENT_BYTES,
   DEFAULT_MAX_RUN_ATTACHMENT_BYTES,
 } from './attachments.js';
+import { type DirectChannelOption, resolveDirectChannel } from './direct-channel.js';
 import { SandboxError } from './errors.js';
 import type { OutputChunk } from './execute.js';
 import type { LimitsRequirement } from './limits.js';
@@ -62,11 +63,14 @@ export interface SandboxOptions {
   /**
    * Frames travel over a socket handed straight into the container instead of the engine's stdio relay: a tool
    * call's round trip drops from about 0.48 to 0.22 ms. Only where the runtime `passesDescriptors` (local podman on
-   * Linux); elsewhere stdio is used. Off by default: a warm container whose engine client dies keeps answering on
-   * the socket, so the pool's health check can take a few milliseconds to notice it.
-   * @default false
+   * Linux); elsewhere stdio is used. `'auto'` uses it wherever the runtime can, `true` too (and logs once when it
+   * cannot), `false` never. A start that fails over the socket (the engine refuses to pass it, the socket cannot
+   * be made, the handshake over it fails) is tried again over stdio, and the sandbox then stays on stdio and logs
+   * why, once: no run fails for the direct channel. Before a container is reused (a warm one handed out, a session's
+   * next run) its engine client must be running at that instant, in either mode.
+   * @default 'auto'
    */
-  directChannel?: boolean;
+  directChannel?: DirectChannelOption;
   /**
    * Containers started in advance, so a run skips container start-up: `{ size, maxIdleMs, maxStarts }`. Off
    * unless `size` > 0 (`RECOMMENDED_POOL_SIZE`, 2, suits a host that runs code again and again). Each container
@@ -163,6 +167,7 @@ export interface ResolvedSandboxOptions {
   pool: ResolvedPoolOptions;
   attachments: AttachmentLimits;
   sessions: SessionLimits;
+  directChannel: DirectChannelOption;
 }
 
 /** Checks every option of `createSandbox` and fills in the defaults; throws `SandboxError` `INVALID_OPTIONS`. */
@@ -196,6 +201,7 @@ export function resolveSandboxOptions(options: SandboxOptions): ResolvedSandboxO
   const defaultTimeoutMs = positive('defaultTimeoutMs', options.defaultTimeoutMs, 30_000);
   const defaultCallTimeoutMs = positive('callTimeoutMs', options.callTimeoutMs, 60_000);
   const poolOptions = resolvePoolOptions(options.pool);
+  const directChannel = resolveDirectChannel(options.directChannel);
   const attachmentLimits = {
     maxFileBytes: positive(
       'attachments.maxFileBytes',
@@ -237,6 +243,7 @@ export function resolveSandboxOptions(options: SandboxOptions): ResolvedSandboxO
     pool: poolOptions,
     attachments: attachmentLimits,
     sessions: sessionLimits,
+    directChannel,
   };
 }
 

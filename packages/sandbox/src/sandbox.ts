@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { containerName, ownerLabels } from '@codexec/container-runtime';
 import type { LimitsReport } from '@codexec/frame-protocol';
+import { ChannelChoice } from './direct-channel.js';
 import { SandboxError } from './errors.js';
 import { executeOn } from './execute.js';
 import { describeLimits, limitsRefusal } from './limits.js';
@@ -93,7 +94,12 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     }
   };
 
-  const startContainer = (runId: string, signal: AbortSignal): Promise<ReadyContainer> =>
+  const channels = new ChannelChoice({
+    option: resolved.directChannel,
+    passesDescriptors: runtime.passesDescriptors,
+    logger,
+  });
+  const startContainer = (runId: string, signal: AbortSignal, direct: boolean): Promise<ReadyContainer> =>
     startRuntimeContainer({
       runtime,
       image: resolved.image,
@@ -104,12 +110,13 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       maxLineBytes: resolved.maxFrameBytes,
       startTimeoutMs: resolved.startTimeoutMs,
       ...(options.python ? { python: options.python } : {}),
-      directChannel: options.directChannel === true,
+      directChannel: direct,
       signal,
       logger,
     });
   const start = async (runId: string, signal: AbortSignal): Promise<ReadyContainer> => {
-    const ready = await startContainer(runId, signal);
+    // Over the direct channel while it works; a start it may have failed is made again over stdio.
+    const ready = await channels.start((direct) => startContainer(runId, signal, direct), signal);
     noteLimits(ready);
     return ready;
   };

@@ -240,7 +240,9 @@ export class SessionImpl implements Session {
         state,
         ...extra,
       });
-      if (this.#container && this.#dead) {
+      // The container is reused: its engine client must run now (read from the kernel, not from an exit event
+      // still queued), else the container is as good as gone, even if it would still answer over the socket.
+      if (this.#container && (this.#dead || !this.#container.alive())) {
         await this.giveUp('the container of the session exited between runs');
       }
       let state: 'new' | 'kept' = 'kept';

@@ -67,12 +67,13 @@ const MAX_DISCARDS_PER_ACQUIRE = 3;
  * Pre-started containers waiting for their first `execute`. Each container serves one run and is then removed by
  * its run; the pool only starts, keeps, checks and removes containers nobody has taken yet.
  *
- * `acquire` hands out the freshest idle container that passes a health check (client process running, channel
- * open, a `ping` answered); with none idle it waits for a start in progress, or starts one, at most `maxStarts` at
- * once; when the pool cannot help (closed, or backing off after the engine failed) it answers `undefined` and the
- * caller starts its own container, which then reports the engine's error as a run result. After every hand-out the
- * pool refills in the background. A container idle for `maxIdleMs` is removed and not replaced until the next
- * `acquire`, so an idle host holds no containers.
+ * `acquire` hands out the freshest idle container that passes a health check (channel open, a `ping` answered,
+ * and its engine client process running at the instant of the hand-out: `ReadyContainer.alive()`); with none idle
+ * it waits for a start in progress, or starts one, at most `maxStarts` at once; when the pool cannot help (closed,
+ * or backing off after the engine failed) it answers `undefined` and the caller starts its own container, which
+ * then reports the engine's error as a run result. After every hand-out the pool refills in the background. A
+ * container idle for `maxIdleMs` is removed and not replaced until the next `acquire`, so an idle host holds no
+ * containers.
  */
 export class WarmPool {
   readonly #options: WarmPoolOptions;
@@ -202,7 +203,8 @@ export class WarmPool {
 
   async #healthy(entry: Idle): Promise<boolean> {
     const { ready } = entry;
-    let healthy = !entry.dead && !ready.stopping;
+    // First the engine client: over the direct channel a container whose client is gone still answers a ping.
+    let healthy = !entry.dead && ready.alive();
     if (healthy) {
       try {
         await ready.channel.request(
@@ -218,7 +220,11 @@ export class WarmPool {
         healthy = false;
       }
     }
-    if (healthy && !entry.dead) return true;
+    // Then again, as the last thing before the hand-out: the ping awaited, and the client may have died meanwhile.
+    // This cannot race: `alive()` reads the client's state from the kernel synchronously, so an exit not yet
+    // delivered to the event loop (a killed client, a zombie) cannot fool it. A client that dies after this check
+    // dies during the run, which ends like any container death (`exited`) and removes the container.
+    if (healthy && !entry.dead && ready.alive()) return true;
     this.#counts.discarded += 1;
     this.#logger.info('pool: removed a warm container that had died', { name: ready.name });
     this.#remove(ready);
@@ -312,10 +318,25 @@ export class WarmPool {
         retryInMs: delay,
       },
     );
-    clearTimeout(this.#backoffTimer);
-    this.#backoffTimer = setTimeout(() => this.#pump(), delay);
-    this.#backoffTimer.unref();
+    this.#wakeAfterBackoff();
     this.#pump();
+  }
+
+  /**
+   * Pumps once the back-off is over. A timer measures from the event loop's cached clock, which lags `Date.now()`
+   * by however long the loop has been busy (a fork of the engine client takes tens of milliseconds): it can fire
+   * while `#backingOff()` still holds, and the pump would then do nothing and nothing would wake it again.
+   */
+  #wakeAfterBackoff(): void {
+    clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = setTimeout(
+      () => {
+        if (this.#backingOff()) this.#wakeAfterBackoff();
+        else this.#pump();
+      },
+      Math.max(1, this.#backoffUntil - Date.now()),
+    );
+    this.#backoffTimer.unref();
   }
 
   #retire(entry: Idle): void {

@@ -2,7 +2,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ContainerRuntime, ContainerSpec } from '@codexec/container-runtime';
 import { afterEach, expect, it } from 'vitest';
-import { createSandbox, type RunResult, type Sandbox, type SandboxOptions } from '../src/index.js';
+import {
+  createSandbox,
+  type Logger,
+  type RunResult,
+  type Sandbox,
+  type SandboxOptions,
+} from '../src/index.js';
 import { type EngineStatus, engineSuite, IMAGE, settledRunContainers } from './engines.js';
 
 const exec = promisify(execFile);
@@ -32,6 +38,9 @@ function full(sandbox: Sandbox, idle = sandbox.poolStatus().size): Promise<true>
   return until(`${idle} warm containers`, () => {
     const status = sandbox.poolStatus();
     return status.idle === idle && status.starting === 0;
+  }).catch((error: Error) => {
+    // What the pool did instead says why.
+    throw new Error(`${error.message}; the pool: ${JSON.stringify(sandbox.poolStatus())}`);
   });
 }
 
@@ -50,9 +59,26 @@ function identify(sandbox: Sandbox, mark: string): Promise<RunResult> {
   });
 }
 
-/** The warm pool against one real engine: concurrency, isolation, dead containers, engine errors, idleness, shutdown. */
-export function definePoolSuite(engine: 'podman' | 'docker', status: EngineStatus): void {
+/** A logger that keeps what it is told, for tests that check what the pool did with which container. */
+function recordingLogger(): Logger & { lines: { message: string; fields?: Record<string, unknown> }[] } {
+  const lines: { message: string; fields?: Record<string, unknown> }[] = [];
+  const keep = (message: string, fields?: Record<string, unknown>): void => {
+    lines.push(fields ? { message, fields } : { message });
+  };
+  return { lines, debug: keep, info: keep, warn: keep, error: keep };
+}
+
+/**
+ * The warm pool against one real engine: concurrency, isolation, dead containers, engine errors, idleness, shutdown.
+ * `directChannel` picks how frames travel (both ways are tested on podman; docker has stdio only).
+ */
+export function definePoolSuite(
+  engine: 'podman' | 'docker',
+  status: EngineStatus,
+  variant: { directChannel: boolean } = { directChannel: false },
+): void {
   const { runtime } = status;
+  const { directChannel } = variant;
   let serial = 0;
   const made: Sandbox[] = [];
   const make = (options: Partial<SandboxOptions> = {}): Sandbox => {
@@ -60,14 +86,15 @@ export function definePoolSuite(engine: 'podman' | 'docker', status: EngineStatu
     const sandbox = createSandbox({
       runtime,
       image: IMAGE,
-      instanceId: `test-pool-${engine}-${process.pid}-${serial}`,
+      instanceId: `test-pool-${engine}${directChannel ? '-direct' : ''}-${process.pid}-${serial}`,
+      directChannel,
       ...options,
     });
     made.push(sandbox);
     return sandbox;
   };
 
-  engineSuite(`warm pool on ${engine}`, status, () => {
+  engineSuite(`warm pool on ${engine}${directChannel ? ' with the direct channel' : ''}`, status, () => {
     afterEach(async () => {
       for (const sandbox of made.splice(0)) {
         await sandbox.close();
@@ -120,23 +147,47 @@ export function definePoolSuite(engine: 'podman' | 'docker', status: EngineStatu
       ).toEqual([]);
     });
 
-    it('a pooled container whose engine client was killed is never handed out', {
+    it('a pooled container whose engine client was killed is never handed out, not even at once', {
       timeout: TEST_TIMEOUT,
     }, async () => {
-      const sandbox = make({ pool: { size: 1 } });
+      // Every spawn is seen, to check which channel the containers took.
+      const channels: boolean[] = [];
+      const watched: ContainerRuntime = Object.create(runtime, {
+        spawn: {
+          value: (spec: ContainerSpec, options?: { signal?: AbortSignal }) => {
+            channels.push(spec.channel === true);
+            return runtime.spawn(spec, options);
+          },
+        },
+      });
+      const logger = recordingLogger();
+      const sandbox = make({ runtime: watched, pool: { size: 1 }, logger });
       await full(sandbox);
       const [victim] = sandbox.poolStatus().containers;
-      // The `run` client of that container (found by its unique name): killing it cuts the frame channel.
+      // The `run` client of that container (found by its unique name): over stdio killing it cuts the frame
+      // channel; over the direct channel the container would go on answering on its socket.
       const { stdout } = await exec('pgrep', ['-f', '--', `--name ${victim}`]);
       const pids = stdout.split('\n').filter(Boolean).map(Number);
       expect(pids.length).toBeGreaterThan(0);
       for (const pid of pids) process.kill(pid, 'SIGKILL');
+      // At once: the exit of the client has not reached the event loop yet.
       const result = await identify(sandbox, 'after-kill');
       expectSuccess(result);
-      expect(sandbox.poolStatus().discarded).toBe(1);
-      // The container the client left running is removed too.
-      await until('the orphaned container to be removed', () => sandbox.poolStatus().containers.length <= 1);
-      expect((await runtime.list(sandbox.labels)).map((c) => c.name)).not.toContain(victim);
+      const handedOut = logger.lines
+        .filter((line) => line.message === 'pool: container handed out')
+        .map((line) => line.fields?.name);
+      expect(handedOut).toHaveLength(1);
+      expect(handedOut).not.toContain(victim);
+      expect(sandbox.poolStatus()).toMatchObject({ discarded: 1, served: 1, cold: 0 });
+      expect(new Set(channels)).toEqual(new Set([directChannel]));
+      // The container the client left running is removed too, and so is the run's.
+      await until(
+        'the orphaned container to be removed',
+        () => !sandbox.poolStatus().containers.includes(victim!),
+      );
+      const names = async () => (await runtime.list(sandbox.labels)).map((c) => c.name);
+      expect(await names()).not.toContain(victim);
+      expect(await settledRunContainers(runtime, sandbox)).toEqual([]);
     });
 
     it('a frozen container that does not answer its ping is not handed out', {

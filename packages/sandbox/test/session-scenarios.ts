@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSandbox, type RunResult, type Sandbox, type SandboxOptions } from '../src/index.js';
 import { type EngineStatus, engineSuite, IMAGE } from './engines.js';
 
+const exec = promisify(execFile);
 const TEST_TIMEOUT = 240_000;
 
 function expectSuccess(result: RunResult): void {
@@ -246,6 +249,32 @@ export function defineSessionSuite(engine: 'podman' | 'docker', status: EngineSt
       const next = await session.run({ code: 'print("alive")' });
       expectSuccess(next);
       expect(next.session).toMatchObject({ state: 'new', reason: expect.stringMatching(/exited/) });
+      await session.close();
+    });
+
+    it('an engine client killed between runs: the next run, at once, starts afresh and the old container goes', {
+      timeout: TEST_TIMEOUT,
+    }, async () => {
+      const session = sandbox.openSession();
+      expectSuccess(await session.run({ code: 'kept = 1' }));
+      const old = session.info().container!;
+      const { stdout } = await exec('pgrep', ['-f', '--', `--name ${old}`]);
+      const pids = stdout.split('\n').filter(Boolean).map(Number);
+      expect(pids.length).toBeGreaterThan(0);
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      // At once, before the client's exit reaches the event loop: the container must not be reused.
+      const next = await session.run({ code: '"kept" in globals()' });
+      expectSuccess(next);
+      expect(next.value?.json).toBe(false);
+      expect(next.session).toMatchObject({
+        state: 'new',
+        reason: expect.stringMatching(/exited between runs/),
+      });
+      expect(session.info().container).not.toBe(old);
+      await until(
+        'the old container to be removed',
+        async () => !(await containersOf(sandbox)).includes(old),
+      );
       await session.close();
     });
 

@@ -7,6 +7,7 @@ import { classifyStartFailure, runtimeNotFound } from '../engine-errors.js';
 import { abortedError, ContainerRuntimeError, invalidOption } from '../errors.js';
 import { buildRunArgs } from '../hardened-args.js';
 import type { ContainerExit, ContainerSpec, RunningContainer } from '../runtime.js';
+import { clientRunning } from './client-liveness.js';
 import type { EngineCli } from './engine-command.js';
 import { TailRecorder } from './tail-recorder.js';
 
@@ -157,6 +158,7 @@ export function spawnContainer(
     stderr: stderrTail,
     channel,
     exited,
+    clientRunning: () => clientRunning(child),
     stop(stopOptions = {}) {
       stopping ??= doStop();
       const stopSignal = stopOptions.signal;
