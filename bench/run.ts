@@ -4,11 +4,12 @@
  *
  *   pnpm bench                   everything, podman first and docker too for the run times when it is there
  *   pnpm bench --quick           fewer rounds (a few minutes)
- *   pnpm bench --only=runs,calls sections: runs, sessions, calls, concurrency, tokens, results, memory
+ *   pnpm bench --only=runs,calls sections: runs, sessions, calls, concurrency, tokens, results, memory, relay
  *   pnpm bench --engine=docker   the engine of every section (default podman, else docker)
  *   pnpm bench --no-build        use the dist folders as they are
  *
- * Baselines are measured in the same run and interleaved with the subjects; figures are medians and p95.
+ * Baselines are measured in the same run and interleaved with the subjects; figures are medians and p95. The run-time
+ * baselines are containers with the bridge's own hardened arguments run through the engine's CLI (lib/hardened-run.ts).
  */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -16,18 +17,29 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { closeAllBridges } from './lib/bridge.js';
-import { type Engine, engineReady, IMAGE } from './lib/engines.js';
+import { type Engine, engineReady, IMAGE, removeWithLabel } from './lib/engines.js';
+import { BENCH_LABEL } from './lib/hardened-run.js';
 import { command, withTimeout } from './lib/process.js';
 import { type BenchContext, type Failure, markdown, type Row, table } from './lib/report.js';
 import { concurrency } from './sections/concurrency.js';
 import { memory } from './sections/memory.js';
+import { relay } from './sections/relay.js';
 import { runTimes } from './sections/run-times.js';
 import { httpSessions, sessionRuns } from './sections/sessions.js';
 import { contextTokens, resultTokens } from './sections/tokens.js';
 import { toolCalls } from './sections/tool-calls.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SECTIONS = ['runs', 'sessions', 'calls', 'concurrency', 'tokens', 'results', 'memory'] as const;
+const SECTIONS = [
+  'runs',
+  'sessions',
+  'calls',
+  'concurrency',
+  'tokens',
+  'results',
+  'memory',
+  'relay',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values: flags } = parseArgs({
@@ -89,9 +101,13 @@ const ctx: BenchContext = { quick: flags.quick ?? false, log };
 const rows: Row[] = [];
 const failures: Failure[] = [];
 
-/** Ends every bridge still running and removes their containers (by instance and owner labels). */
+/**
+ * Ends every bridge still running and removes their containers (by instance and owner labels), and any container the
+ * bench started itself (baselines, relay probes) that an interruption left behind.
+ */
 async function cleanUp(): Promise<void> {
   await closeAllBridges();
+  await Promise.all((['podman', 'docker'] as const).map((engine) => removeWithLabel(engine, BENCH_LABEL)));
 }
 
 let interrupted = false;
@@ -163,6 +179,7 @@ async function main(): Promise<number> {
       await section('concurrent runs', minutes(10), () => concurrency(ctx, primary));
     if (wanted.has('tokens')) await section('context tokens', minutes(10), () => contextTokens(ctx, primary));
     if (wanted.has('memory')) await section('memory', minutes(20), () => memory(ctx, primary));
+    if (wanted.has('relay')) await section(`relay (${primary})`, minutes(10), () => relay(ctx, primary));
   }
   if (wanted.has('results')) await section('result tokens', minutes(2), async () => resultTokens());
 

@@ -13,6 +13,9 @@ import { startPooledBridge, waitForPool } from './run-times.js';
 const GC_PROBE = fileURLToPath(new URL('../lib/gc-probe.mjs', import.meta.url));
 const MIB = 1024 * 1024;
 
+/** `+1.2` / `-0.4`. */
+const signed = (value: number): string => `${value >= 0 ? '+' : ''}${fmt(value)}`;
+
 interface Sample {
   run: number;
   /** VmRSS as the kernel reports it, before any forced collection. */
@@ -125,7 +128,7 @@ export async function memory(ctx: BenchContext, engine: Engine): Promise<Row[]> 
         unit: 'MiB',
         value: heapTrend,
         shown:
-          `RSS ${fmt(last?.rss)} MiB (+${fmt((last?.rss ?? Number.NaN) - (probedIdle ?? Number.NaN))} from idle; ` +
+          `RSS ${fmt(last?.rss)} MiB (${signed((last?.rss ?? Number.NaN) - (probedIdle ?? Number.NaN))} from idle; ` +
           `trend ${fmt(rssTrend)} KiB/run); live heap after GC ${fmt(idleHeap)} → ${fmt(last?.heapAfterGc)} MiB ` +
           `(trend ${fmt(heapTrend)} KiB/run)`,
         target: 'no growth trend (live heap < 5 KiB/run)',

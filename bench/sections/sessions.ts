@@ -71,6 +71,7 @@ export async function sessionRuns(ctx: BenchContext, engine: Engine): Promise<Ro
           unit: 'MiB',
           value: rss,
           shown: `bridge ${fmt(rss ?? Number.NaN)} MiB; idle containers ${idle.map((m) => `${fmt(m)} MiB`).join(', ') || 'none'} (the session's, and the warm pool's one)`,
+          target: 'reported',
           extra: { bridgeRssMiB: rss, containerMiB: idle },
         },
       ];

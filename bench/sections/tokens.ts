@@ -176,7 +176,7 @@ export async function contextTokens(ctx: BenchContext, engine: Engine): Promise<
     value: publishedReduction,
     shown: `${published.bridge} vs ${published.upstream} tokens: -${fmt(publishedReduction, 1)}%`,
     target: 'reported',
-    extra: published,
+    extra: { ...published },
   });
   const reduction = fewer(all.bridge, all.upstream);
   rows.push({
@@ -189,7 +189,7 @@ export async function contextTokens(ctx: BenchContext, engine: Engine): Promise<
     shown: `${all.bridge} vs ${all.upstream} tokens: -${fmt(reduction, 1)}%`,
     target: all.tools >= 100 ? '≥ 98% fewer' : '≥ 98% fewer (needs ≥ 100 tools!)',
     pass: reduction >= 98 && all.tools >= 100,
-    extra: all,
+    extra: { ...all },
   });
   rows.push({
     id: 'context-tokens-visible',
