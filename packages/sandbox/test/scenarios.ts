@@ -475,7 +475,10 @@ export function defineSandboxSuite(
     // with an empty stdout in 1 of 45 runs here, three at a time on two busy cores), which the sandbox then rightly
     // reports as an exit before the runtime started. A real runtime reads its source from stdin first, so it never
     // ends that early; the retry is for the engine's race, and a sandbox that mishandles the line fails every try.
-    it('a runtime that does not say hello is a protocol error', { timeout: TEST_TIMEOUT, retry: 2 }, async () => {
+    it('a runtime that does not say hello is a protocol error', {
+      timeout: TEST_TIMEOUT,
+      retry: 2,
+    }, async () => {
       const own = createSandbox({
         runtime,
         image: IMAGE,
