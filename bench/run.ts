@@ -23,9 +23,11 @@ import { command, withTimeout } from './lib/process.js';
 import { type BenchContext, type Failure, markdown, type Row, table } from './lib/report.js';
 import { concurrency } from './sections/concurrency.js';
 import { memory } from './sections/memory.js';
+import { publishedCalls } from './sections/published-calls.js';
 import { relay } from './sections/relay.js';
 import { runTimes } from './sections/run-times.js';
 import { httpSessions, sessionRuns } from './sections/sessions.js';
+import { startup } from './sections/startup.js';
 import { contextTokens, resultTokens } from './sections/tokens.js';
 import { toolCalls } from './sections/tool-calls.js';
 
@@ -174,11 +176,17 @@ async function main(): Promise<number> {
       }
       await section(`HTTP sessions (${primary})`, minutes(10), () => httpSessions(ctx, primary));
     }
-    if (wanted.has('calls')) await section('tool calls', minutes(15), () => toolCalls(ctx, primary));
+    if (wanted.has('calls')) {
+      await section('tool calls', minutes(15), () => toolCalls(ctx, primary));
+      await section('calls to published servers', minutes(10), () => publishedCalls(ctx, primary));
+    }
     if (wanted.has('concurrency'))
       await section('concurrent runs', minutes(10), () => concurrency(ctx, primary));
     if (wanted.has('tokens')) await section('context tokens', minutes(10), () => contextTokens(ctx, primary));
-    if (wanted.has('memory')) await section('memory', minutes(20), () => memory(ctx, primary));
+    if (wanted.has('memory')) {
+      await section('memory', minutes(20), () => memory(ctx, primary));
+      await section('startup', minutes(3), () => startup(ctx, primary));
+    }
     if (wanted.has('relay')) await section(`relay (${primary})`, minutes(10), () => relay(ctx, primary));
   }
   if (wanted.has('results')) await section('result tokens', minutes(2), async () => resultTokens());

@@ -102,6 +102,54 @@ describe.skipIf(skip)('what the built bridge loads', { timeout: LONG }, () => {
     }
   });
 
+  it('answers initialize before it loads the code that runs engine commands (execa)', async () => {
+    const file = join(fixture.root, 'initialize-modules.txt');
+    const child = spawn(
+      process.execPath,
+      ['--import', RECORDER, DIST_CLI, '--home', fixture.home, '--cwd', fixture.project],
+      {
+        env: bridgeEnv(fixture, 'podman', {
+          MCP_BRIDGE_LOG_LEVEL: 'warn',
+          MCP_BRIDGE_POOL_SIZE: '0',
+          CODEXEC_MODULES_FILE: file,
+        }),
+        cwd: fixture.project,
+        stdio: ['pipe', 'pipe', 'ignore'],
+      },
+    );
+    children.push(child);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let out = '';
+    (child.stdout as Readable).on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stdin!.write(
+      `${JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'lazy', version: '0' },
+        },
+      })}\n`,
+    );
+    await until('the answer to initialize', () => (out.includes('\n') ? true : undefined));
+    // Read at once: without the client's `initialized` the engine is probed only two seconds later.
+    const loaded = await recorded(file);
+    expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({ id: 1, result: { serverInfo: {} } });
+    expect(loaded.some((url) => url.endsWith('/sdk/dist/esm/server/stdio.js'))).toBe(true);
+    expect(loaded.filter((url) => /\/node_modules\/execa\//.test(url))).toEqual([]);
+    // And once the client says it is initialized, the engine is probed (through execa) in the background.
+    child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+    await until('execa loaded for the engine probe', async () =>
+      (await recorded(file)).some((url) => /\/node_modules\/execa\//.test(url)) ? true : undefined,
+    );
+    child.stdin!.end();
+    await exited;
+  });
+
   it('loads express and its HTTP transport once it serves HTTP', async () => {
     const file = join(fixture.root, 'http-modules.txt');
     const child = spawn(

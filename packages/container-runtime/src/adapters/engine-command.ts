@@ -1,8 +1,8 @@
-import { execa } from 'execa';
 import { engineNotResponding, runtimeNotFound, saysEngineUnreachable } from '../engine-errors.js';
 import { abortedError, ContainerRuntimeError, tail } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EngineName } from '../runtime.js';
+import { loadExeca } from './load-execa.js';
 
 /** How to reach one engine's CLI: everything a command needs besides its own arguments. */
 export interface EngineCli {
@@ -43,6 +43,7 @@ export async function runEngineCommand(
   if (signal?.aborted) throw abortedError(signal.reason);
   const argv = [...cli.globalArgs, ...args];
   cli.logger.debug(`${engine}: ${command} ${argv.join(' ')}`);
+  const { execa } = await loadExeca();
   const result = await execa(command, argv, {
     reject: false,
     stdin: 'ignore',

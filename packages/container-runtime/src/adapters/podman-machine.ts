@@ -1,6 +1,5 @@
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { execa } from 'execa';
 import { runtimeNotFound } from '../engine-errors.js';
 import { abortedError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -11,6 +10,7 @@ import {
   planPodmanMachine,
   startSaysAlreadyRunning,
 } from '../podman-machine.js';
+import { loadExeca } from './load-execa.js';
 
 export interface EnsurePodmanMachineOptions {
   /**
@@ -60,6 +60,7 @@ export async function ensurePodmanMachine(
   const podman = async (args: string[], timeoutMs: number, stream: boolean) => {
     if (signal?.aborted) throw abortedError(signal.reason);
     logger.debug(`podman machine: ${command} ${args.join(' ')}`);
+    const { execa } = await loadExeca();
     const subprocess = execa(command, args, {
       reject: false,
       stdin: 'ignore',

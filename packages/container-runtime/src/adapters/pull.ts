@@ -1,11 +1,11 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { LineTail } from '@codexec/internal';
-import { execa } from 'execa';
 import { engineNotResponding, pullFailed, runtimeNotFound, saysEngineUnreachable } from '../engine-errors.js';
 import { abortedError } from '../errors.js';
 import type { PullProgress } from '../runtime.js';
 import type { EngineCli } from './engine-command.js';
+import { loadExeca } from './load-execa.js';
 
 /** Lines of the engine's stderr kept to explain a failed pull. */
 const STDERR_LINES = 50;
@@ -26,6 +26,7 @@ export async function pullImage(cli: EngineCli, image: string, options: PullOpti
   if (signal?.aborted) throw abortedError(signal.reason);
   const argv = [...cli.globalArgs, 'pull', image];
   logger.debug(`${engine}: ${command} ${argv.join(' ')}`);
+  const { execa } = await loadExeca();
   const subprocess = execa(command, argv, {
     reject: false,
     stdin: 'ignore',

@@ -1,8 +1,8 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type Duplex, PassThrough, pipeline } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { onAbort, untilAborted } from '@codexec/internal';
-import { execa, type ResultPromise } from 'execa';
 import { classifyStartFailure, runtimeNotFound } from '../engine-errors.js';
 import { abortedError, ContainerRuntimeError, invalidOption } from '../errors.js';
 import { buildRunArgs } from '../hardened-args.js';
@@ -48,19 +48,16 @@ export function spawnContainer(
   const args = buildRunArgs(spec, { engine });
   const argv = [...cli.globalArgs, ...args];
   logger.debug(`${engine}: ${command} ${argv.join(' ')}`);
-  const child = execa(command, argv, {
-    reject: false,
+  // node:child_process, not execa: `spawn` is synchronous, and execa is loaded only for the first engine command.
+  const child = spawn(command, argv, {
     // fd 3 of the client, a socket pair end, becomes fd 3 of the container (`--preserve-fds 1`).
     stdio: spec.channel ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
-    buffer: false,
-    encoding: 'buffer',
-    stripFinalNewline: false,
-    env: { ...cli.env, ...Object.fromEntries(options.runClientUnset.map((name) => [name, undefined])) },
+    env: clientEnv(cli.env, options.runClientUnset),
     cwd: cli.cwd,
   });
 
-  // execa resumes an unread output stream one tick after spawn (losing its data); piping it straight into a
-  // PassThrough keeps every byte for a reader that attaches later, with backpressure back to the engine.
+  // Piping stdout straight into a PassThrough keeps every byte for a reader that attaches later, with backpressure
+  // back to the engine.
   const stdout = new PassThrough({ highWaterMark: 64 * 1024 });
   pipeline(child.stdout, stdout, () => {});
   const stderrTail = new TailRecorder(STDERR_TAIL_BYTES);
@@ -112,8 +109,6 @@ export function spawnContainer(
       }
     });
   });
-  // The result promise waits for the output streams to be read to the end; it must never be left rejected.
-  (child as ResultPromise).catch(() => {});
 
   const clientExitedWithin = async (ms: number): Promise<boolean> => {
     if (exitInfo) return true;
@@ -172,4 +167,18 @@ export function spawnContainer(
   const detach = onAbort(options.signal, () => void container.stop());
   void exited.then(detach);
   return container;
+}
+
+/** The host's environment with the CLI's variables added and `unset` removed (as execa's `extendEnv` would). Pure. */
+export function clientEnv(
+  added: Record<string, string | undefined>,
+  unset: readonly string[],
+  host: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...host, ...added })) {
+    if (value !== undefined) env[name] = value;
+  }
+  for (const name of unset) delete env[name];
+  return env;
 }

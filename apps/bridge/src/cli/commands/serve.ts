@@ -26,11 +26,20 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
       logHub: hub,
     });
 
-  // In the background: which limits the engine applies, in the log from the start (the engine is then found).
-  void bridge.announceLimits();
+  // In the background: which limits the engine applies, in the log from the start (the engine is then found). Over
+  // stdio only once the client has its answer to `initialize` (or after two seconds): the probe runs an engine client
+  // and loads the code that spawns it, which would otherwise delay the first answer the client waits for.
+  let announced = false;
+  const announce = () => {
+    if (announced) return;
+    announced = true;
+    void bridge.announceLimits();
+  };
   try {
-    if (settings.http) await serveOverHttp(ctx, settings, session, logger);
-    else await serveOverStdio(ctx, session);
+    if (settings.http) {
+      announce();
+      await serveOverHttp(ctx, settings, session, logger);
+    } else await serveOverStdio(ctx, session, announce);
   } finally {
     await bridge.close();
   }
@@ -38,10 +47,19 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   return EXIT_OK;
 }
 
-async function serveOverStdio(ctx: CommandContext, session: () => ReturnType<typeof createBridgeServer>) {
+async function serveOverStdio(
+  ctx: CommandContext,
+  session: () => ReturnType<typeof createBridgeServer>,
+  initialized: () => void,
+) {
   const { io } = ctx;
   const transport = new StdioServerTransport(io.stdin, io.stdout as Writable);
   const server = session();
+  server.oninitialized = ((previous) => () => {
+    previous?.();
+    initialized();
+  })(server.oninitialized);
+  setTimeout(initialized, 2000).unref();
   const ended = new Promise<void>((resolve) => {
     // The SDK's stdio transport does not notice the client going away; the end of stdin is that signal.
     io.stdin.once('end', resolve);
