@@ -49,7 +49,7 @@ const CASES: Case[] = [
 ];
 
 /** Times `calls` awaited calls inside one run, after calling for `warmUpMs` untimed. */
-function proxiedCode(call: string, calls: number, warmUpMs: number): string {
+export function proxiedCode(call: string, calls: number, warmUpMs: number): string {
   return [
     'import time',
     `warm_until = time.perf_counter() + ${warmUpMs / 1000}`,
@@ -64,9 +64,10 @@ function proxiedCode(call: string, calls: number, warmUpMs: number): string {
   ].join('\n');
 }
 
-async function directSamples(
+/** Samples of `calls` direct SDK calls of `c.tool`, timed in a fresh Node process (`direct-calls.mjs`). */
+export async function directSamples(
   entry: ServerEntry,
-  c: Case,
+  c: Pick<Case, 'server' | 'tool' | 'arguments'>,
   calls: number,
   warmUpMs: number,
 ): Promise<number[]> {

@@ -1,25 +1,10 @@
 // (3) per-call overhead of proxied calls from inside one run against the same call made directly with the SDK,
 // and (4) 200 calls with asyncio.gather against the same calls one after another.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { BridgeSession, createFixture, TEST_SERVER, testServer } from '../lib/bridge.js';
+import { BridgeSession, createFixture, testServer } from '../lib/bridge.js';
 import type { Engine } from '../lib/engines.js';
-import { withTimeout } from '../lib/process.js';
 import type { BenchContext, Row } from '../lib/report.js';
 import { fmt, median, summarize } from '../lib/stats.js';
-
-function proxiedCallsCode(n: number): string {
-  return [
-    'import time',
-    'await mcp_test.echo(message="warm-up")',
-    'samples = []',
-    `for _ in range(${n}):`,
-    '    t0 = time.perf_counter()',
-    '    await mcp_test.echo(message="x")',
-    '    samples.append(round((time.perf_counter() - t0) * 1000, 4))',
-    'samples',
-  ].join('\n');
-}
+import { directSamples, proxiedCode } from './published-calls.js';
 
 function gatherCode(calls: number, ms: number, rounds: number): string {
   return [
@@ -45,16 +30,6 @@ function gatherCode(calls: number, ms: number, rounds: number): string {
   ].join('\n');
 }
 
-async function directCalls(client: Client, n: number): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i += 1) {
-    const started = performance.now();
-    await client.callTool({ name: 'echo', arguments: { message: 'x' } });
-    samples.push(performance.now() - started);
-  }
-  return samples;
-}
-
 export async function toolCalls(ctx: BenchContext, engine: Engine): Promise<Row[]> {
   const calls = ctx.quick ? 250 : 1000;
   const rounds = 2;
@@ -71,22 +46,23 @@ export async function toolCalls(ctx: BenchContext, engine: Engine): Promise<Row[
     engine === 'podman'
       ? await BridgeSession.start({ engine, fixture, poolSize: 0, env: { MCP_BRIDGE_DIRECT_CHANNEL: '1' } })
       : undefined;
-  const direct = new Client({ name: 'codexec-bench-direct', version: '0.0.0' });
   const rows: Row[] = [];
+  // Both sides warm up the same way, calling for 2 s untimed: the direct calls in a fresh Node process with the
+  // SDK's client (a client in this busy process, barely warmed, would be several times slower and flatter us).
+  const warmUpMs = 2000;
+  const echoCall = { server: 'test', tool: 'echo', arguments: { message: 'x' } };
   try {
-    await withTimeout(
-      direct.connect(new StdioClientTransport({ command: process.execPath, args: [TEST_SERVER] })),
-      60_000,
-      'connecting to the test server',
+    ctx.log(
+      `tool calls: ${rounds} × ${calls} proxied and direct echo calls, alternating, each after 2 s of calls`,
     );
-    await directCalls(direct, 50);
-
-    ctx.log(`tool calls: ${rounds} × ${calls} proxied and direct echo calls, alternating`);
     const proxied: number[] = [];
     const overSocket: number[] = [];
     const straight: number[] = [];
     const proxiedCalls = async (bridge: BridgeSession, into: number[]): Promise<void> => {
-      const reply = await bridge.run(proxiedCallsCode(calls), { servers: ['test'], timeoutS: 120 });
+      const reply = await bridge.run(proxiedCode('mcp_test.echo(message="x")', calls, warmUpMs), {
+        servers: ['test'],
+        timeoutS: 120,
+      });
       if (reply.status !== 'success' || !Array.isArray(reply.value)) {
         throw new Error(`the proxied-call run failed: ${reply.status} ${reply.error ?? ''}`);
       }
@@ -96,7 +72,7 @@ export async function toolCalls(ctx: BenchContext, engine: Engine): Promise<Row[
       const steps = [
         () => proxiedCalls(session, proxied),
         async () => {
-          straight.push(...(await directCalls(direct, calls)));
+          straight.push(...(await directSamples(testServer(), echoCall, calls, warmUpMs)));
         },
         ...(socketSession ? [() => proxiedCalls(socketSession, overSocket)] : []),
       ];
@@ -108,7 +84,7 @@ export async function toolCalls(ctx: BenchContext, engine: Engine): Promise<Row[
     const ratio = subject.median / baseline.median;
     rows.push({
       id: 'tool-call-overhead',
-      what: `(3) one echo call: proxied from a run, frames over the engine's stdio (MCP_BRIDGE_DIRECT_CHANNEL=0), vs direct SDK call (${calls}×${rounds} sequential)`,
+      what: `(3) one echo call: proxied from a run, frames over the engine's stdio (MCP_BRIDGE_DIRECT_CHANNEL=0), vs direct SDK call from a fresh Node process, both after 2 s of calls (${calls}×${rounds} sequential)`,
       unit: 'ms',
       subject,
       baseline,
@@ -185,7 +161,6 @@ export async function toolCalls(ctx: BenchContext, engine: Engine): Promise<Row[
     }
     rows[0]!.extra = { proxiedMedianMs: median(proxied), directMedianMs: median(straight) };
   } finally {
-    await direct.close().catch(() => {});
     for (const bridge of [session, socketSession]) {
       if (!bridge) continue;
       const { left } = await bridge.close();
