@@ -18,7 +18,7 @@ const built = [
   'sandbox',
 ]
   .map((name) => join(root, 'packages', name, 'dist', 'index.js'))
-  .concat(cli)
+  .concat(cli, join(root, 'apps', 'bridge', 'python', 'codexec_runtime', '__init__.py'))
   .every((file) => existsSync(file));
 
 function pnpm(args) {

@@ -17,13 +17,16 @@ import {
   until,
 } from './harness.js';
 
-// The built bridge loads what a command needs when that command runs. Serving stdio, it never loads the HTTP stack
-// (express, the SDK's Streamable HTTP transport) nor the code of audit, discover, doctor, run or image pull. Seen
-// from outside: record-modules.mjs, given with `node --import`, writes down every module the bridge resolves.
+// The built command loads what it needs when it needs it. Serving stdio, it never loads the HTTP stack (express, the
+// SDK's Streamable HTTP transport) nor the code of audit, discover, doctor, run or image pull; and it answers
+// `initialize` before it loads the engine client code (execa). Its dependencies are bundled into dist/cli.js and its
+// cli-* chunks, so it resolves none of them from node_modules. Seen from outside: record-modules.mjs, given with
+// `node --import`, writes down every module the bridge resolves; each piece of code is known by the built file that
+// defines it.
 
 const RECORDER = pathToFileURL(fileURLToPath(new URL('./record-modules.mjs', import.meta.url))).href;
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
-/** Functions whose modules serving stdio must not load, by the built file that defines each. */
+/** Functions whose modules serving stdio must not load. */
 const DEFERRED = [
   'serveHttp',
   'auditCommand',
@@ -32,20 +35,23 @@ const DEFERRED = [
   'runCommand',
   'imagePullCommand',
 ];
-const HTTP_STACK = [
-  /\/node_modules\/express\//,
-  /\/@modelcontextprotocol\/sdk\/dist\/esm\/server\/streamableHttp\.js$/,
-];
+/** express's `createApplication` and the SDK's Streamable HTTP transport. */
+const HTTP_STACK = ['createApplication', 'StreamableHTTPServerTransport'];
+/** The stdio transport the bridge serves with, and execa's core. */
+const STDIO = 'StdioServerTransport';
+const EXECA = 'execaCoreAsync';
 
 const skip = shouldSkip(distStatus());
 
 /** The URL of the built file that defines each function; throws when one is not found exactly once. */
 async function definedIn(names: readonly string[]): Promise<Map<string, string>> {
-  const files = (await readdir(DIST)).filter((f) => f.endsWith('.js'));
+  // The command's files: dist/cli.js and its chunks (the library's index.js and chunks are a separate build).
+  const files = (await readdir(DIST)).filter((f) => /^cli(-.*)?\.js$/.test(f));
   const texts = await Promise.all(files.map((f) => readFile(join(DIST, f), 'utf8')));
   const found = new Map<string, string>();
   for (const name of names) {
-    const where = files.filter((_, i) => new RegExp(`\\bfunction ${name}\\(`).test(texts[i]!));
+    const defines = new RegExp(`\\bfunction ${name}\\(|^var ${name} = `, 'm');
+    const where = files.filter((_, i) => defines.test(texts[i]!));
     if (where.length !== 1) throw new Error(`${name} is defined in ${where.length} built files, not one`);
     found.set(name, pathToFileURL(join(DIST, where[0]!)).href);
   }
@@ -64,7 +70,7 @@ describe.skipIf(skip)('what the built bridge loads', { timeout: LONG }, () => {
 
   beforeAll(async () => {
     fixture = await createFixture();
-    built = await definedIn(DEFERRED);
+    built = await definedIn([...DEFERRED, ...HTTP_STACK, STDIO, EXECA]);
   });
   afterAll(async () => {
     for (const child of children) child.kill('SIGKILL');
@@ -94,8 +100,9 @@ describe.skipIf(skip)('what the built bridge loads', { timeout: LONG }, () => {
       expect(tools.map((t) => t.name)).toEqual(['run_python']);
       const loaded = await recorded(file);
       // The recorder does see the bridge's modules: the stdio transport it serves with is among them.
-      expect(loaded.some((url) => url.endsWith('/sdk/dist/esm/server/stdio.js'))).toBe(true);
-      expect(loaded.filter((url) => HTTP_STACK.some((pattern) => pattern.test(url)))).toEqual([]);
+      expect(loadedOf(loaded, [STDIO])).toEqual([STDIO]);
+      expect(loadedOf(loaded, HTTP_STACK)).toEqual([]);
+      expect(loaded.filter((url) => url.includes('/node_modules/'))).toEqual([]);
       expect(loadedOf(loaded, DEFERRED)).toEqual([]);
     } finally {
       await client.close();
@@ -139,12 +146,12 @@ describe.skipIf(skip)('what the built bridge loads', { timeout: LONG }, () => {
     // Read at once: without the client's `initialized` the engine is probed only two seconds later.
     const loaded = await recorded(file);
     expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({ id: 1, result: { serverInfo: {} } });
-    expect(loaded.some((url) => url.endsWith('/sdk/dist/esm/server/stdio.js'))).toBe(true);
-    expect(loaded.filter((url) => /\/node_modules\/execa\//.test(url))).toEqual([]);
+    expect(loadedOf(loaded, [STDIO])).toEqual([STDIO]);
+    expect(loadedOf(loaded, [EXECA])).toEqual([]);
     // And once the client says it is initialized, the engine is probed (through execa) in the background.
     child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
     await until('execa loaded for the engine probe', async () =>
-      (await recorded(file)).some((url) => /\/node_modules\/execa\//.test(url)) ? true : undefined,
+      loadedOf(await recorded(file), [EXECA]).length ? true : undefined,
     );
     child.stdin!.end();
     await exited;
@@ -186,7 +193,7 @@ describe.skipIf(skip)('what the built bridge loads', { timeout: LONG }, () => {
     const loaded = await recorded(file);
     child.kill('SIGTERM');
     await exited;
-    for (const pattern of HTTP_STACK) expect(loaded.some((url) => pattern.test(url))).toBe(true);
+    expect(loadedOf(loaded, HTTP_STACK)).toEqual(HTTP_STACK);
     expect(loadedOf(loaded, DEFERRED)).toEqual(['serveHttp']);
   });
 
@@ -205,6 +212,6 @@ describe.skipIf(skip)('what the built bridge loads', { timeout: LONG }, () => {
     await new Promise((resolve) => child.once('exit', resolve));
     const loaded = await recorded(file);
     expect(loadedOf(loaded, DEFERRED)).toEqual(['auditCommand']);
-    expect(loaded.filter((url) => HTTP_STACK.some((pattern) => pattern.test(url)))).toEqual([]);
+    expect(loadedOf(loaded, HTTP_STACK)).toEqual([]);
   });
 });
