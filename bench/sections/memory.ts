@@ -118,8 +118,8 @@ export async function memory(ctx: BenchContext, engine: Engine): Promise<Row[]> 
         shown:
           `${fmt(idle)} MiB; the ${poolMemory.length} pool containers ` +
           `${poolMemory.map((m) => `${fmt(m)} MiB`).join(' + ') || '(none found)'} (engine stats)`,
-        target: '< 100 MiB',
-        pass: idle !== undefined && idle < 100,
+        target: '≤ 75 MiB',
+        pass: idle !== undefined && idle <= 75,
         extra: { poolContainersMiB: poolMemory },
       },
       {
