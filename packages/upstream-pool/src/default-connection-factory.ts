@@ -1,10 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import {
-  StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ConnectContext, ConnectionFactory, UpstreamConnection } from './connection-factory.js';
 import { UpstreamError } from './errors.js';
@@ -17,6 +11,19 @@ export interface DefaultConnectionSettings {
   /** How long closing a stdio server waits after stdin closes, and again after SIGTERM. */
   closeGraceMs: number;
 }
+
+// The SDK's client transports are loaded when a server first needs one, not with the pool: the HTTP ones bring the
+// OAuth and event-stream code (some 30 ms of loading here), which a program that embeds the pool (the bridge,
+// answering `initialize`) should not wait for, nor load at all when every server is stdio.
+let stdioModule: Promise<typeof import('@modelcontextprotocol/sdk/client/stdio.js')> | undefined;
+let streamableHttpModule:
+  | Promise<typeof import('@modelcontextprotocol/sdk/client/streamableHttp.js')>
+  | undefined;
+let sseModule: Promise<typeof import('@modelcontextprotocol/sdk/client/sse.js')> | undefined;
+const stdioClient = () => (stdioModule ??= import('@modelcontextprotocol/sdk/client/stdio.js'));
+const streamableHttpClient = () =>
+  (streamableHttpModule ??= import('@modelcontextprotocol/sdk/client/streamableHttp.js'));
+const sseClient = () => (sseModule ??= import('@modelcontextprotocol/sdk/client/sse.js'));
 
 /** Answers on which legacy-SSE fallback is tried, as the MCP backwards-compatibility section describes. */
 const FALLBACK_STATUSES = new Set([400, 404, 405]);
@@ -60,6 +67,7 @@ async function openStdio(
       );
     }
   }
+  const { getDefaultEnvironment } = await stdioClient();
   const transport = new ProcessGroupStdioTransport({
     command: config.command,
     args: config.args,
@@ -93,6 +101,7 @@ async function openStreamableHttp(
   config: HttpTransportConfig,
   context: ConnectContext,
 ): Promise<UpstreamConnection> {
+  const { StreamableHTTPClientTransport } = await streamableHttpClient();
   const transport = new StreamableHTTPClientTransport(new URL(config.url), {
     requestInit: { headers: config.headers },
   });
@@ -117,6 +126,7 @@ async function openSse(
   config: HttpTransportConfig,
   context: ConnectContext,
 ): Promise<UpstreamConnection> {
+  const { SSEClientTransport } = await sseClient();
   const transport = new SSEClientTransport(new URL(config.url), { requestInit: { headers: config.headers } });
   try {
     return { client: await context.initialize(transport), kind: 'sse' };
@@ -159,14 +169,14 @@ function startError(
   });
 }
 
-/** The HTTP status behind a transport error, if there is one. */
+/**
+ * The HTTP status behind a transport error, if there is one: the SDK's `StreamableHTTPError` and legacy SSE errors
+ * carry it as `code`, and are told by their message (not by class, so that the HTTP transports need not be loaded).
+ */
 function httpStatusOf(error: unknown): number | undefined {
-  if (error instanceof StreamableHTTPError && typeof error.code === 'number' && error.code > 0)
-    return error.code;
   const code = (error as { code?: unknown } | undefined)?.code;
-  if (error instanceof Error && error.message.startsWith('SSE error') && typeof code === 'number')
-    return code;
-  return undefined;
+  if (!(error instanceof Error) || typeof code !== 'number' || code <= 0) return undefined;
+  return /^(Streamable HTTP error|SSE error)/.test(error.message) ? code : undefined;
 }
 
 function describeExit(exit: ProcessExit): string {

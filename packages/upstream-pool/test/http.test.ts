@@ -107,3 +107,63 @@ test('an unreachable URL is START_FAILED, saying it could not be reached', async
   expect(error.message).toContain(`http://127.0.0.1:${port}/mcp`);
   expect(error.message).toContain('could not be reached');
 });
+
+/** A plain HTTP server that answers every request with `status` and records what it was asked. */
+async function refusingServer(
+  status: number,
+): Promise<{ url: string; asked: string[]; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const asked: string[] = [];
+  const server = createServer((request, response) => {
+    asked.push(`${request.method} ${request.headers.accept ?? ''}`);
+    request.resume();
+    response.writeHead(status, { 'content-type': 'text/plain' }).end(`no (${status})`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    asked,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+test(
+  'an HTTP server that refuses with 401 is START_FAILED naming the status and the headers to check, with no SSE try',
+  async () => {
+    const refusing = await refusingServer(401);
+    try {
+      const pool = pools.open({ servers: [http('web', refusing.url)] });
+      const error = (await pool
+        .callTool('web', 'add', { a: 1, b: 2 })
+        .catch((e: unknown) => e)) as UpstreamError;
+      expect(error.code).toBe('START_FAILED');
+      expect(error.message).toMatch(/refused the connection with HTTP 401.*"headers"/);
+      expect(refusing.asked.every((line) => line.startsWith('POST'))).toBe(true);
+    } finally {
+      await refusing.close();
+    }
+  },
+  LONG,
+);
+
+test(
+  'an HTTP server that answers 404 to Streamable HTTP is tried over legacy SSE, and its status is in the error',
+  async () => {
+    const refusing = await refusingServer(404);
+    try {
+      const pool = pools.open({ servers: [http('web', refusing.url)] });
+      const error = (await pool
+        .callTool('web', 'add', { a: 1, b: 2 })
+        .catch((e: unknown) => e)) as UpstreamError;
+      expect(error.code).toBe('START_FAILED');
+      expect(error.message).toMatch(/legacy SSE\) answered with HTTP 404/);
+      expect(
+        refusing.asked.some((line) => line.startsWith('GET') && line.includes('text/event-stream')),
+      ).toBe(true);
+    } finally {
+      await refusing.close();
+    }
+  },
+  LONG,
+);
