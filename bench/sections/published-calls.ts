@@ -2,11 +2,12 @@
 // SDK from a fresh Node process: warmed up (both sides call for 2 s first, untimed) and the first calls of a freshly
 // started bridge against the first calls of a freshly connected client. The bridge uses its default channel.
 import { fileURLToPath } from 'node:url';
-import { BridgeSession, binOf, createFixture, type ServerEntry } from '../lib/bridge.js';
+import { BridgeSession, createFixture, type ServerEntry } from '../lib/bridge.js';
 import type { Engine } from '../lib/engines.js';
 import { command } from '../lib/process.js';
 import type { BenchContext, Row } from '../lib/report.js';
 import { fmt, summarize } from '../lib/stats.js';
+import { publishedServers } from './tokens.js';
 
 const DIRECT_CALLS = fileURLToPath(new URL('../lib/direct-calls.mjs', import.meta.url));
 
@@ -16,21 +17,6 @@ interface Case {
   arguments: Record<string, unknown>;
   /** The same call as Python in a run. */
   python: string;
-}
-
-function servers(data: string): Record<string, ServerEntry> {
-  return {
-    everything: {
-      command: process.execPath,
-      args: [binOf('@modelcontextprotocol/server-everything')],
-      description: 'Every MCP feature, as a reference server',
-    },
-    files: {
-      command: process.execPath,
-      args: [binOf('@modelcontextprotocol/server-filesystem'), data],
-      description: 'Read and write files under the data directory',
-    },
-  };
 }
 
 const CASES: Case[] = [
@@ -105,8 +91,8 @@ export async function publishedCalls(ctx: BenchContext, engine: Engine): Promise
   const calls = ctx.quick ? 200 : 500;
   const firstCalls = 200;
   const warmUpMs = 2000;
-  const fixture = await createFixture((data) => servers(data));
-  const entries = servers(fixture.data);
+  const fixture = await createFixture(publishedServers);
+  const entries = publishedServers(fixture.data, fixture.root);
   const rows: Row[] = [];
   try {
     for (const c of CASES) {

@@ -32,7 +32,7 @@ const modelVisibleTokens = (tools: Tool[]): number =>
   );
 
 /** Three published MCP servers, installed for the bench. */
-function publishedServers(data: string, root: string): Record<string, ServerEntry> {
+export function publishedServers(data: string, root: string): Record<string, ServerEntry> {
   return {
     everything: {
       command: process.execPath,

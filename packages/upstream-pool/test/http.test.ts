@@ -128,21 +128,27 @@ async function refusingServer(
   };
 }
 
+/** Starts a pool on a server that answers every request with `status`; the first call's error and the requests. */
+async function startAgainst(status: number): Promise<{ error: UpstreamError; asked: string[] }> {
+  const refusing = await refusingServer(status);
+  try {
+    const pool = pools.open({ servers: [http('web', refusing.url)] });
+    const error = (await pool
+      .callTool('web', 'add', { a: 1, b: 2 })
+      .catch((e: unknown) => e)) as UpstreamError;
+    return { error, asked: refusing.asked };
+  } finally {
+    await refusing.close();
+  }
+}
+
 test(
   'an HTTP server that refuses with 401 is START_FAILED naming the status and the headers to check, with no SSE try',
   async () => {
-    const refusing = await refusingServer(401);
-    try {
-      const pool = pools.open({ servers: [http('web', refusing.url)] });
-      const error = (await pool
-        .callTool('web', 'add', { a: 1, b: 2 })
-        .catch((e: unknown) => e)) as UpstreamError;
-      expect(error.code).toBe('START_FAILED');
-      expect(error.message).toMatch(/refused the connection with HTTP 401.*"headers"/);
-      expect(refusing.asked.every((line) => line.startsWith('POST'))).toBe(true);
-    } finally {
-      await refusing.close();
-    }
+    const { error, asked } = await startAgainst(401);
+    expect(error.code).toBe('START_FAILED');
+    expect(error.message).toMatch(/refused the connection with HTTP 401.*"headers"/);
+    expect(asked.every((line) => line.startsWith('POST'))).toBe(true);
   },
   LONG,
 );
@@ -150,20 +156,10 @@ test(
 test(
   'an HTTP server that answers 404 to Streamable HTTP is tried over legacy SSE, and its status is in the error',
   async () => {
-    const refusing = await refusingServer(404);
-    try {
-      const pool = pools.open({ servers: [http('web', refusing.url)] });
-      const error = (await pool
-        .callTool('web', 'add', { a: 1, b: 2 })
-        .catch((e: unknown) => e)) as UpstreamError;
-      expect(error.code).toBe('START_FAILED');
-      expect(error.message).toMatch(/legacy SSE\) answered with HTTP 404/);
-      expect(
-        refusing.asked.some((line) => line.startsWith('GET') && line.includes('text/event-stream')),
-      ).toBe(true);
-    } finally {
-      await refusing.close();
-    }
+    const { error, asked } = await startAgainst(404);
+    expect(error.code).toBe('START_FAILED');
+    expect(error.message).toMatch(/legacy SSE\) answered with HTTP 404/);
+    expect(asked.some((line) => line.startsWith('GET') && line.includes('text/event-stream'))).toBe(true);
   },
   LONG,
 );
