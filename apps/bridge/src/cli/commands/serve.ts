@@ -59,7 +59,8 @@ async function serveOverStdio(
     previous?.();
     initialized();
   })(server.oninitialized);
-  setTimeout(initialized, 2000).unref();
+  // A client that never says `initialized` still gets the probe; one that leaves within 2 s does not.
+  const fallback = setTimeout(initialized, 2000).unref();
   const ended = new Promise<void>((resolve) => {
     // The SDK's stdio transport does not notice the client going away; the end of stdin is that signal.
     io.stdin.once('end', resolve);
@@ -73,6 +74,7 @@ async function serveOverStdio(
   await server.connect(transport);
   ctx.logger.info(`code-exec-bridge ${VERSION} serving MCP on stdio`);
   await ended;
+  clearTimeout(fallback);
   await server.close().catch(() => {});
 }
 
