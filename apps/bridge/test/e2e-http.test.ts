@@ -9,6 +9,7 @@ import {
   distStatus,
   engineStatus,
   type Fixture,
+  initializeRequest,
   LONG,
   shouldSkip,
   stdoutOf,
@@ -70,16 +71,7 @@ describe.skipIf(skip)('the bridge over Streamable HTTP, on podman', { timeout: L
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'no-token', version: '0' },
-        },
-      }),
+      body: JSON.stringify(initializeRequest('no-token')),
     });
     expect(response.status).toBe(401);
     const refused = new Client({ name: 'wrong-token', version: '0' });

@@ -7,6 +7,7 @@ import {
   distStatus,
   engineStatus,
   type Fixture,
+  initializeRequest,
   LONG,
   shouldSkip,
 } from './harness.js';
@@ -60,16 +61,7 @@ describe.skipIf(skip)('stdout of the bridge over stdio', { timeout: LONG }, () =
           check();
         });
 
-      send({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'raw', version: '0' },
-        },
-      });
+      send(initializeRequest('raw'));
       await answered(1);
       send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });

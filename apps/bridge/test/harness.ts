@@ -155,6 +155,20 @@ export async function createFixture(extraServers: Record<string, unknown> = {}):
   return { root, home, project, data, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
+/** The `initialize` request a client sends first, as a JSON-RPC message, from a client named `clientName`. */
+export function initializeRequest(clientName: string) {
+  return {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: clientName, version: '0' },
+    },
+  } as const;
+}
+
 /** The environment of the bridge process: nothing of the user's but PATH. */
 export function bridgeEnv(
   fixture: Fixture,

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -12,6 +12,7 @@ import {
   DIST_CLI,
   distStatus,
   type Fixture,
+  initializeRequest,
   LONG,
   shouldSkip,
   until,
@@ -80,6 +81,22 @@ describe.skipIf(skip)('what the built bridge loads', { timeout: LONG }, () => {
   const loadedOf = (loaded: string[], names: readonly string[]) =>
     names.filter((name) => loaded.includes(built.get(name)!));
 
+  /** The built command with the recorder writing to `file`, given `args`; killed after the suite if it lingers. */
+  const spawnRecorded = (file: string, args: string[], stdio: StdioOptions): ChildProcess => {
+    const child = spawn(process.execPath, ['--import', RECORDER, DIST_CLI, ...args], {
+      env: bridgeEnv(fixture, 'podman', {
+        MCP_BRIDGE_LOG_LEVEL: 'warn',
+        MCP_BRIDGE_POOL_SIZE: '0',
+        CODEXEC_MODULES_FILE: file,
+      }),
+      cwd: fixture.project,
+      stdio,
+    });
+    children.push(child);
+    return child;
+  };
+  const where = () => ['--home', fixture.home, '--cwd', fixture.project];
+
   it('serving stdio, has loaded neither the HTTP stack nor the other commands after initialize and tools/list', async () => {
     const file = join(fixture.root, 'stdio-modules.txt');
     const transport = new StdioClientTransport({
@@ -111,37 +128,13 @@ describe.skipIf(skip)('what the built bridge loads', { timeout: LONG }, () => {
 
   it('answers initialize before it loads the code that runs engine commands (execa)', async () => {
     const file = join(fixture.root, 'initialize-modules.txt');
-    const child = spawn(
-      process.execPath,
-      ['--import', RECORDER, DIST_CLI, '--home', fixture.home, '--cwd', fixture.project],
-      {
-        env: bridgeEnv(fixture, 'podman', {
-          MCP_BRIDGE_LOG_LEVEL: 'warn',
-          MCP_BRIDGE_POOL_SIZE: '0',
-          CODEXEC_MODULES_FILE: file,
-        }),
-        cwd: fixture.project,
-        stdio: ['pipe', 'pipe', 'ignore'],
-      },
-    );
-    children.push(child);
+    const child = spawnRecorded(file, where(), ['pipe', 'pipe', 'ignore']);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     let out = '';
     (child.stdout as Readable).on('data', (chunk: Buffer) => {
       out += chunk.toString();
     });
-    child.stdin!.write(
-      `${JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'lazy', version: '0' },
-        },
-      })}\n`,
-    );
+    child.stdin!.write(`${JSON.stringify(initializeRequest('lazy'))}\n`);
     await until('the answer to initialize', () => (out.includes('\n') ? true : undefined));
     // Read at once: without the client's `initialized` the engine is probed only two seconds later.
     const loaded = await recorded(file);
@@ -159,31 +152,7 @@ describe.skipIf(skip)('what the built bridge loads', { timeout: LONG }, () => {
 
   it('loads express and its HTTP transport once it serves HTTP', async () => {
     const file = join(fixture.root, 'http-modules.txt');
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        RECORDER,
-        DIST_CLI,
-        '--http',
-        '--port',
-        '0',
-        '--home',
-        fixture.home,
-        '--cwd',
-        fixture.project,
-      ],
-      {
-        env: bridgeEnv(fixture, 'podman', {
-          MCP_BRIDGE_LOG_LEVEL: 'warn',
-          MCP_BRIDGE_POOL_SIZE: '0',
-          CODEXEC_MODULES_FILE: file,
-        }),
-        cwd: fixture.project,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    children.push(child);
+    const child = spawnRecorded(file, ['--http', '--port', '0', ...where()], ['ignore', 'ignore', 'pipe']);
     let log = '';
     (child.stderr as Readable).on('data', (chunk: Buffer) => {
       log += chunk.toString();
@@ -199,16 +168,7 @@ describe.skipIf(skip)('what the built bridge loads', { timeout: LONG }, () => {
 
   it('loads the audit command when audit runs', async () => {
     const file = join(fixture.root, 'audit-modules.txt');
-    const child = spawn(
-      process.execPath,
-      ['--import', RECORDER, DIST_CLI, 'audit', '--json', '--home', fixture.home, '--cwd', fixture.project],
-      {
-        env: bridgeEnv(fixture, 'podman', { MCP_BRIDGE_LOG_LEVEL: 'warn', CODEXEC_MODULES_FILE: file }),
-        cwd: fixture.project,
-        stdio: ['ignore', 'ignore', 'ignore'],
-      },
-    );
-    children.push(child);
+    const child = spawnRecorded(file, ['audit', '--json', ...where()], 'ignore');
     await new Promise((resolve) => child.once('exit', resolve));
     const loaded = await recorded(file);
     expect(loadedOf(loaded, DEFERRED)).toEqual(['auditCommand']);
