@@ -1,8 +1,9 @@
 """The frame channel: one writer shared by every thread, and the requests the runtime makes of the host.
 
-Requests are correlated by id and many may be in flight at once. A reader thread resolves them through
-``concurrent.futures.Future``; ``asyncio.wrap_future`` hands the answer to whichever event loop awaits it, and the
-synchronous path simply blocks on the same future, so it works from plain code and from inside a running loop.
+Requests are correlated by id and many may be in flight at once. An awaited request waits on a future of its event
+loop, settled in place when the loop itself read the answer (reader.py) and handed to the loop otherwise; a
+blocking request waits on a ``concurrent.futures.Future``, so it works from plain code and from inside a running
+loop.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import concurrent.futures
 import itertools
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from .errors import MCPError
@@ -92,24 +93,69 @@ def error_from_response(error: object, *, server: str | None = None, tool: str |
     )
 
 
-class HostClient:
-    """Sends ``request`` frames and matches the host's ``response`` frames to them."""
+class _LoopAnswer:
+    """An answer awaited in an event loop: settled in place from the loop's thread, else handed to the loop."""
 
-    def __init__(self, writer: FrameSink) -> None:
+    __slots__ = ("future", "loop", "thread")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.future: asyncio.Future[object] = loop.create_future()
+        self.thread = threading.get_ident()
+
+    def settle(self, result: object, error: BaseException | None) -> None:
+        try:
+            if threading.get_ident() == self.thread:
+                _settle(self.future, result, error)
+            else:
+                self.loop.call_soon_threadsafe(_settle, self.future, result, error)
+        except RuntimeError:
+            pass  # the loop is closed: nobody waits any more
+
+
+def _settle(future: asyncio.Future[object], result: object, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+def _settle_blocking(future: concurrent.futures.Future[object], result: object, error: BaseException | None) -> None:
+    if future.done():
+        return
+    try:
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+    except concurrent.futures.InvalidStateError:
+        pass
+
+
+class HostClient:
+    """Sends ``request`` frames and matches the host's ``response`` frames to them.
+
+    ``blocking_wait(True)`` is called before a thread blocks for an answer and ``blocking_wait(False)`` after, so
+    the frame reader knows someone must read even while an event loop runs (reader.py).
+    """
+
+    def __init__(self, writer: FrameSink, blocking_wait: Callable[[bool], None] | None = None) -> None:
         self._writer = writer
-        self._pending: dict[str, concurrent.futures.Future[object]] = {}
+        self._blocking_wait = blocking_wait
+        self._pending: dict[str, concurrent.futures.Future[object] | _LoopAnswer] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._closed: str | None = None
         self.calls = 0
 
-    def _start(self, method: str, params: JsonObject) -> tuple[str, concurrent.futures.Future[object]]:
-        future: concurrent.futures.Future[object] = concurrent.futures.Future()
+    def _start(self, method: str, params: JsonObject, waiter: concurrent.futures.Future[object] | _LoopAnswer) -> str:
         request_id = f"c{next(self._ids)}"  # PROTOCOL.md: the runtime's ids are c1, c2, ...
         with self._lock:
             if self._closed is not None:
                 raise MCPError(self._closed, code="CLOSED")
-            self._pending[request_id] = future
+            self._pending[request_id] = waiter
         try:
             self._writer.send({"type": "request", "id": request_id, "method": method, "params": params})
         except FrameTooLarge as error:
@@ -118,7 +164,7 @@ class HostClient:
             raise MCPError(f"{method}: the request is too large to send ({error})", code="FRAME_TOO_LARGE") from None
         if method == "tools/call":
             self.calls += 1
-        return request_id, future
+        return request_id
 
     def _withdraw(self, request_id: str, reason: str) -> None:
         with self._lock:
@@ -131,16 +177,20 @@ class HostClient:
 
     async def request(self, method: str, params: JsonObject) -> object:
         """Awaits the host's answer. Cancelling the awaiting task withdraws the request (a ``cancel`` frame)."""
-        request_id, future = self._start(method, params)
+        answer = _LoopAnswer(asyncio.get_running_loop())
+        request_id = self._start(method, params, answer)
         try:
-            return await asyncio.wrap_future(future)
+            return await answer.future
         except asyncio.CancelledError:
             self._withdraw(request_id, "cancelled in the sandbox")
             raise
 
     def request_sync(self, method: str, params: JsonObject, timeout: float | None = None) -> object:
         """Blocks the calling thread until the host answers (or ``timeout`` seconds pass)."""
-        request_id, future = self._start(method, params)
+        future: concurrent.futures.Future[object] = concurrent.futures.Future()
+        request_id = self._start(method, params, future)
+        if self._blocking_wait is not None:
+            self._blocking_wait(True)
         try:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
@@ -150,6 +200,9 @@ class HostClient:
             if not future.done():
                 self._withdraw(request_id, "interrupted in the sandbox")
             raise
+        finally:
+            if self._blocking_wait is not None:
+                self._blocking_wait(False)
 
     def ask(
         self,
@@ -175,18 +228,22 @@ class HostClient:
             raise error.with_traceback(None) from None
 
     def resolve(self, frame: ResponseFrame) -> None:
-        """Called by the reader thread for each ``response`` frame."""
+        """Called by the frame reader for each ``response`` frame."""
         with self._lock:
-            future = self._pending.pop(frame["id"], None)
-        if future is None or future.done():
+            waiter = self._pending.pop(frame["id"], None)
+        if waiter is None:
             return
-        try:
-            if "error" in frame:
-                future.set_exception(error_from_response(frame["error"]))
-            else:
-                future.set_result(frame.get("result"))
-        except concurrent.futures.InvalidStateError:
-            pass
+        error = error_from_response(frame["error"]) if "error" in frame else None
+        self._settle(waiter, frame.get("result"), error)
+
+    @staticmethod
+    def _settle(
+        waiter: concurrent.futures.Future[object] | _LoopAnswer, result: object, error: BaseException | None
+    ) -> None:
+        if isinstance(waiter, _LoopAnswer):
+            waiter.settle(result, error)
+        else:
+            _settle_blocking(waiter, result, error)
 
     def close(self, reason: str) -> None:
         """Fails every pending request: the channel ended."""
@@ -194,37 +251,5 @@ class HostClient:
             self._closed = reason
             pending = list(self._pending.values())
             self._pending.clear()
-        for future in pending:
-            if not future.done():
-                try:
-                    future.set_exception(MCPError(reason, code="CLOSED"))
-                except concurrent.futures.InvalidStateError:
-                    pass
-
-
-class LineReader:
-    """Splits a file descriptor into lines, starting with bytes already read from it elsewhere."""
-
-    def __init__(self, fd: int, carry: bytes = b"") -> None:
-        self._fd = fd
-        self._buffer = bytearray(carry)
-
-    def __iter__(self) -> Iterator[bytes]:
-        scanned = 0
-        while True:
-            index = self._buffer.find(b"\n", scanned)
-            if index >= 0:
-                line = bytes(self._buffer[:index])
-                del self._buffer[: index + 1]
-                scanned = 0
-                yield line
-                continue
-            scanned = len(self._buffer)
-            chunk = os.read(self._fd, 1 << 20)
-            if not chunk:
-                if self._buffer:
-                    line = bytes(self._buffer)
-                    self._buffer.clear()
-                    yield line
-                return
-            self._buffer += chunk
+        for waiter in pending:
+            self._settle(waiter, None, MCPError(reason, code="CLOSED"))

@@ -14,6 +14,7 @@ import sys
 import threading
 import traceback
 import types
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, NoReturn
 
 from .wire import ErrorReport, ValueReport
@@ -132,7 +133,9 @@ def _trace_nothing(frame: types.FrameType, event: str, arg: object) -> None:
 class Interrupter:
     """Lets the reader thread interrupt the code running on the main thread (a ``cancel`` of the execute)."""
 
-    def __init__(self) -> None:
+    def __init__(self, holds: Callable[[], bool] = lambda: False) -> None:
+        # While ``holds()`` is true an interrupt is not raised: the repeating alarm raises it a moment later.
+        self._holds = holds
         self._main = threading.main_thread().ident
         self._lock = threading.Lock()
         self._running: str | None = None
@@ -146,12 +149,15 @@ class Interrupter:
 
     def _on_sigint(self, signum: int, frame: types.FrameType | None) -> None:
         if self._running is not None:
+            if self._holds():
+                self._repeat(0.01)
+                return
             self._interrupt(frame)
 
     def _on_alarm(self, signum: int, frame: types.FrameType | None) -> None:
         # Repeated while a cancelled execute runs: one KeyboardInterrupt can be swallowed (raised inside a hook
         # that ignores exceptions, such as os.fork()'s), or caught by the code, and the code must still stop.
-        if self._running is not None and self.cancelled:
+        if self._running is not None and self.cancelled and not self._holds():
             kill_others()
             self._interrupt(frame)
 
@@ -226,12 +232,20 @@ class Interrupter:
 
 
 def run_cell(
-    code: str, namespace: dict[str, object], interrupter: Interrupter, execute_id: str, filename: str = CODE_FILENAME
+    code: str,
+    namespace: dict[str, object],
+    interrupter: Interrupter,
+    execute_id: str,
+    filename: str = CODE_FILENAME,
+    *,
+    new_loop: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop,
+    end_loop: Callable[[asyncio.AbstractEventLoop], None] = lambda loop: None,
 ) -> tuple[Status, ValueReport | None, ErrorReport | None]:
     """Runs code in ``namespace``; returns ``(status, value, error)`` as the ``done`` frame carries them.
 
     ``filename`` names the code in tracebacks and in ``linecache``: a session gives each run its own (``<cell 3>``),
     so the source of a function an earlier run defined stays readable (``inspect.getsource``, ``save_tool``).
+    Top-level ``await`` runs in a loop from ``new_loop``, given to ``end_loop`` before it closes.
     """
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     interrupter.begin(execute_id)
@@ -244,7 +258,7 @@ def run_cell(
         try:
             outcome: object = eval(compiled, namespace)
             if inspect.iscoroutine(outcome):
-                loop = asyncio.new_event_loop()
+                loop = new_loop()
                 asyncio.set_event_loop(loop)
                 task = loop.create_task(outcome)
                 interrupter.attach(loop, task)
@@ -274,6 +288,7 @@ def run_cell(
                     _cancel_leftovers(loop)
                 except BaseException:
                     pass
+                end_loop(loop)
                 asyncio.set_event_loop(None)
                 loop.close()
         if _VALUE_NAME in namespace:

@@ -15,12 +15,13 @@ import types
 
 from . import PROTOCOL_REVISION, PROTOCOL_VERSION
 from .api import SandboxApi
-from .channel import MAX_LINE_BYTES, ChannelClosed, FrameTooLarge, FrameWriter, HostClient, LineReader
+from .channel import MAX_LINE_BYTES, ChannelClosed, FrameTooLarge, FrameWriter, HostClient
 from .limits import enforce, requested_limits
 from .executor import CODE_FILENAME, Interrupter, fresh_main_module, run_cell
 from .skills import SkillLoader
 from .frames import HOST_TO_RUNTIME, FrameError, parse_frame
 from .output import OutputPump, text_stream
+from .reader import FrameReader
 from .wire import DoneFrame, ErrorReport, ExecuteFrame, HelloFrame, RequestFrame, ResponseFrame, is_object
 
 
@@ -91,9 +92,10 @@ class Runtime:
         sys.stdout = sys.__stdout__ = text_stream(1, self.stdout_pump)
         sys.stderr = sys.__stderr__ = text_stream(2, self.stderr_pump)
         self.stdout, self.stderr = sys.stdout, sys.stderr
-        self.reader = LineReader(self.frame_in, carry)
-        self.client = HostClient(self.writer)
-        self.interrupter = Interrupter()
+        self.reader = FrameReader(self.frame_in, carry, self.dispatch, self._channel_ended, self.diagnose)
+        self.client = HostClient(self.writer, self.reader.blocking_wait)
+        # No interrupt while the main thread reads frames for the loop: it would cut a frame in half.
+        self.interrupter = Interrupter(holds=lambda: self.reader.main_pumping)
         self.interrupter.install()
         self.executes: queue.Queue[ExecuteFrame | None] = queue.Queue()
         self.busy_lock = threading.Lock()
@@ -111,15 +113,9 @@ class Runtime:
         except OSError:
             pass
 
-    # -- reader thread -----------------------------------------------------------------------------------------
+    # -- frames from the host (read by the reader's thread, or by the code's event loop) --------------------------
 
-    def read_frames(self) -> None:
-        try:
-            for line in self.reader:
-                if line.strip():
-                    self.dispatch(line)
-        except Exception as error:
-            self.diagnose(f"frame reader failed: {error!r}")
+    def _channel_ended(self) -> None:
         self.client.close("the host closed the channel")
         self.executes.put(None)
 
@@ -200,7 +196,10 @@ class Runtime:
             module = fresh_main_module()
         module.__dict__.update(api.namespace(package))
         self.skills.install(frame.get("skills") or [], api, module.__dict__, keep_user_names=persist)
-        status, value, error = run_cell(frame["code"], module.__dict__, self.interrupter, frame["id"], filename)
+        status, value, error = run_cell(
+            frame["code"], module.__dict__, self.interrupter, frame["id"], filename,
+            new_loop=self.reader.new_loop, end_loop=self.reader.detach,
+        )
         if os.getpid() != self.pid:
             # The code forked and this is the child finishing the cell: it must not speak for the runtime.
             self._flush()
@@ -249,7 +248,7 @@ class Runtime:
     def serve(self) -> None:
         # Every thread of the runtime starts before the limits apply: with the process limit as an rlimit, counted
         # per user, another container's fork bomb could otherwise keep this one from starting its reader.
-        threading.Thread(target=self.read_frames, name="codexec-frames", daemon=True).start()
+        self.reader.start()
         hello: HelloFrame = {
             "type": "hello", "protocol": PROTOCOL_VERSION, "revision": PROTOCOL_REVISION,
             "python": platform.python_version(), "pid": os.getpid(),
