@@ -152,7 +152,8 @@ export class FrameChannel<S extends ChannelSide> {
       side: this.side,
       peer: this.#peer,
       methods: host ? RuntimeMethods : HostMethods,
-      sendResponse: (response) => this.send(response as OutgoingFrame<S>),
+      // The result was checked against the method's schema, or the error built here: not validated again.
+      sendResponse: (response) => this.#send(response as OutgoingFrame<S>, false),
       isClosed: () => this.isClosed,
       reportProtocolError: (error) => this.#reportProtocolError(error),
       logger: this.#logger,
@@ -191,13 +192,17 @@ export class FrameChannel<S extends ChannelSide> {
    * `LINE_TOO_LONG`, `ENCODE_FAILED`, `ABORTED` (the signal fired before the frame was written) or `CLOSED`.
    */
   send(frame: OutgoingFrame<S>, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.#send(frame, true, options.signal);
+  }
+
+  #send(frame: OutgoingFrame<S>, validate: boolean, signal?: AbortSignal): Promise<void> {
     let line: string;
     try {
-      line = this.#encode(frame);
+      line = this.#encode(frame, validate);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#stream.write(line, options.signal);
+    return this.#stream.write(line, signal);
   }
 
   /**
@@ -280,9 +285,9 @@ export class FrameChannel<S extends ChannelSide> {
     this.#stream.endWritable();
   }
 
-  #encode(frame: OutgoingFrame<S>): string {
+  #encode(frame: OutgoingFrame<S>, validate: boolean): string {
     if (this.#closedInfo) throw this.#closedError();
-    const check = checkFrame(frame, this.#outgoingDirection, this.#outgoingTypes, true);
+    const check = checkFrame(frame, this.#outgoingDirection, this.#outgoingTypes, validate);
     if (!check.ok) {
       throw new FrameProtocolError(
         check.code === 'NOT_AN_OBJECT' ? 'ENCODE_FAILED' : check.code,

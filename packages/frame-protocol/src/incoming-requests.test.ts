@@ -61,6 +61,33 @@ describe('IncomingRequests', () => {
     expect(responses[0]).toMatchObject({ id: 'c1', error: { code } });
   });
 
+  test("a handler's abort aborts its own signal with that reason, and its remote error is the answer", async () => {
+    const { incoming, responses } = served();
+    const reasons: unknown[] = [];
+    incoming.handle('tools/call', async (_params: unknown, { signal, abort }: RequestContext) => {
+      signal.addEventListener('abort', () => reasons.push(signal.reason));
+      abort(new RangeError('past the deadline'));
+      throw FrameProtocolError.remote({ code: 'TIMEOUT', message: `gave up: ${String(signal.reason)}` });
+    });
+    await incoming.serve({
+      type: 'request',
+      id: 'c1',
+      method: 'tools/call',
+      params: { server: 's', tool: 't' },
+    });
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toBeInstanceOf(RangeError);
+    expect(responses).toEqual([
+      {
+        type: 'response',
+        id: 'c1',
+        error: { code: 'TIMEOUT', message: 'gave up: RangeError: past the deadline' },
+      },
+    ]);
+    // The request is no longer being served: a late cancel of it is a cancel of nothing.
+    expect(incoming.cancel('c1', 'late')).toBe(false);
+  });
+
   test('a cancel aborts the handler, which is answered CANCELLED; a cancel of nothing served is false', async () => {
     const { incoming, responses } = served();
     let reason: unknown;

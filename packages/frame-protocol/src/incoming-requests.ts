@@ -5,8 +5,13 @@ import type { MethodSchema } from './methods.js';
 import { describeIssues } from './validation.js';
 
 export interface RequestContext {
-  /** Aborted when the peer cancels the request or the channel closes. */
+  /** Aborted when the peer cancels the request, the channel closes, or the handler calls `abort`. */
   signal: AbortSignal;
+  /**
+   * Aborts `signal` with `reason`: for a handler that ends its own work early (a deadline, the end of what it serves)
+   * without making a second signal for it. `signal.reason` then tells the handler why.
+   */
+  abort(reason: unknown): void;
   /** The request's id, as the peer chose it. */
   id: string;
   method: string;
@@ -87,7 +92,7 @@ export class IncomingRequests {
     this.#inFlight.set(id, controller);
     let response: ResponseFrame;
     try {
-      response = { type: 'response', id, result: await this.#handle(request, controller.signal) };
+      response = { type: 'response', id, result: await this.#handle(request, controller) };
     } catch (error) {
       response = { type: 'response', id, error: toErrorObject(error, controller.signal) };
     } finally {
@@ -113,7 +118,7 @@ export class IncomingRequests {
     }
   }
 
-  async #handle(request: RequestFrame, signal: AbortSignal): Promise<unknown> {
+  async #handle(request: RequestFrame, controller: AbortController): Promise<unknown> {
     const { id, method } = request;
     const { side } = this.#options;
     const handler = this.#handlers.get(method) as RequestHandler<unknown, unknown> | undefined;
@@ -136,7 +141,9 @@ export class IncomingRequests {
       }
       params = parsed.data;
     }
-    const result = (await handler(params, { signal, id, method })) ?? null;
+    const { signal } = controller;
+    const abort = (reason: unknown): void => controller.abort(reason);
+    const result = (await handler(params, { signal, abort, id, method })) ?? null;
     if (!schema) return result;
     const parsed = schema.result.safeParse(result);
     if (!parsed.success) {

@@ -8,7 +8,7 @@ import {
   toolDoc,
   WireErrorCode,
 } from '@codexec/frame-protocol';
-import { linkedSignal, untilAborted } from '@codexec/internal';
+import { linkedSignal, onAbort, untilAborted } from '@codexec/internal';
 import type { Logger } from './logger.js';
 import { SKILLS_SERVER } from './skills-host.js';
 
@@ -100,7 +100,9 @@ function wireError(error: unknown, fallback: WireErrorCode): FrameProtocolError 
   });
 }
 
+/** Why the tool host aborted a call itself (its request's signal says so in `reason`). */
 class CallTimeout extends Error {}
+class RunEnded extends Error {}
 
 /**
  * Serves the runtime's requests of one run from a `ToolHost`: tool calls (concurrently, each with its own timeout)
@@ -121,33 +123,32 @@ export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolH
         });
       }
       const timeoutMs = params.timeoutMs ?? callTimeoutMs;
-      const call = linkedSignal([context.signal, runSignal]);
+      // One signal per call: the request's own, aborted by the runtime's cancel, the end of the run or the deadline.
+      const { signal } = context;
+      const offRun = onAbort(runSignal, () => context.abort(new RunEnded()));
       const timer = setTimeout(
-        () => call.abort(new CallTimeout(`timed out after ${timeoutMs} ms`)),
+        () => context.abort(new CallTimeout(`timed out after ${timeoutMs} ms`)),
         timeoutMs,
       );
       try {
         return await untilAborted(
-          toolHost.callTool(params.server, params.tool, params.arguments, {
-            signal: call.signal,
-            timeoutMs,
-          }),
-          call.signal,
+          toolHost.callTool(params.server, params.tool, params.arguments, { signal, timeoutMs }),
+          signal,
         );
       } catch (error) {
-        if (call.signal.reason instanceof CallTimeout) {
+        if (signal.reason instanceof CallTimeout) {
           throw FrameProtocolError.remote({
             code: 'TIMEOUT',
             message: `The tool ${params.tool} of ${params.server} did not answer within ${timeoutMs} ms`,
           });
         }
-        if (context.signal.aborted) throw error;
-        if (runSignal.aborted) {
+        if (signal.reason instanceof RunEnded || runSignal.aborted) {
           throw FrameProtocolError.remote({
             code: 'CANCELLED',
             message: 'The run ended before the call finished',
           });
         }
+        if (signal.aborted) throw error;
         logger.debug('a tool call failed', {
           server: params.server,
           tool: params.tool,
@@ -156,7 +157,7 @@ export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolH
         throw wireError(error, 'TOOL_ERROR');
       } finally {
         clearTimeout(timer);
-        call.unlink();
+        offRun();
       }
     }),
   );

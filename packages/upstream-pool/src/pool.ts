@@ -229,14 +229,16 @@ class Pool implements UpstreamPool {
           slot.limit(async () => {
             queuedMs = performance.now() - started;
             wait.signal.throwIfAborted();
-            const live = await untilAborted(slot.connection(), wait.signal);
+            // A live connection is used as it is: no promise to wait on.
+            const live =
+              slot.live && !slot.closing ? slot.live : await untilAborted(slot.connection(), wait.signal);
             const remaining = timeoutMs - (performance.now() - started);
             if (remaining <= 0) {
               timedOut = true;
               wait.abort(new Error(`timed out after ${timeoutMs} ms`));
             }
             wait.signal.throwIfAborted();
-            return this.request(slot, live, tool, args, options, remaining);
+            return this.request(slot, live, tool, args, options, wait.signal, remaining);
           }),
           wait.signal,
         ),
@@ -314,32 +316,33 @@ class Pool implements UpstreamPool {
     return slot;
   }
 
-  /** One `tools/call` on the live connection; a connection that ended under it says how. */
+  /**
+   * One `tools/call` on the live connection; a connection that ended under it says how. `signal` is the call's own
+   * (the caller's signal linked with the deadline), unlinked when the call ends: the SDK never removes the listener
+   * it adds to a request's signal, so it must not be the caller's long-lived one.
+   */
   private async request(
     slot: Slot,
     live: Live,
     tool: string,
     args: Record<string, unknown>,
     options: CallToolOptions,
+    signal: AbortSignal,
     timeoutMs: number,
   ): Promise<CallToolResult> {
-    // The SDK never removes the listener it adds to a request's signal: give it one that is unlinked after.
-    const link = linkedSignal([options.signal]);
     try {
       return (await live.connection!.client.callTool({ name: tool, arguments: args }, undefined, {
-        signal: link.signal,
+        signal,
         timeout: Math.max(1, Math.ceil(timeoutMs)),
         onprogress: options.onProgress,
         resetTimeoutOnProgress: options.resetTimeoutOnProgress,
         maxTotalTimeout: options.maxTotalTimeoutMs,
       })) as CallToolResult;
     } catch (error) {
-      if (link.signal.aborted || slot.closing) throw error;
+      if (signal.aborted || slot.closing) throw error;
       if (!(error instanceof McpError)) slot.dropConnection(live, error);
       if (!live.end) throw error;
       throw lostCallError(slot, tool, live.end, error);
-    } finally {
-      link.unlink();
     }
   }
 
