@@ -287,6 +287,10 @@ def validate_frame(frame: object, direction: Direction) -> HostFrame | RuntimeFr
     return cast("HostFrame | RuntimeFrame", frame)
 
 
+# One decoder for every line (``json.loads`` with options builds a new one per call).
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 @overload
 def parse_frame(line: str | bytes | bytearray, direction: Literal["host_to_runtime"] = ...) -> HostFrame: ...
 @overload
@@ -298,7 +302,7 @@ def parse_frame(line: str | bytes | bytearray, direction: Direction = HOST_TO_RU
     if isinstance(line, (bytes, bytearray)):
         line = bytes(line).decode("utf-8", errors="replace")
     try:
-        frame: object = json.loads(line, parse_constant=_reject_constant)
+        frame: object = _DECODER.decode(line)
     except ValueError as error:
         raise FrameError(INVALID_JSON, f"not JSON: {error}") from None
     return validate_frame(frame, direction)
