@@ -33,9 +33,9 @@ const ECHO = [
 
 /**
  * Times `n` round trips of LINE (in µs) that the container starts and the host echoes, in blocks that alternate two
- * ways of waiting for the answer: reading the socket on the calling thread, and the runtime's way (channel.py): a
- * reader thread resolves a `concurrent.futures.Future` that an asyncio loop awaits through `asyncio.wrap_future`.
- * Both parse the answer as JSON. The difference is what the hand-off itself costs. Prints one JSON line at the end.
+ * ways of waiting for the answer: reading the socket on the calling thread, and the way the runtime waited before
+ * its event loop read frames itself (reader.py): a reader thread resolves a `concurrent.futures.Future` that an
+ * asyncio loop awaits through `asyncio.wrap_future`. Both parse the answer as JSON. The difference is what the hand-off itself costs. Prints one JSON line at the end.
  */
 const HANDOFF = `
 import asyncio, concurrent.futures, json, os, sys, threading, time
@@ -332,14 +332,14 @@ export async function relay(ctx: BenchContext, engine: Engine): Promise<Row[]> {
     const cost = viaThread.median - direct.median;
     rows.push({
       id: 'relay-handoff',
-      what: `(R4) the reader thread's hand-off in the container: a round trip the container starts, answered through a reader thread and asyncio.wrap_future (as the runtime does) vs read on the calling thread, over ${engine === 'podman' ? 'the socket' : 'the stdio relay'}`,
+      what: `(R4) the reader thread's hand-off in the container: a round trip the container starts, answered through a reader thread and asyncio.wrap_future (as the runtime did before its loop read frames itself) vs read on the calling thread, over ${engine === 'podman' ? 'the socket' : 'the stdio relay'}`,
       unit: 'ms',
       subject: viaThread,
       baseline: direct,
       value: cost,
       shown: `+${fmt(cost, 3)} ms per round trip (${fmt(viaThread.median, 3)} vs ${fmt(direct.median, 3)} ms)`,
       target: 'reported',
-      note: "the runtime's mechanism rebuilt in a probe script, not the runtime itself: see relay.ts",
+      note: "the runtime's former mechanism rebuilt in a probe script: what reading frames in the code's event loop saves (see relay.ts)",
     });
   } finally {
     await removeWithLabel(engine, `${BENCH_LABEL}=relay`);
