@@ -120,7 +120,8 @@ from mcp.servers.filesystem import *                                            
 \`\`\`
 The alias is the name in lowercase with every run of other characters turned into \`_\` (\`@acme/my-server\` is
 \`acme_my_server\`). A tool returns its structured content when it has some, otherwise its text (parsed as JSON
-when it is JSON). A tool that reports an error raises \`McpToolError\` (a subclass of \`MCPError\`). Calls run
+when it is JSON). A tool that reports an error raises \`McpToolError\` (a subclass of \`MCPError\`); a call the
+bridge's tool policy refuses raises \`ToolCallDenied\` (also an \`MCPError\`; \`.rule\` names the rule). Calls run
 concurrently:
 \`\`\`python
 import asyncio

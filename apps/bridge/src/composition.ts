@@ -24,6 +24,8 @@ import type { CatalogEntry, EngineRunOptions, RunEngine, RunReport } from './eng
 import { currentInstanceId } from './leftovers.js';
 import { childLogger, type Logger } from './logger.js';
 import { advertisedOutputSchema } from './output-schema.js';
+import type { Policy, Refusal, RunGuard } from './policy/policy.js';
+import { policyFromSettings } from './policy/policy-file.js';
 import { realPath } from './real-path.js';
 import { DEFAULT_SESSION, type RunArguments } from './run-arguments.js';
 import { createSandboxSupply } from './sandbox-supply.js';
@@ -79,6 +81,9 @@ function toUpstream(server: McpServerConfig): UpstreamServer {
 /** Reads discovery and starts nothing yet: upstreams start on first use, the engine is found on the first run. */
 export async function createBridge(options: CreateBridgeOptions): Promise<Bridge> {
   const { settings, env, logger } = options;
+  // A policy the bridge cannot read stops it here, before anything starts.
+  const policy = policyFromSettings(settings);
+  if (policy) logger.info(`tool policy: ${policy.summary()}`);
   const discovery = await discoverServers(settings, {
     env,
     logger: childLogger(logger, 'discovery'),
@@ -171,10 +176,28 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       review(name, meta.tools as ToolMeta[]);
     }
     const entry = catalog.find((c) => c.name === name);
-    return toServerMeta(
-      name,
-      enabled.find((s) => s.name === name)?.description ?? entry?.summary,
-      meta.tools,
+    // What the policy refuses, the code does not see: not as a proxy, nor in any discovery helper.
+    const tools = policy
+      ? meta.tools.filter((tool) => !policy.refusal(name, tool.name, { annotations: tool.annotations }))
+      : meta.tools;
+    return toServerMeta(name, enabled.find((s) => s.name === name)?.description ?? entry?.summary, tools);
+  };
+  /** Why the policy refuses this call now, or undefined; a call let through is counted. */
+  const refusal = async (
+    policy: Policy,
+    server: string,
+    tool: string,
+    guard: RunGuard,
+    signal: AbortSignal,
+  ): Promise<Refusal | undefined> => {
+    const annotations = policy.needsAnnotations
+      ? (await pool.metadata(server, { signal })).tools.find((t) => t.name === tool)?.annotations
+      : undefined;
+    return (
+      policy.refusal(server, tool, { annotations }) ??
+      guard.full() ??
+      policy.takeRate(server) ??
+      guard.count()
     );
   };
 
@@ -216,13 +239,23 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       return failed('SandboxUnavailable', inBridgeTerms(messageOf(error)));
     }
 
+    // This run's share of the policy (its count of calls, its calls in flight); none without a policy.
+    const guard = policy?.forRun();
     const toolHost: ToolHost = {
       callTool: async (server, tool, callArgs, callOptions) => {
         if (!known.has(server)) throw unknownServer(server, known);
+        if (policy && guard) {
+          const refused = await refusal(policy, server, tool, guard, callOptions.signal);
+          if (refused) {
+            logger.info(`tool call refused by the policy: ${server}.${tool}`, { rule: refused.rule });
+            throw deniedCall(refused);
+          }
+        }
         const callStarted = Date.now();
         let ok = false;
         try {
-          const result = await pool.callTool(server, tool, callArgs, callOptions);
+          const call = () => pool.callTool(server, tool, callArgs, callOptions);
+          const result = await (guard ? guard.slot(call, callOptions.signal) : call());
           ok = !result.isError;
           return result as ToolCallResult;
         } finally {
@@ -338,6 +371,14 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       return closing;
     },
   };
+}
+
+/** The code gets `ToolCallDenied`, with the rule in `rule`. */
+function deniedCall(refused: Refusal): Error {
+  return Object.assign(new Error(`Tool call denied: ${refused.message}`), {
+    code: 'DENIED',
+    data: { rule: refused.rule },
+  });
 }
 
 /** The sandbox passes the `code` on to the Python side as `MCPError.code`. */

@@ -54,6 +54,18 @@ export interface Settings {
   upstreamConcurrency: number;
   /** Frames over a socket passed into the container (local podman on Linux), not the engine's stdio relay. */
   directChannel: boolean | 'auto';
+  /** A tool policy file (JSON or TOML); the settings below add to it or override it. */
+  policyFile?: string | undefined;
+  /** `server.tool` patterns of the only tools allowed (empty: all). */
+  allowTools: string[];
+  /** `server.tool` patterns of tools refused; deny wins over allow. */
+  denyTools: string[];
+  /** Only tools marked read-only by their server; undefined leaves it to the policy file. */
+  readOnly?: boolean | undefined;
+  /** Tool calls one run may make. */
+  maxToolCalls?: number | undefined;
+  /** Tool calls of one run in flight at once. */
+  maxCallsInFlight?: number | undefined;
   allowSelfServer: boolean;
   /** Extra config files handed to discovery, read before the clients' own files. */
   serversConfig: string[];

@@ -37,6 +37,14 @@ export {
 } from './file-system.js';
 export type { Logger } from './logger.js';
 export type { ShadowedServer } from './merge.js';
+export {
+  type DocumentFormat,
+  type DocumentParseResult,
+  formatFromName,
+  type ParseDocumentOptions,
+  type ParsedDocument,
+  parseDocument,
+} from './parse-document.js';
 export type { Env, PathContext } from './platform-paths.js';
 export type { SourceReport, SourceStatus } from './read.js';
 export { type ResolvedServer, type ResolveOptions, resolveServer } from './resolve.js';

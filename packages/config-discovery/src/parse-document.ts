@@ -35,14 +35,18 @@ function lineAt(starts: number[], offset: number): number {
   return lo + 1;
 }
 
+/** What a diagnostic of a file that does not parse says after the fix, unless the caller says otherwise. */
+const SERVERS_SKIPPED = "the file's servers were skipped";
+
 /** The diagnostic of a file that does not parse: where, and why, with the fix. */
 function notValid(
   file: string,
   format: 'JSON' | 'TOML',
   reason: string,
-  line: number | undefined,
-  column: number | undefined,
+  position: { line: number | undefined; column: number | undefined },
+  consequence: string,
 ): { ok: false; diagnostic: Diagnostic } {
+  const { line, column } = position;
   const where = line !== undefined ? `${file}:${line}:${column ?? 1}` : file;
   return {
     ok: false,
@@ -51,13 +55,25 @@ function notValid(
       code: 'parse-error',
       file,
       ...(line !== undefined ? { line } : {}),
-      message: `${where}: not valid ${format} (${reason}); fix the syntax there, the file's servers were skipped`,
+      message: `${where}: not valid ${format} (${reason}); fix the syntax there${consequence ? `, ${consequence}` : ''}`,
     },
   };
 }
 
+export interface ParseDocumentOptions {
+  /**
+   * What a syntax error means for the reader, said after the fix in the diagnostic's message (empty: nothing).
+   * @default "the file's servers were skipped"
+   */
+  consequence?: string;
+}
+
 /** JSON with comments and trailing commas (what VS Code, Zed and OpenCode accept; strict JSON is a subset). */
-export function parseJsonDocument(text: string, file: string): DocumentParseResult {
+export function parseJsonDocument(
+  text: string,
+  file: string,
+  options: ParseDocumentOptions = {},
+): DocumentParseResult {
   const source = stripBom(text);
   const errors: ParseError[] = [];
   const tree = parseTree(source, errors, { allowTrailingComma: true, disallowComments: false });
@@ -68,7 +84,7 @@ export function parseJsonDocument(text: string, file: string): DocumentParseResu
     const line = lineAt(starts, offset);
     const column = offset - (starts[line - 1] ?? 0) + 1;
     const what = first ? printParseErrorCode(first.error) : 'empty document';
-    return notValid(file, 'JSON', what, line, column);
+    return notValid(file, 'JSON', what, { line, column }, options.consequence ?? SERVERS_SKIPPED);
   }
   return {
     ok: true,
@@ -110,7 +126,11 @@ function nodeValue(node: import('jsonc-parser').Node): unknown {
   }
 }
 
-export function parseTomlDocument(text: string, file: string): DocumentParseResult {
+export function parseTomlDocument(
+  text: string,
+  file: string,
+  options: ParseDocumentOptions = {},
+): DocumentParseResult {
   const source = stripBom(text);
   try {
     const value = parseToml(source);
@@ -119,16 +139,20 @@ export function parseTomlDocument(text: string, file: string): DocumentParseResu
       ok: true,
       document: {
         value,
-        // TOML has no position API here; find the table header of `[a.b]` entries, which is where Codex
-        // servers live, and give up for anything else.
+        // TOML has no position API here: find the table header of `[a.b]` entries (where Codex servers live),
+        // else the `key =` line of the last part inside its parent's table (or at the top), else give up.
         lineOf(path) {
-          const header = path.map((part) => tomlKey(String(part))).join('.');
-          const re = new RegExp(
-            `^\\s*\\[\\s*${escapeRegExp(header).replace(/\\\./g, '\\s*\\.\\s*')}\\s*\\]`,
-            'm',
-          );
-          const match = re.exec(source);
-          return match ? lineAt(starts, match.index) : undefined;
+          const header = tableHeader(source, path);
+          if (header) return lineAt(starts, header.index);
+          const last = path.at(-1);
+          if (last === undefined) return undefined;
+          const parent = path.length > 1 ? tableHeader(source, path.slice(0, -1)) : undefined;
+          if (path.length > 1 && !parent) return undefined;
+          const from = parent ? parent.index + parent[0].length : 0;
+          const nextTable = /^[ \t]*\[/m.exec(source.slice(from));
+          const body = source.slice(from, nextTable ? from + nextTable.index : undefined);
+          const key = new RegExp(`^[ \\t]*${escapeRegExp(tomlKey(String(last)))}[ \\t]*=`, 'm').exec(body);
+          return key ? lineAt(starts, from + key.index) : undefined;
         },
       },
     };
@@ -136,8 +160,15 @@ export function parseTomlDocument(text: string, file: string): DocumentParseResu
     const line = error instanceof TomlError ? error.line : undefined;
     const column = error instanceof TomlError ? error.column : undefined;
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return notValid(file, 'TOML', reason ?? '', line, column);
+    return notValid(file, 'TOML', reason ?? '', { line, column }, options.consequence ?? SERVERS_SKIPPED);
   }
+}
+
+/** The `[a.b]` header of a table, by its path. */
+function tableHeader(source: string, path: readonly (string | number)[]): RegExpExecArray | null {
+  const header = path.map((part) => tomlKey(String(part))).join('.');
+  const re = new RegExp(`^[ \\t]*\\[\\s*${escapeRegExp(header).replace(/\\\./g, '\\s*\\.\\s*')}\\s*\\]`, 'm');
+  return re.exec(source);
 }
 
 function tomlKey(key: string): string {
@@ -148,8 +179,17 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function parseDocument(text: string, file: string, format: DocumentFormat): DocumentParseResult {
-  return format === 'toml' ? parseTomlDocument(text, file) : parseJsonDocument(text, file);
+/**
+ * Parses a JSON (with comments and trailing commas) or TOML document, keeping where its entries sit. A syntax error
+ * is a diagnostic with the file, line and column, never a throw.
+ */
+export function parseDocument(
+  text: string,
+  file: string,
+  format: DocumentFormat,
+  options: ParseDocumentOptions = {},
+): DocumentParseResult {
+  return format === 'toml' ? parseTomlDocument(text, file, options) : parseJsonDocument(text, file, options);
 }
 
 /** Picks the format of a file from its name: `.toml` is TOML, everything else JSON with comments. */

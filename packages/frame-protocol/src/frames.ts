@@ -78,6 +78,8 @@ export const WireErrorCode = z.enum([
   'UNKNOWN_TOOL',
   /** The upstream server could not be reached or broke its connection. */
   'UPSTREAM_ERROR',
+  /** The host's policy refused the call (`data.rule` names the rule); the runtime raises `ToolCallDenied`. */
+  'DENIED',
   /** The answer would exceed the peer's maximum line length. */
   'FRAME_TOO_LARGE',
   /** Anything else; `message` says what. */

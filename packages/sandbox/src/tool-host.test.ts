@@ -110,19 +110,28 @@ describe('serveToolHost: tools/call', () => {
     expect(aborted).toBe(true);
   });
 
-  it('passes wire codes through and turns other failures into TOOL_ERROR', async () => {
+  it('passes wire codes and their data through and turns other failures into TOOL_ERROR', async () => {
     const { runtime } = wired({
       async callTool(_s, tool) {
         if (tool === 'coded') throw Object.assign(new Error('no such tool'), { code: 'UNKNOWN_TOOL' });
-        throw Object.assign(new Error('upstream broke'), { code: 'ECONNRESET' });
+        if (tool === 'denied') {
+          throw Object.assign(new Error('denied by policy'), { code: 'DENIED', data: { rule: 'deny s.*' } });
+        }
+        throw Object.assign(new Error('upstream broke'), { code: 'ECONNRESET', data: { secret: 'x' } });
       },
+    });
+    await expect(runtime.request('tools/call', { server: 's', tool: 'denied' })).rejects.toMatchObject({
+      remote: { code: 'DENIED', message: 'denied by policy', data: { rule: 'deny s.*' } },
     });
     await expect(runtime.request('tools/call', { server: 's', tool: 'coded' })).rejects.toMatchObject({
       remote: { code: 'UNKNOWN_TOOL', message: 'no such tool' },
     });
-    await expect(runtime.request('tools/call', { server: 's', tool: 'other' })).rejects.toMatchObject({
-      remote: { code: 'TOOL_ERROR', message: 'upstream broke' },
-    });
+    // The data of an error without a wire code stays in the host.
+    const other = await runtime
+      .request('tools/call', { server: 's', tool: 'other' })
+      .catch((e: unknown) => e);
+    expect(other).toMatchObject({ remote: { code: 'TOOL_ERROR', message: 'upstream broke' } });
+    expect((other as { remote: object }).remote).not.toHaveProperty('data');
   });
 
   it('aborts pending calls when the run ends, and when the runtime cancels one', async () => {

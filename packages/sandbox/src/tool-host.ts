@@ -39,7 +39,8 @@ export type SearchResult = ToolDoc & { description: string; score?: number };
  * fall back to the metadata of the run (`servers`).
  *
  * A method may throw an error with a string `code` from frame-protocol's wire codes (`UNKNOWN_SERVER`,
- * `UNKNOWN_TOOL`, `UPSTREAM_ERROR`, ...) to choose the code the Python side sees (`MCPError.code`); any other error
+ * `UNKNOWN_TOOL`, `UPSTREAM_ERROR`, `DENIED`, ...) to choose the code the Python side sees (`MCPError.code`), and a
+ * `data` value it sees as `MCPError.data` (`DENIED` with `{ rule }` raises `ToolCallDenied`); any other error
  * becomes `TOOL_ERROR` (calls) or `INTERNAL` (discovery). A tool that fails as a tool should instead return a
  * result with `isError: true`: the code then gets a `McpToolError` carrying the text.
  */
@@ -90,13 +91,16 @@ function matchesWords(text: string, words: readonly string[]): boolean {
 const WIRE_CODES: ReadonlySet<string> = new Set(WireErrorCode.options);
 
 function wireError(error: unknown, fallback: WireErrorCode): FrameProtocolError {
-  const given = (error as { code?: unknown } | null)?.code;
+  const { code: given, data } = (error ?? {}) as { code?: unknown; data?: unknown };
   // The packages' `ABORTED` is the wire's `CANCELLED` (what the Python side raises as a cancelled call).
   const code = given === 'ABORTED' ? 'CANCELLED' : given;
   const message = error instanceof Error ? error.message : String(error);
+  const known = typeof code === 'string' && WIRE_CODES.has(code);
   return FrameProtocolError.remote({
-    code: typeof code === 'string' && WIRE_CODES.has(code) ? code : fallback,
+    code: known ? code : fallback,
     message,
+    // What the code may read of the error (`MCPError.data`), for a code the wire knows.
+    ...(known && data !== undefined ? { data } : {}),
   });
 }
 

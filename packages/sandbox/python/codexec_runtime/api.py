@@ -1,8 +1,9 @@
 """The in-sandbox API, as users of the original bridge know it, built from one ``execute`` frame.
 
 Globals: ``mcp_servers[...]``, ``mcp_<alias>``, ``LOADED_MCP_SERVERS``, ``mcp``, ``runtime``, ``MCPError``,
-``McpToolError``. Modules: ``mcp``, ``mcp.servers``, ``mcp.servers.<alias>``, ``mcp.runtime``. Discovery helpers
-answer from the frame's metadata where they can and ask the host for servers that are not loaded (``catalog``).
+``McpToolError``, ``ToolCallDenied``. Modules: ``mcp``, ``mcp.servers``, ``mcp.servers.<alias>``, ``mcp.runtime``.
+Discovery helpers answer from the frame's metadata where they can and ask the host for servers that are not loaded
+(``catalog``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import types
 from .aliases import assign_aliases
 from .catalog import Catalog
 from .channel import HostClient
-from .errors import MCPError, McpToolError
+from .errors import MCPError, McpToolError, ToolCallDenied
 from .memory import Memory
 from .proxies import ToolFunction, make_proxy, unwrap_result
 from .records import ServerRecord, server_record
@@ -143,6 +144,7 @@ class SandboxApi:
             "LOADED_MCP_SERVERS": tuple(record["name"] for record in self.records),
             "MCPError": MCPError,
             "McpToolError": McpToolError,
+            "ToolCallDenied": ToolCallDenied,
         }
         for alias, proxy in by_alias.items():
             names[f"mcp_{alias}"] = proxy

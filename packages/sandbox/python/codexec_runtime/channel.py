@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from .errors import MCPError
+from .errors import MCPError, ToolCallDenied
 from .frames import encode_frame
 from .wire import JsonObject, ResponseFrame, RuntimeFrame, is_object
 
@@ -84,6 +84,15 @@ class FrameWriter:
 def error_from_response(error: object, *, server: str | None = None, tool: str | None = None) -> MCPError:
     fields: JsonObject = error if is_object(error) else {}
     code, message = fields.get("code"), fields.get("message")
+    if code == "DENIED":
+        data = fields.get("data")
+        rule = data.get("rule") if is_object(data) else None
+        return ToolCallDenied(
+            str(message or "the host's policy refused the call"),
+            rule=rule if isinstance(rule, str) else None,
+            server=server,
+            tool=tool,
+        )
     return MCPError(
         str(message or "the host could not serve the request"),
         code=code if isinstance(code, str) else None,

@@ -36,5 +36,15 @@ class McpToolError(MCPError):
         self.result = result
 
 
-for _cls in (MCPError, McpToolError):
+class ToolCallDenied(MCPError):
+    """The host's tool policy refused the call (nothing reached the upstream). ``rule`` names the rule."""
+
+    def __init__(
+        self, message: str, *, rule: str | None = None, server: str | None = None, tool: str | None = None
+    ) -> None:
+        super().__init__(message, code="DENIED", data={"rule": rule} if rule else None, server=server, tool=tool)
+        self.rule = rule
+
+
+for _cls in (MCPError, McpToolError, ToolCallDenied):
     _cls.__module__ = "mcp.runtime"

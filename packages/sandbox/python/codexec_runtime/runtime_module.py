@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .attachments import make_functions as attachment_functions
 from .catalog import ServerSummary
-from .errors import MCPError, McpToolError
+from .errors import MCPError, McpToolError, ToolCallDenied
 from .exports import export
 from .host_requests import run_blocking
 from .records import ServerRecord, ToolDoc, ToolRecord, copy_record
@@ -32,7 +32,8 @@ CAPABILITY_SUMMARY = (
     "`runtime.describe_server(name)`, `await runtime.query_tool_docs(server, tool=None, detail='summary'|'full')`, "
     "`await runtime.search_tool_docs('words', limit=5)` (each has a `_sync` twin for plain code).\n"
     "4. `await runtime.call_tool(server, tool, {...})` calls any tool by name.\n"
-    "5. A tool that reports an error raises `McpToolError` (a subclass of `MCPError`); other failures raise "
+    "5. A tool that reports an error raises `McpToolError` (a subclass of `MCPError`); a call the bridge's policy "
+    "refuses raises `ToolCallDenied` (also an `MCPError`; `.rule` says which rule); other failures raise "
     "`MCPError`.\n"
     "6. The value of the last expression is returned, like a REPL; print() output is returned too. No network; "
     "only /tmp and /workspace are writable.\n"
@@ -128,6 +129,7 @@ def runtime_module(api: SandboxApi) -> types.ModuleType:
     exported: dict[str, object] = {
         "MCPError": MCPError,
         "McpToolError": McpToolError,
+        "ToolCallDenied": ToolCallDenied,
         **helpers,
         **api.memory,
         **attachment_functions(api.client),

@@ -31,6 +31,9 @@ def echo_host(method, params, frame):
         return {"result": {"content": [{"type": "text", "text": "{}"}], "structuredContent": {"ok": True}}}
     if name == "import":
         return {"result": text_result(json.dumps(params["arguments"]))}
+    if name == "forbidden":
+        denied = {"code": "DENIED", "message": "Tool call denied: by policy", "data": {"rule": "deny *.forbidden"}}
+        return {"error": denied}
     return {"error": {"code": "UNKNOWN_TOOL", "message": f"no tool {name}"}}
 
 
@@ -449,6 +452,24 @@ class Tools(RuntimeTest):
         self.assertNotIn("codexec", done["error"]["traceback"])
         self.assertIn("mcp.runtime.McpToolError: upstream says no", done["error"]["traceback"])
 
+    def test_a_call_the_policy_refuses_raises_tool_call_denied_and_the_run_goes_on(self):
+        done, _, _ = self.run_code(
+            "from mcp.runtime import ToolCallDenied as Denied\n"
+            "try:\n    await runtime.call_tool('stub-server', 'forbidden')\nexcept ToolCallDenied as e:\n"
+            "    r = [type(e).__name__, e.rule, e.code, str(e), e.server, e.tool, isinstance(e, MCPError),"
+            " Denied is ToolCallDenied]\n"
+            "r + [await mcp_stub_server.echo(message='after')]",
+            servers=[ECHO],
+        )
+        self.assert_success(done)
+        self.assertEqual(done["value"]["json"], [
+            "ToolCallDenied", "deny *.forbidden", "DENIED", "Tool call denied: by policy", "stub-server", "forbidden",
+            True, True, "after",
+        ])
+        done, _, _ = self.run_code("await runtime.call_tool('stub-server', 'forbidden')", execute_id="x2")
+        self.assertEqual(done["error"]["type"], "ToolCallDenied")
+        self.assertIn("mcp.runtime.ToolCallDenied: Tool call denied: by policy", done["error"]["traceback"])
+
     def test_host_errors_raise_mcp_error_with_the_code(self):
         done, _, _ = self.run_code(
             "from mcp.runtime import MCPError\n"
@@ -672,7 +693,7 @@ class Discovery(RuntimeTest):
         self.assert_success(done)
         exported, helpers = done["value"]["json"]
         self.assertEqual(exported, [
-            "MCPError", "McpToolError", "call_tool", "list_tools", "list_tools_sync", "list_servers",
+            "MCPError", "McpToolError", "ToolCallDenied", "call_tool", "list_tools", "list_tools_sync", "list_servers",
             "list_servers_sync", "discovered_servers", "describe_server", "list_loaded_server_metadata",
             "query_tool_docs", "query_tool_docs_sync", "search_tool_docs", "search_tool_docs_sync",
             "capability_summary", "save_memory", "load_memory", "update_memory", "delete_memory", "list_memories",
