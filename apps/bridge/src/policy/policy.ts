@@ -81,7 +81,8 @@ export class Policy {
   readonly #allow: Pattern[] | undefined;
   readonly #deny: Pattern[];
   readonly #rates: { server: Pattern; text: string; perMinute: number }[];
-  readonly #windows = new Map<string, number[]>();
+  /** Per server, the times of its calls in the last minute: `times` from `head` on (older ones are dropped). */
+  readonly #windows = new Map<string, { times: number[]; head: number }>();
   readonly #now: () => number;
 
   constructor(spec: PolicySpec, now: () => number = Date.now) {
@@ -162,10 +163,20 @@ export class Policy {
     const limit = this.#rates.find((rate) => rate.server.test(`${server}.`));
     if (!limit) return undefined;
     const now = this.#now();
-    const window = this.#windows.get(server) ?? [];
-    while (window.length && now - window[0]! >= 60_000) window.shift();
-    if (window.length >= limit.perMinute) {
-      const waitS = Math.max(1, Math.ceil((60_000 - (now - window[0]!)) / 1000));
+    let window = this.#windows.get(server);
+    if (!window) {
+      window = { times: [], head: 0 };
+      this.#windows.set(server, window);
+    }
+    const { times } = window;
+    while (window.head < times.length && now - times[window.head]! >= 60_000) window.head += 1;
+    // Dropping from the front one by one would copy the array each time: drop in bulk now and then.
+    if (window.head > 1024 && window.head * 2 > times.length) {
+      times.splice(0, window.head);
+      window.head = 0;
+    }
+    if (times.length - window.head >= limit.perMinute) {
+      const waitS = Math.max(1, Math.ceil((60_000 - (now - times[window.head]!)) / 1000));
       return {
         rule: `rate ${limit.text} ${limit.perMinute}/min`,
         message:
@@ -173,8 +184,7 @@ export class Policy {
           `the next call is possible in about ${waitS} s`,
       };
     }
-    window.push(now);
-    this.#windows.set(server, window);
+    times.push(now);
     return undefined;
   }
 
