@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@codexec/config-discovery';
 import { type ContainerLimits, LABEL_INSTANCE, type LimitSupport } from '@codexec/container-runtime';
 import type { LimitsReport, ServerMeta, ToolCallResult, ToolMeta } from '@codexec/frame-protocol';
@@ -16,6 +18,7 @@ import {
 import { type RunOutcome, render } from '@codexec/toon-output';
 import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@codexec/upstream-pool';
 import { listed, withAttachments } from './attachment-content.js';
+import { AUDIT_FILE, AuditLog, type CallOutcome, digest, redacted } from './audit/audit-log.js';
 import { catalogFrom } from './catalog.js';
 import { ConnectionSessions } from './connection-sessions.js';
 import { containerLimits, type SelectedEngine } from './container-engine.js';
@@ -26,11 +29,10 @@ import { childLogger, type Logger } from './logger.js';
 import { advertisedOutputSchema } from './output-schema.js';
 import type { Policy, Refusal, RunGuard } from './policy/policy.js';
 import { policyFromSettings } from './policy/policy-file.js';
-import { realPath } from './real-path.js';
 import { DEFAULT_SESSION, type RunArguments } from './run-arguments.js';
 import { createSandboxSupply } from './sandbox-supply.js';
 import { inBridgeTerms, type Settings } from './settings.js';
-import { projectStateDir, stateRoot } from './state-dir.js';
+import { settingsProjectDir } from './state-dir.js';
 import { queryToolDocs, searchToolDocs, toServerMeta } from './tool-docs.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
 
@@ -112,10 +114,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   logger.info('servers discovered', { count: catalog.length, names: catalog.map((c) => c.name).join(',') });
 
   const limits = containerLimits(settings);
-  const projectDir = projectStateDir(
-    stateRoot({ stateDir: settings.stateDir, env, home: settings.home, platform: process.platform }),
-    realPath(settings.cwd),
-  );
+  const projectDir = settingsProjectDir(settings, env);
   const memoryStore: MemoryStore = createFileMemoryStore({
     dir: `${projectDir}/memory`,
     maxValueBytes: settings.memoryMaxValueBytes,
@@ -126,6 +125,14 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     logger: childLogger(logger, 'skills'),
   });
   logger.debug('project state', { dir: projectDir });
+  const audit =
+    settings.auditLog === 'off'
+      ? undefined
+      : new AuditLog({
+          file: settings.auditLog ?? join(projectDir, AUDIT_FILE),
+          maxBytes: settings.auditMaxBytes,
+          logger: childLogger(logger, 'audit'),
+        });
   const pool = createUpstreamPool({
     servers: resolved.map(toUpstream),
     logger: childLogger(logger, 'upstream'),
@@ -201,6 +208,40 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     );
   };
 
+  /** One tool call's line in the audit trail: sizes and hashes, the arguments only when asked (redacted). */
+  const auditCall = (
+    call: {
+      run: string;
+      session: string | undefined;
+      server: string;
+      tool: string;
+      callArgs: unknown;
+      started: number;
+    },
+    end: { outcome: CallOutcome; policy?: string; result?: unknown; error?: string },
+  ): void => {
+    const argsDigest = digest(call.callArgs);
+    const resultDigest = end.result === undefined ? undefined : digest(end.result);
+    audit?.write({
+      type: 'call',
+      time: new Date(call.started).toISOString(),
+      run: call.run,
+      session: call.session,
+      server: call.server,
+      tool: call.tool,
+      argumentsBytes: argsDigest.bytes,
+      argumentsHash: argsDigest.hash,
+      ...(settings.auditArguments ? { arguments: redacted(call.callArgs) } : {}),
+      resultBytes: resultDigest?.bytes,
+      resultHash: resultDigest?.hash,
+      durationMs: Date.now() - call.started,
+      outcome: end.outcome,
+      policy: end.policy ?? 'allowed',
+      approval: 'none',
+      error: end.error?.slice(0, 500),
+    });
+  };
+
   const renderOutcome = (outcome: RunOutcome): RunReport => {
     const { text, structured } = render(outcome, {
       mode: settings.outputMode,
@@ -218,6 +259,34 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   const connections = new ConnectionSessions(logger);
 
   const run = async (args: RunArguments, runOptions: EngineRunOptions): Promise<RunReport> => {
+    const id = `r${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const started = Date.now();
+    const report = await runOnce(args, runOptions, id);
+    if (audit) {
+      const code = digest(args.code);
+      const { calls, error } = report.structured;
+      audit.write({
+        type: 'run',
+        time: new Date(started).toISOString(),
+        run: id,
+        session: persistent ? (args.session ?? DEFAULT_SESSION) : undefined,
+        servers: args.servers,
+        codeBytes: code.bytes,
+        codeHash: code.hash,
+        status: report.status,
+        durationMs: Date.now() - started,
+        calls: typeof calls === 'number' ? calls : 0,
+        error: typeof error === 'string' ? error.slice(0, 500) : undefined,
+      });
+    }
+    return report;
+  };
+
+  const runOnce = async (
+    args: RunArguments,
+    runOptions: EngineRunOptions,
+    runId: string,
+  ): Promise<RunReport> => {
     const started = Date.now();
     const { signal } = runOptions;
     const base = { servers: args.servers, timeoutSeconds: Math.round(args.timeoutMs / 1000) };
@@ -244,20 +313,33 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     const toolHost: ToolHost = {
       callTool: async (server, tool, callArgs, callOptions) => {
         if (!known.has(server)) throw unknownServer(server, known);
+        const callStarted = Date.now();
+        const record = audit && {
+          run: runId,
+          session: persistent ? (args.session ?? DEFAULT_SESSION) : undefined,
+          server,
+          tool,
+          callArgs,
+          started: callStarted,
+        };
         if (policy && guard) {
           const refused = await refusal(policy, server, tool, guard, callOptions.signal);
           if (refused) {
             logger.info(`tool call refused by the policy: ${server}.${tool}`, { rule: refused.rule });
+            if (record) auditCall(record, { outcome: 'denied', policy: refused.rule });
             throw deniedCall(refused);
           }
         }
-        const callStarted = Date.now();
         let ok = false;
         try {
           const call = () => pool.callTool(server, tool, callArgs, callOptions);
           const result = await (guard ? guard.slot(call, callOptions.signal) : call());
           ok = !result.isError;
+          if (record) auditCall(record, { outcome: ok ? 'ok' : 'tool_error', result });
           return result as ToolCallResult;
+        } catch (error) {
+          if (record) auditCall(record, { outcome: 'error', error: messageOf(error) });
+          throw error;
         } finally {
           runOptions.onToolCall?.({ server, tool, ok, durationMs: Date.now() - callStarted });
         }
@@ -367,6 +449,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
         await connections.closeAll();
         const box = await supply.made()?.catch(() => undefined);
         await Promise.allSettled([box?.close(), pool.close()]);
+        await audit?.flush();
       })();
       return closing;
     },

@@ -386,6 +386,39 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: integer(1, 10_000),
   }),
   spec({
+    key: 'auditLog',
+    env: 'MCP_BRIDGE_AUDIT_LOG',
+    flag: 'audit-log',
+    shown: 'audit.jsonl in the state dir',
+    description:
+      'Where the audit trail of runs and tool calls is appended (one JSON line each); `off` keeps none',
+    parse: (raw) => {
+      const value = raw.trim();
+      if (!value) throw 'expected a file path, or off';
+      return ['off', '0', 'false', 'no', 'none'].includes(value.toLowerCase()) ? 'off' : value;
+    },
+  }),
+  spec({
+    key: 'auditArguments',
+    env: 'MCP_BRIDGE_AUDIT_ARGUMENTS',
+    flag: 'audit-arguments',
+    boolean: true,
+    shown: 'false',
+    default: false,
+    description:
+      'Keep the arguments of tool calls in the audit trail, secrets redacted (otherwise only their size and hash)',
+    parse: boolean,
+  }),
+  spec({
+    key: 'auditMaxBytes',
+    env: 'MCP_BRIDGE_AUDIT_MAX_BYTES',
+    flag: 'audit-max-bytes',
+    shown: '10m',
+    default: 10 * 1024 * 1024,
+    description: 'Size at which the audit trail is rotated (3 older files are kept)',
+    parse: bytes(64 * 1024, 1024 * 1024 * 1024),
+  }),
+  spec({
     key: 'allowSelfServer',
     env: 'MCP_BRIDGE_ALLOW_SELF_SERVER',
     flag: 'allow-self-server',

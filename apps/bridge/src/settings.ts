@@ -66,6 +66,12 @@ export interface Settings {
   maxToolCalls?: number | undefined;
   /** Tool calls of one run in flight at once. */
   maxCallsInFlight?: number | undefined;
+  /** The audit trail's file, or `off`; undefined: `audit.jsonl` in the project's state directory. */
+  auditLog?: string | undefined;
+  /** Keep tool call arguments (secrets redacted) in the audit trail. */
+  auditArguments: boolean;
+  /** Size at which the audit trail is rotated. */
+  auditMaxBytes: number;
   allowSelfServer: boolean;
   /** Extra config files handed to discovery, read before the clients' own files. */
   serversConfig: string[];

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
+import { realPath } from './real-path.js';
 
 export interface StateDirInput {
   /** `MCP_BRIDGE_STATE_DIR`, when set. */
@@ -37,4 +38,15 @@ export function projectStateDir(root: string, projectPath: string): string {
   const name = (basename(projectPath) || 'root').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40);
   const hash = createHash('sha256').update(projectPath, 'utf8').digest('hex').slice(0, 12);
   return join(root, 'projects', `${name}-${hash}`);
+}
+
+/** The state directory of the project the settings name (`cwd`, as a real path). */
+export function settingsProjectDir(
+  settings: { stateDir?: string | undefined; home: string; cwd: string },
+  env: Record<string, string | undefined>,
+): string {
+  return projectStateDir(
+    stateRoot({ stateDir: settings.stateDir, env, home: settings.home, platform: process.platform }),
+    realPath(settings.cwd),
+  );
 }

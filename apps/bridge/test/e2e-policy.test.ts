@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +13,7 @@ import {
   type StdioSession,
   shouldSkip,
   structuredOf,
+  until,
 } from './harness.js';
 
 // The tool policy through a real MCP client and real upstream servers: what it refuses raises ToolCallDenied in
@@ -27,6 +28,7 @@ for (const engine of engines) {
     let fixture: Fixture;
     let denying: StdioSession;
     let readOnly: StdioSession;
+    let auditFile: string;
 
     beforeAll(async () => {
       fixture = await createFixture();
@@ -37,6 +39,7 @@ for (const engine of engines) {
         readOnlyFile,
         '{\n  // only what the servers mark read-only\n  "read_only": true,\n}\n',
       );
+      auditFile = join(fixture.root, 'audit', 'trail.jsonl');
       const common = { MCP_BRIDGE_POOL_SIZE: '0', MCP_BRIDGE_SESSION: 'fresh' };
       [denying, readOnly] = await Promise.all([
         connectStdio(fixture, engine, {
@@ -45,6 +48,8 @@ for (const engine of engines) {
             MCP_BRIDGE_POLICY: policyFile,
             MCP_BRIDGE_DENY_TOOLS: 'test.add,*.get-tiny-*',
             MCP_BRIDGE_MAX_TOOL_CALLS: '3',
+            MCP_BRIDGE_AUDIT_LOG: auditFile,
+            MCP_BRIDGE_AUDIT_ARGUMENTS: '1',
           },
         }),
         connectStdio(fixture, engine, { env: { ...common, MCP_BRIDGE_POLICY: readOnlyFile } }),
@@ -154,6 +159,58 @@ for (const engine of engines) {
       expect(result.status, JSON.stringify(result)).toBe('success');
       // The test server marks nothing read-only: none of its tools is there.
       expect(result.value).toEqual(['first line', false, true, 'read-only', false]);
+    });
+
+    it('keeps an audit trail of every run and tool call, secrets redacted, which `runs` shows', async () => {
+      const token = `ghp_${'Z9y8X7w6V5'.repeat(4)}`;
+      const result = await run(denying, `await mcp_test.echo(message="use ${token}")`, ['test']);
+      expect(result.status).toBe('success');
+      const runs = (cliArgs: string[]) =>
+        cli(fixture, ['runs', ...cliArgs, '--home', fixture.home, '--cwd', fixture.project], {
+          engine,
+          env: { MCP_BRIDGE_AUDIT_LOG: auditFile },
+        });
+      // The run's line is written as the result goes out: wait for it.
+      const listed = await until('the run in the audit trail', async () => {
+        const ran = await runs(['--json']);
+        const recent = JSON.parse(ran.stdout) as Record<string, unknown>[];
+        return recent[0]?.calls === 1 && recent[0]?.servers ? recent : undefined;
+      });
+      // Every run of this bridge so far, newest first.
+      expect(listed.length).toBe(5);
+      expect(listed[0]).toMatchObject({ status: 'success', calls: 1, servers: ['test'] });
+      expect(listed.map((r) => r.run)).toEqual([...new Set(listed.map((r) => r.run))]);
+      const shown = JSON.parse((await runs([String(listed[0]!.run), '--json'])).stdout);
+      expect(shown.calls).toEqual([
+        expect.objectContaining({
+          server: 'test',
+          tool: 'echo',
+          outcome: 'ok',
+          policy: 'allowed',
+          arguments: {
+            message: expect.stringMatching(/^use \[redacted GitHub token: ghp_… \(44 chars\)\]$/),
+          },
+        }),
+      ]);
+      expect(JSON.stringify(shown)).not.toContain(token);
+      // The refused calls of the first tests are there, with the rule that refused them.
+      const all = (await readFile(auditFile, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(all).toContainEqual(
+        expect.objectContaining({ type: 'call', tool: 'add', outcome: 'denied', policy: 'deny test.add' }),
+      );
+      expect(all).toContainEqual(
+        expect.objectContaining({ type: 'call', outcome: 'denied', policy: 'rate files 2/min' }),
+      );
+      const text = await runs([]);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain(String(listed[0]!.run));
+      expect(text.stdout).toMatch(/^run\s+started\s+status\s+duration\s+calls\s+session\s+servers$/m);
+      const missing = await runs(['r-none']);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('no run r-none in');
     });
 
     it('does not start on a policy file it cannot use, and says where and why', async () => {

@@ -41,6 +41,16 @@ export const COMMANDS: CommandHelp[] = [
     settings: true,
   },
   {
+    name: 'runs',
+    usage: 'code-exec-bridge runs [RUN] [--limit N] [--json] [settings]',
+    summary: "List this project's recent runs from the audit trail, or show one run with its tool calls",
+    options: [
+      ['--limit N', 'how many recent runs (default 20)'],
+      ['--json', 'the audit records as JSON'],
+    ],
+    settings: true,
+  },
+  {
     name: 'run',
     usage: 'code-exec-bridge run FILE|- [--servers a,b] [settings]',
     summary: 'Run Python from a file or stdin with the discovered servers and print the rendered result',

@@ -58,6 +58,12 @@ const COMMAND_DEFS: Record<string, CommandDef> = {
     positionals: 1,
     run: async (ctx) => (await import('./commands/run.js')).runCommand(ctx),
   },
+  runs: {
+    help: help('runs'),
+    options: { json: { type: 'boolean' }, limit: { type: 'string' } },
+    positionals: 1,
+    run: async (ctx) => (await import('./commands/runs.js')).runsCommand(ctx),
+  },
   'image pull': {
     help: help('image pull'),
     options: {},
