@@ -180,7 +180,7 @@ async function main(): Promise<number> {
     if (wanted.has('calls')) {
       await section('tool calls', minutes(15), () => toolCalls(ctx, primary));
       await section('calls to published servers', minutes(10), () => publishedCalls(ctx, primary));
-      await section('tool policy cost', minutes(10), () => policyCost(ctx, primary));
+      await section('control cost', minutes(10), () => policyCost(ctx, primary));
     }
     if (wanted.has('concurrency'))
       await section('concurrent runs', minutes(10), () => concurrency(ctx, primary));

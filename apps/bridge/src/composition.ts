@@ -449,7 +449,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
         await connections.closeAll();
         const box = await supply.made()?.catch(() => undefined);
         await Promise.allSettled([box?.close(), pool.close()]);
-        await audit?.flush();
+        await audit?.close();
       })();
       return closing;
     },

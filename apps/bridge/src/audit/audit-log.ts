@@ -1,13 +1,19 @@
 /**
  * The audit trail: one JSON line per run and per tool call, appended to a file under the project's state directory.
- * Lines are written whole (a batch per write, at the next turn of the event loop), a line left torn by a crash is
- * closed before anything is appended after it, and readers skip what does not parse. The file is rotated by size.
+ * Lines are written whole, in batches (one write to a file kept open, at most `FLUSH_MS` after a record), a line
+ * left torn by a crash is closed before anything is appended after it, and readers skip what does not parse. The
+ * file is rotated by size.
  */
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { findSecret, redactSecret } from '@codexec/config-discovery';
 import type { Logger } from '../logger.js';
+
+/** How long a record may wait to be written with the ones after it: one write per batch, not per call. */
+const FLUSH_MS = 20;
+/** A batch this large is written at once. */
+const FLUSH_BYTES = 256 * 1024;
 
 /** The audit trail's file name in the project's state directory. */
 export const AUDIT_FILE = 'audit.jsonl';
@@ -101,8 +107,11 @@ export class AuditLog {
   readonly #keep: number;
   readonly #logger: Logger;
   #queue: string[] = [];
-  #flushing: Promise<void> | undefined;
-  #size: number | undefined;
+  #queuedBytes = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> | undefined;
+  #handle: FileHandle | undefined;
+  #size = 0;
   #failed = false;
 
   constructor(options: AuditLogOptions) {
@@ -113,75 +122,98 @@ export class AuditLog {
   }
 
   write(record: AuditRecord): void {
-    this.#queue.push(`${JSON.stringify(record)}\n`);
-    if (!this.#flushing)
-      this.#flushing = new Promise((resolve) => setImmediate(resolve)).then(() => this.#drain());
+    const line = `${JSON.stringify(record)}\n`;
+    this.#queue.push(line);
+    this.#queuedBytes += line.length;
+    if (this.#queuedBytes >= FLUSH_BYTES) this.#startWriting();
+    else if (!this.#timer) {
+      this.#timer = setTimeout(() => this.#startWriting(), FLUSH_MS);
+      this.#timer.unref();
+    }
   }
 
   /** Resolves when everything written so far is in the file. */
   async flush(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
+    if (this.#queue.length) this.#startWriting();
+    while (this.#writing) await this.#writing;
+  }
+
+  /** Writes what is left and closes the file. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.#handle?.close().catch(() => {});
+    this.#handle = undefined;
+  }
+
+  #startWriting(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#writing ??= this.#drain().finally(() => {
+      this.#writing = undefined;
+      if (this.#queue.length) this.#startWriting();
+    });
   }
 
   async #drain(): Promise<void> {
-    try {
-      while (this.#queue.length) {
-        const batch = this.#queue.join('');
-        this.#queue = [];
+    while (this.#queue.length) {
+      const batch = this.#queue.join('');
+      this.#queue = [];
+      this.#queuedBytes = 0;
+      try {
         await this.#append(batch);
+        this.#failed = false;
+      } catch (error) {
+        await this.#handle?.close().catch(() => {});
+        this.#handle = undefined;
+        if (!this.#failed) {
+          this.#failed = true;
+          this.#logger.warn('could not write the audit trail; its records are dropped until it can', {
+            file: this.file,
+            error: String(error),
+          });
+        }
       }
-    } catch (error) {
-      if (!this.#failed) {
-        this.#failed = true;
-        this.#logger.warn('could not write the audit trail; its records are dropped until it can', {
-          file: this.file,
-          error: String(error),
-        });
-      }
-    } finally {
-      this.#flushing = undefined;
     }
   }
 
   async #append(batch: string): Promise<void> {
-    if (this.#size === undefined) this.#size = await this.#open();
     const bytes = Buffer.byteLength(batch);
-    if (this.#size > 0 && this.#size + bytes > this.#maxBytes) {
-      await this.#rotate();
-      this.#size = 0;
-    }
-    await appendFile(this.file, batch, { mode: 0o600 });
+    if (!this.#handle) await this.#open();
+    if (this.#size > 0 && this.#size + bytes > this.#maxBytes) await this.#rotate();
+    await this.#handle!.write(batch);
     this.#size += bytes;
-    this.#failed = false;
   }
 
-  /** The file's size, after closing a line a crash left torn (so the next record starts on a line of its own). */
-  async #open(): Promise<number> {
+  /** Opens the file for appending, after closing a line a crash left torn (the next record starts a line). */
+  async #open(): Promise<void> {
     await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-    let size: number;
+    const handle = await open(this.file, 'a+', 0o600);
     try {
-      size = (await stat(this.file)).size;
-    } catch {
-      return 0;
+      const { size } = await handle.stat();
+      this.#size = size;
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) {
+          await handle.write('\n');
+          this.#size += 1;
+        }
+      }
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
     }
-    if (size === 0) return 0;
-    const handle = await open(this.file, 'r');
-    try {
-      const last = Buffer.alloc(1);
-      await handle.read(last, 0, 1, size - 1);
-      if (last[0] === 0x0a) return size;
-    } finally {
-      await handle.close();
-    }
-    await appendFile(this.file, '\n');
-    return size + 1;
+    this.#handle = handle;
   }
 
   async #rotate(): Promise<void> {
+    await this.#handle?.close().catch(() => {});
+    this.#handle = undefined;
     for (let index = this.#keep - 1; index >= 1; index -= 1) {
       await rename(`${this.file}.${index}`, `${this.file}.${index + 1}`).catch(() => {});
     }
     await rename(this.file, `${this.file}.1`).catch(() => {});
+    await this.#open();
   }
 }
 
