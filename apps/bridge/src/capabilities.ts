@@ -121,8 +121,8 @@ from mcp.servers.filesystem import *                                            
 The alias is the name in lowercase with every run of other characters turned into \`_\` (\`@acme/my-server\` is
 \`acme_my_server\`). A tool returns its structured content when it has some, otherwise its text (parsed as JSON
 when it is JSON). A tool that reports an error raises \`McpToolError\` (a subclass of \`MCPError\`); a call the
-bridge's tool policy refuses raises \`ToolCallDenied\` (also an \`MCPError\`; \`.rule\` names the rule). Calls run
-concurrently:
+bridge's tool policy or the user refuses raises \`ToolCallDenied\` (also an \`MCPError\`; \`.rule\` names the rule).
+Calls run concurrently:
 \`\`\`python
 import asyncio
 a, b = await asyncio.gather(mcp_github.get_issue(number=1), mcp_github.get_issue(number=2))

@@ -13,17 +13,19 @@ import {
   type SkillStore,
   skillSummary,
   staleReason,
+  type ToolCallOptions,
   type ToolHost,
 } from '@codexec/sandbox';
 import { type RunOutcome, render } from '@codexec/toon-output';
 import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@codexec/upstream-pool';
+import { needsApproval } from './approval.js';
 import { listed, withAttachments } from './attachment-content.js';
 import { AUDIT_FILE, AuditLog, type CallOutcome, digest, redacted } from './audit/audit-log.js';
 import { catalogFrom } from './catalog.js';
 import { ConnectionSessions } from './connection-sessions.js';
 import { containerLimits, type SelectedEngine } from './container-engine.js';
 import { discoverServers } from './discovery.js';
-import type { CatalogEntry, EngineRunOptions, RunEngine, RunReport } from './engine.js';
+import type { ApprovalOutcome, CatalogEntry, EngineRunOptions, RunEngine, RunReport } from './engine.js';
 import { currentInstanceId } from './leftovers.js';
 import { childLogger, type Logger } from './logger.js';
 import { advertisedOutputSchema } from './output-schema.js';
@@ -218,7 +220,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       callArgs: unknown;
       started: number;
     },
-    end: { outcome: CallOutcome; policy?: string; result?: unknown; error?: string },
+    end: { outcome: CallOutcome; policy?: string; result?: unknown; error?: string; approval?: string },
   ): void => {
     const argsDigest = digest(call.callArgs);
     const resultDigest = end.result === undefined ? undefined : digest(end.result);
@@ -237,9 +239,31 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       durationMs: Date.now() - call.started,
       outcome: end.outcome,
       policy: end.policy ?? 'allowed',
-      approval: 'none',
+      approval: end.approval ?? 'none',
       error: end.error?.slice(0, 500),
     });
+  };
+
+  /**
+   * The user's answer when the call needs approval (undefined when it does not): asked through the client, with
+   * the run's and the call's clocks stopped meanwhile.
+   */
+  const askApproval = async (
+    server: string,
+    tool: string,
+    callArgs: Record<string, unknown>,
+    session: string | undefined,
+    runOptions: EngineRunOptions,
+    callOptions: ToolCallOptions,
+  ): Promise<ApprovalOutcome | undefined> => {
+    const annotations = (await pool.metadata(server, { signal: callOptions.signal })).tools.find(
+      (t) => t.name === tool,
+    )?.annotations;
+    if (!needsApproval(settings.approval, annotations)) return undefined;
+    if (!runOptions.approve) return 'unavailable';
+    return callOptions.pauseDeadlines(
+      runOptions.approve({ server, tool, arguments: callArgs, session }, callOptions.signal),
+    );
   };
 
   const renderOutcome = (outcome: RunOutcome): RunReport => {
@@ -330,15 +354,29 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
             throw deniedCall(refused);
           }
         }
+        let approval = 'none';
+        if (settings.approval !== 'never') {
+          const session = persistent ? (args.session ?? DEFAULT_SESSION) : undefined;
+          const outcome = await askApproval(server, tool, callArgs, session, runOptions, callOptions);
+          if (outcome) {
+            approval = outcome;
+            if (!outcome.startsWith('allowed')) {
+              const refused = approvalRefusal(server, tool, outcome, settings.approval);
+              logger.info(`tool call not approved: ${server}.${tool}`, { outcome });
+              if (record) auditCall(record, { outcome: 'denied', policy: refused.rule, approval });
+              throw deniedCall(refused);
+            }
+          }
+        }
         let ok = false;
         try {
           const call = () => pool.callTool(server, tool, callArgs, callOptions);
           const result = await (guard ? guard.slot(call, callOptions.signal) : call());
           ok = !result.isError;
-          if (record) auditCall(record, { outcome: ok ? 'ok' : 'tool_error', result });
+          if (record) auditCall(record, { outcome: ok ? 'ok' : 'tool_error', result, approval });
           return result as ToolCallResult;
         } catch (error) {
-          if (record) auditCall(record, { outcome: 'error', error: messageOf(error) });
+          if (record) auditCall(record, { outcome: 'error', error: messageOf(error), approval });
           throw error;
         } finally {
           runOptions.onToolCall?.({ server, tool, ok, durationMs: Date.now() - callStarted });
@@ -454,6 +492,22 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       return closing;
     },
   };
+}
+
+/** Why a call that needed approval does not go ahead, in the code's `ToolCallDenied`. */
+function approvalRefusal(server: string, tool: string, outcome: ApprovalOutcome, mode: string): Refusal {
+  const name = `${server}.${tool}`;
+  if (outcome === 'unavailable') {
+    return {
+      rule: 'approval unavailable',
+      message:
+        `${name} needs the user's approval (MCP_BRIDGE_APPROVAL=${mode}), and this client cannot be asked (it does ` +
+        'not support MCP elicitation): use a client that does, allow the tool in a policy and set ' +
+        'MCP_BRIDGE_APPROVAL=never, or leave the tool out of the run',
+    };
+  }
+  const why = outcome === 'timed out' ? 'no answer came in time' : `the user ${outcome} it`;
+  return { rule: `approval ${outcome}`, message: `${name} was not approved: ${why}` };
 }
 
 /** The code gets `ToolCallDenied`, with the rule in `rule`. */

@@ -55,12 +55,36 @@ export type AttachmentContent =
         | { uri: string; mimeType: string; blob: string };
     };
 
+/** A tool call waiting for the user's approval. */
+export interface ApprovalRequest {
+  server: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+  /** The session the run belongs to, for "allow for the rest of the session"; none: the client's connection. */
+  session: string | undefined;
+}
+
+/** What became of an approval question: the call goes ahead only on one of the `allowed …` answers. */
+export type ApprovalOutcome =
+  | 'allowed once'
+  | 'allowed for the session'
+  | 'allowed earlier in the session'
+  | 'declined'
+  | 'cancelled'
+  | 'timed out'
+  | 'unavailable';
+
 export interface EngineRunOptions {
   signal: AbortSignal;
   /** The client connection the run belongs to: each has its own sessions. */
   connection: string;
   /** Called after each tool call the code makes. */
   onToolCall?: (event: ToolCallEvent) => void;
+  /**
+   * Asks the user whether a call may go ahead (MCP elicitation), one question at a time; none when nobody can be
+   * asked (a run from the command line).
+   */
+  approve?: (request: ApprovalRequest, signal: AbortSignal) => Promise<ApprovalOutcome>;
 }
 
 /**

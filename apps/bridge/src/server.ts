@@ -13,6 +13,7 @@ import {
   ReadResourceRequestSchema,
   SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { createApprover } from './approval.js';
 import { capabilitiesMarkdown } from './capabilities.js';
 import type { RunEngine } from './engine.js';
 import type { LogEvent, LogHub } from './log-hub.js';
@@ -70,6 +71,7 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
   const maxSeconds = maxTimeoutSeconds(settings);
   // This client's sessions are its own: over HTTP every MCP session gets a server, and so a connection.
   const connection = randomUUID();
+  let approve: ReturnType<typeof createApprover> | undefined;
   const server = new Server(
     { name: SERVER_NAME, title: 'Code execution bridge', version: options.version },
     {
@@ -150,6 +152,8 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
       progressToken === undefined ? undefined : setInterval(sendProgress, options.progressIntervalMs ?? 800);
     ticker?.unref?.();
     try {
+      approve ??= createApprover(server, { timeoutMs: settings.approvalTimeoutMs, logger });
+      const asker = approve;
       const report = await engine.run(check.value, {
         signal: extra.signal,
         connection,
@@ -157,6 +161,7 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
           calls += 1;
           logger.debug('tool call', { ...event });
         },
+        approve: (request, signal) => asker(request, signal, extra.requestId),
       });
       return {
         content: [{ type: 'text', text: report.text }, ...(report.attachments ?? [])],

@@ -386,6 +386,26 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: integer(1, 10_000),
   }),
   spec({
+    key: 'approval',
+    env: 'MCP_BRIDGE_APPROVAL',
+    flag: 'approval',
+    shown: 'never',
+    default: 'never',
+    description:
+      'Ask the user (MCP elicitation) before a tool call: never, destructive (tools not marked read-only whose server does not say destructiveHint: false), or all',
+    parse: oneOf('never', 'destructive', 'all'),
+  }),
+  spec({
+    key: 'approvalTimeoutMs',
+    env: 'MCP_BRIDGE_APPROVAL_TIMEOUT',
+    flag: 'approval-timeout',
+    shown: '2m',
+    default: 120_000,
+    description:
+      "How long a question waits for the user's answer (the run's and the call's clocks stop meanwhile); no answer denies the call",
+    parse: duration,
+  }),
+  spec({
     key: 'auditLog',
     env: 'MCP_BRIDGE_AUDIT_LOG',
     flag: 'audit-log',

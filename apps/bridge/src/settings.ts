@@ -8,6 +8,7 @@ export type { OutputMode };
 export type SessionMode = 'persistent' | 'fresh';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type RequireLimits = 'off' | 'on' | 'cgroup';
+export type ApprovalMode = 'never' | 'destructive' | 'all';
 
 /** Everything the bridge can be told, resolved from flags, then `MCP_BRIDGE_*` variables, then defaults. */
 export interface Settings {
@@ -66,6 +67,10 @@ export interface Settings {
   maxToolCalls?: number | undefined;
   /** Tool calls of one run in flight at once. */
   maxCallsInFlight?: number | undefined;
+  /** Which tool calls wait for the user's approval, asked through MCP elicitation. */
+  approval: ApprovalMode;
+  /** How long an approval question waits for an answer. */
+  approvalTimeoutMs: number;
   /** The audit trail's file, or `off`; undefined: `audit.jsonl` in the project's state directory. */
   auditLog?: string | undefined;
   /** Keep tool call arguments (secrets redacted) in the audit trail. */

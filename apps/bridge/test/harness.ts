@@ -216,7 +216,7 @@ function labelFrom(stderr: string): string | undefined {
 export async function connectStdio(
   fixture: Fixture,
   engine: Engine,
-  options: { env?: Record<string, string>; args?: string[] } = {},
+  options: { env?: Record<string, string>; args?: string[]; client?: Client } = {},
 ): Promise<StdioSession> {
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -229,7 +229,7 @@ export async function connectStdio(
   (transport.stderr as Readable | null)?.on('data', (chunk: Buffer) => {
     log += chunk.toString();
   });
-  const client = new Client({ name: 'bridge-e2e', version: '0.0.0' });
+  const client = options.client ?? new Client({ name: 'bridge-e2e', version: '0.0.0' });
   await client.connect(transport);
   return {
     client,

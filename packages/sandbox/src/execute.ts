@@ -3,6 +3,7 @@ import type { ContainerExit } from '@codexec/container-runtime';
 import type { DoneFrame, FrameProtocolError, ServerMeta } from '@codexec/frame-protocol';
 import { formatDuration, onAbort } from '@codexec/internal';
 import { type Attachment, type AttachmentLimits, serveAttachments } from './attachments.js';
+import { Deadline } from './deadline.js';
 import { memoryFallbackMessage } from './limits.js';
 import type { Logger } from './logger.js';
 import { serveMemory } from './memory-host.js';
@@ -110,6 +111,9 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
     answered = resolve;
   });
 
+  // The run's time budget; a tool host may pause it while a person decides on a call (`pauseDeadlines`).
+  const deadline = new Deadline(options.timeoutMs, () => settle({ kind: 'timeout' }));
+  cleanups.push(() => deadline.clear());
   cleanups.push(
     channel.onFrame((frame) => {
       if (frame.type === 'stdout' || frame.type === 'stderr') {
@@ -129,6 +133,7 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
     channel.onProtocolError((error) => settle({ kind: 'protocol', error })),
     serveToolHost(channel, {
       toolHost: options.toolHost,
+      runDeadline: deadline,
       servers: options.servers,
       callTimeoutMs: options.callTimeoutMs,
       runSignal: runAbort.signal,
@@ -158,8 +163,6 @@ export async function executeOn(ready: ReadyContainer, options: ExecuteOptions):
     cleanups.push(serveMemory(channel, { store: options.memoryStore, runSignal: runAbort.signal, logger }));
   }
 
-  const timer = setTimeout(() => settle({ kind: 'timeout' }), options.timeoutMs);
-  cleanups.push(() => clearTimeout(timer));
   cleanups.push(onAbort(options.signal, () => settle({ kind: 'cancelled' })));
 
   const gone = new Promise<Ending>((resolve) => {

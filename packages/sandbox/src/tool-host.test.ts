@@ -110,6 +110,19 @@ describe('serveToolHost: tools/call', () => {
     expect(aborted).toBe(true);
   });
 
+  it('does not count the time a call spends in pauseDeadlines against its budget', async () => {
+    const { runtime } = wired({
+      async callTool(_s, _t, _a, { pauseDeadlines, signal }) {
+        await pauseDeadlines(sleep(150, signal)); // a person deciding
+        await sleep(20, signal);
+        return text('went ahead');
+      },
+    });
+    await expect(
+      runtime.request('tools/call', { server: 's', tool: 'asked', timeoutMs: 100 }),
+    ).resolves.toEqual(text('went ahead'));
+  });
+
   it('passes wire codes and their data through and turns other failures into TOOL_ERROR', async () => {
     const { runtime } = wired({
       async callTool(_s, tool) {

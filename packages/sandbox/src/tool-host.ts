@@ -9,6 +9,7 @@ import {
   WireErrorCode,
 } from '@codexec/frame-protocol';
 import { linkedSignal, onAbort, untilAborted } from '@codexec/internal';
+import { Deadline } from './deadline.js';
 import type { Logger } from './logger.js';
 import { SKILLS_SERVER } from './skills-host.js';
 
@@ -17,6 +18,11 @@ export interface ToolCallOptions {
   signal: AbortSignal;
   /** The call's time budget; the sandbox answers `TIMEOUT` to the code when it runs out. */
   timeoutMs: number;
+  /**
+   * Stops the call's and the run's clocks while `work` is pending, and resolves as it does: for time that is not
+   * the code's, such as a person deciding whether the call may go ahead.
+   */
+  pauseDeadlines<T>(work: Promise<T>): Promise<T>;
 }
 
 export interface DiscoveryOptions {
@@ -74,6 +80,8 @@ export interface ServeToolHostOptions {
   callTimeoutMs: number;
   /** Aborted when the run ends: every call still pending is aborted with it. */
   runSignal: AbortSignal;
+  /** The run's deadline, which `pauseDeadlines` stops with the call's own; none: only the call's. */
+  runDeadline?: Deadline | undefined;
   onCall: () => void;
   logger: Logger;
   /**
@@ -113,7 +121,7 @@ class RunEnded extends Error {}
  * and the discovery methods the host implements. Returns a function that removes the handlers.
  */
 export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolHostOptions): () => void {
-  const { toolHost, servers, callTimeoutMs, runSignal, onCall, logger, skillDocs } = options;
+  const { toolHost, servers, callTimeoutMs, runSignal, runDeadline, onCall, logger, skillDocs } = options;
   const loaded = new Set(servers.map((server) => server.name));
   const removers: (() => void)[] = [];
 
@@ -130,13 +138,24 @@ export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolH
       // One signal per call: the request's own, aborted by the runtime's cancel, the end of the run or the deadline.
       const { signal } = context;
       const offRun = onAbort(runSignal, () => context.abort(new RunEnded()));
-      const timer = setTimeout(
-        () => context.abort(new CallTimeout(`timed out after ${timeoutMs} ms`)),
-        timeoutMs,
+      const callDeadline = new Deadline(timeoutMs, () =>
+        context.abort(new CallTimeout(`timed out after ${timeoutMs} ms`)),
       );
+      const pauseDeadlines = async <T>(work: Promise<T>): Promise<T> => {
+        const resumes = [callDeadline.pause(), runDeadline?.pause()];
+        try {
+          return await work;
+        } finally {
+          for (const resume of resumes) resume?.();
+        }
+      };
       try {
         return await untilAborted(
-          toolHost.callTool(params.server, params.tool, params.arguments, { signal, timeoutMs }),
+          toolHost.callTool(params.server, params.tool, params.arguments, {
+            signal,
+            timeoutMs,
+            pauseDeadlines,
+          }),
           signal,
         );
       } catch (error) {
@@ -160,7 +179,7 @@ export function serveToolHost(channel: FrameChannel<'host'>, options: ServeToolH
         });
         throw wireError(error, 'TOOL_ERROR');
       } finally {
-        clearTimeout(timer);
+        callDeadline.clear();
         offRun();
       }
     }),
