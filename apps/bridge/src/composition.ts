@@ -35,6 +35,7 @@ import { DEFAULT_SESSION, type RunArguments } from './run-arguments.js';
 import { createSandboxSupply } from './sandbox-supply.js';
 import { inBridgeTerms, type Settings } from './settings.js';
 import { settingsProjectDir } from './state-dir.js';
+import { createTelemetry, type RunTrace } from './telemetry/telemetry.js';
 import { queryToolDocs, searchToolDocs, toServerMeta } from './tool-docs.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
 
@@ -135,6 +136,13 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           maxBytes: settings.auditMaxBytes,
           logger: childLogger(logger, 'audit'),
         });
+  const telemetry = await createTelemetry({
+    env,
+    logger: childLogger(logger, 'telemetry'),
+    version: VERSION,
+    sessionsLive: () => connections.live(),
+  });
+  if (telemetry.enabled) logger.info('OpenTelemetry export on: runs and tool calls are traced');
   const pool = createUpstreamPool({
     servers: resolved.map(toUpstream),
     logger: childLogger(logger, 'upstream'),
@@ -220,10 +228,10 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       callArgs: unknown;
       started: number;
     },
-    end: { outcome: CallOutcome; policy?: string; result?: unknown; error?: string; approval?: string },
+    end: CallEnd,
+    resultDigest: { bytes: number; hash: string } | undefined,
   ): void => {
     const argsDigest = digest(call.callArgs);
-    const resultDigest = end.result === undefined ? undefined : digest(end.result);
     audit?.write({
       type: 'call',
       time: new Date(call.started).toISOString(),
@@ -285,7 +293,22 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   const run = async (args: RunArguments, runOptions: EngineRunOptions): Promise<RunReport> => {
     const id = `r${randomUUID().replaceAll('-', '').slice(0, 12)}`;
     const started = Date.now();
-    const report = await runOnce(args, runOptions, id);
+    const session = persistent ? (args.session ?? DEFAULT_SESSION) : undefined;
+    const traced = telemetry.run({ run: id, servers: args.servers, session, meta: runOptions.meta });
+    let report: RunReport;
+    try {
+      report = await runOnce(args, runOptions, id, traced);
+    } catch (error) {
+      traced.end('error', { calls: 0, error: messageOf(error) });
+      throw error;
+    }
+    {
+      const { calls, error } = report.structured;
+      traced.end(report.status, {
+        calls: typeof calls === 'number' ? calls : 0,
+        error: typeof error === 'string' ? error : undefined,
+      });
+    }
     if (audit) {
       const code = digest(args.code);
       const { calls, error } = report.structured;
@@ -293,7 +316,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
         type: 'run',
         time: new Date(started).toISOString(),
         run: id,
-        session: persistent ? (args.session ?? DEFAULT_SESSION) : undefined,
+        session,
         servers: args.servers,
         codeBytes: code.bytes,
         codeHash: code.hash,
@@ -310,6 +333,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     args: RunArguments,
     runOptions: EngineRunOptions,
     runId: string,
+    traced: RunTrace,
   ): Promise<RunReport> => {
     const started = Date.now();
     const { signal } = runOptions;
@@ -338,45 +362,58 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       callTool: async (server, tool, callArgs, callOptions) => {
         if (!known.has(server)) throw unknownServer(server, known);
         const callStarted = Date.now();
-        const record = audit && {
-          run: runId,
-          session: persistent ? (args.session ?? DEFAULT_SESSION) : undefined,
-          server,
-          tool,
-          callArgs,
-          started: callStarted,
+        const session = persistent ? (args.session ?? DEFAULT_SESSION) : undefined;
+        const span = traced.call(server, tool);
+        /** The call's line in the audit trail and the end of its span. */
+        const finish = (end: CallEnd): void => {
+          const resultDigest =
+            end.result !== undefined && (audit || telemetry.enabled) ? digest(end.result) : undefined;
+          if (audit) {
+            auditCall(
+              { run: runId, session, server, tool, callArgs, started: callStarted },
+              end,
+              resultDigest,
+            );
+          }
+          span.end(end.outcome, {
+            resultBytes: resultDigest?.bytes,
+            error: end.error ?? (end.outcome === 'denied' ? end.policy : undefined),
+          });
         };
         if (policy && guard) {
           const refused = await refusal(policy, server, tool, guard, callOptions.signal);
           if (refused) {
             logger.info(`tool call refused by the policy: ${server}.${tool}`, { rule: refused.rule });
-            if (record) auditCall(record, { outcome: 'denied', policy: refused.rule });
+            finish({ outcome: 'denied', policy: refused.rule });
             throw deniedCall(refused);
           }
         }
         let approval = 'none';
         if (settings.approval !== 'never') {
-          const session = persistent ? (args.session ?? DEFAULT_SESSION) : undefined;
           const outcome = await askApproval(server, tool, callArgs, session, runOptions, callOptions);
           if (outcome) {
             approval = outcome;
             if (!outcome.startsWith('allowed')) {
               const refused = approvalRefusal(server, tool, outcome, settings.approval);
               logger.info(`tool call not approved: ${server}.${tool}`, { outcome });
-              if (record) auditCall(record, { outcome: 'denied', policy: refused.rule, approval });
+              finish({ outcome: 'denied', policy: refused.rule, approval });
               throw deniedCall(refused);
             }
           }
         }
+        // The call's span goes upstream as the request's `_meta.traceparent`, so a server that traces joins it.
+        const upstreamOptions = span.traceparent
+          ? { ...callOptions, meta: { traceparent: span.traceparent } }
+          : callOptions;
         let ok = false;
         try {
-          const call = () => pool.callTool(server, tool, callArgs, callOptions);
+          const call = () => pool.callTool(server, tool, callArgs, upstreamOptions);
           const result = await (guard ? guard.slot(call, callOptions.signal) : call());
           ok = !result.isError;
-          if (record) auditCall(record, { outcome: ok ? 'ok' : 'tool_error', result, approval });
+          finish({ outcome: ok ? 'ok' : 'tool_error', result, approval });
           return result as ToolCallResult;
         } catch (error) {
-          if (record) auditCall(record, { outcome: 'error', error: messageOf(error), approval });
+          finish({ outcome: 'error', error: messageOf(error), approval });
           throw error;
         } finally {
           runOptions.onToolCall?.({ server, tool, ok, durationMs: Date.now() - callStarted });
@@ -487,11 +524,20 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
         await connections.closeAll();
         const box = await supply.made()?.catch(() => undefined);
         await Promise.allSettled([box?.close(), pool.close()]);
-        await audit?.close();
+        await Promise.allSettled([audit?.close(), telemetry.shutdown()]);
       })();
       return closing;
     },
   };
+}
+
+/** How a tool call ended, for its audit line and its span. */
+interface CallEnd {
+  outcome: CallOutcome;
+  policy?: string;
+  result?: unknown;
+  error?: string;
+  approval?: string;
 }
 
 /** Why a call that needed approval does not go ahead, in the code's `ToolCallDenied`. */

@@ -36,6 +36,13 @@ export class ConnectionSessions {
     return session;
   }
 
+  /** Sessions open now, over every connection. */
+  live(): number {
+    let count = 0;
+    for (const sessions of this.#connections.values()) count += sessions.size;
+    return count;
+  }
+
   /** Closes the sessions of a connection that ended. */
   async close(connection: string): Promise<void> {
     const sessions = this.#connections.get(connection);

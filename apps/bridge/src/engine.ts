@@ -85,6 +85,8 @@ export interface EngineRunOptions {
    * asked (a run from the command line).
    */
   approve?: (request: ApprovalRequest, signal: AbortSignal) => Promise<ApprovalOutcome>;
+  /** The client request's `_meta` (a `traceparent` there joins the run's span to the client's trace). */
+  meta?: Record<string, unknown> | undefined;
 }
 
 /**

@@ -161,7 +161,8 @@ export function createBridgeServer(options: BridgeServerOptions): Server {
           calls += 1;
           logger.debug('tool call', { ...event });
         },
-        approve: (request, signal) => asker(request, signal, extra.requestId),
+        approve: (question, signal) => asker(question, signal, extra.requestId),
+        meta: request.params._meta as Record<string, unknown> | undefined,
       });
       return {
         content: [{ type: 'text', text: report.text }, ...(report.attachments ?? [])],

@@ -36,7 +36,8 @@ URL is printed as the first line of stdout). Modes (also from TEST_SERVER_MODE, 
   exit-at-start[=CODE] write to stderr and exit at once (default code 1)
   silent              never read stdin nor answer anything
 
-Tools: echo, add, slow, hang, last_cancelled, error, pid, env, request_headers, huge, add_tool, remove_tool, crash.`;
+Tools: echo, add, slow, hang, last_cancelled, error, pid, env, request_headers, request_meta, huge, add_tool,
+remove_tool, crash.`;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';

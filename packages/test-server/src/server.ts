@@ -190,6 +190,16 @@ export function createTestServer(options: TestServerOptions, state: TestServerSt
   );
 
   define(
+    'request_meta',
+    "The request's `_meta` (a caller's `traceparent`, for one), as the server received it.",
+    z.object({}),
+    (_args, extra) => {
+      const meta = { ...(extra._meta ?? {}) };
+      return { content: [{ type: 'text', text: JSON.stringify(meta) }], structuredContent: meta };
+    },
+  );
+
+  define(
     'huge',
     'Return `mib` MiB (default 20) of deterministic text; structured content carries its length and SHA-256.',
     z.object({ mib: z.number().positive().optional() }),

@@ -101,6 +101,11 @@ export interface CallToolOptions {
    * @default no bound
    */
   maxTotalTimeoutMs?: number | undefined;
+  /**
+   * The request's `_meta`, sent as given: for example the W3C `traceparent` of the caller's span, which MCP servers
+   * that trace read to join the caller's trace.
+   */
+  meta?: Record<string, unknown> | undefined;
 }
 
 /** Options of the pool's methods that take nothing but a signal. */

@@ -109,6 +109,10 @@ function registerTools(instance: Instance): void {
       structuredContent: args,
     })),
   );
+  mcp.registerTool('meta', { inputSchema: {} }, async (_args, extra) => ({
+    content: [],
+    structuredContent: { ...(extra._meta ?? {}) },
+  }));
   mcp.registerTool(
     'slow',
     { inputSchema: { ms: z.number() } },
@@ -187,7 +191,7 @@ describe('starting', () => {
     expect(fake.instances).toHaveLength(0);
 
     const { tools, serverInfo } = await pool.metadata('s');
-    expect(tools.map((tool) => tool.name)).toEqual(['echo', 'slow', 'fail', 'crash', 'add_tool']);
+    expect(tools.map((tool) => tool.name)).toEqual(['echo', 'meta', 'slow', 'fail', 'crash', 'add_tool']);
     expect(serverInfo?.name).toBe('fake-s');
     expect(states()).toEqual(['starting', 'ready']);
     expect(events).toContainEqual({ type: 'stderr', server: 's', line: 's: start #1' });
@@ -195,7 +199,7 @@ describe('starting', () => {
       state: 'ready',
       connectedVia: 'in-memory',
       restarts: 0,
-      toolCount: 5,
+      toolCount: 6,
       stderrTail: ['s: start #1'],
     });
   });
@@ -258,6 +262,15 @@ describe('calls', () => {
       ['fail', 'tool_error'],
     ]);
     expect(calls()[0]!.durationMs).toBeGreaterThan(0);
+  });
+
+  test("a call's meta reaches the server as the request's _meta", async () => {
+    const { pool } = poolOver(fakeServers());
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    expect((await pool.callTool('s', 'meta', {}, { meta: { traceparent } })).structuredContent).toEqual({
+      traceparent,
+    });
+    expect((await pool.callTool('s', 'meta')).structuredContent).toEqual({});
   });
 
   test('aborting a call is ABORTED, and the upstream sees notifications/cancelled with the reason', async () => {

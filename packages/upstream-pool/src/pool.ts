@@ -331,7 +331,8 @@ class Pool implements UpstreamPool {
     timeoutMs: number,
   ): Promise<CallToolResult> {
     try {
-      return (await live.connection!.client.callTool({ name: tool, arguments: args }, undefined, {
+      const params = { name: tool, arguments: args, ...(options.meta ? { _meta: options.meta } : {}) };
+      return (await live.connection!.client.callTool(params, undefined, {
         signal,
         timeout: Math.max(1, Math.ceil(timeoutMs)),
         onprogress: options.onProgress,
