@@ -22,8 +22,8 @@ import { BENCH_LABEL } from './lib/hardened-run.js';
 import { command, withTimeout } from './lib/process.js';
 import { type BenchContext, type Failure, markdown, type Row, table } from './lib/report.js';
 import { concurrency } from './sections/concurrency.js';
+import { controlCost } from './sections/control-cost.js';
 import { memory } from './sections/memory.js';
-import { policyCost } from './sections/policy-cost.js';
 import { publishedCalls } from './sections/published-calls.js';
 import { relay } from './sections/relay.js';
 import { runTimes } from './sections/run-times.js';
@@ -180,7 +180,7 @@ async function main(): Promise<number> {
     if (wanted.has('calls')) {
       await section('tool calls', minutes(15), () => toolCalls(ctx, primary));
       await section('calls to published servers', minutes(10), () => publishedCalls(ctx, primary));
-      await section('control cost', minutes(10), () => policyCost(ctx, primary));
+      await section('control cost', minutes(10), () => controlCost(ctx, primary));
     }
     if (wanted.has('concurrency'))
       await section('concurrent runs', minutes(10), () => concurrency(ctx, primary));
