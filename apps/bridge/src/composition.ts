@@ -136,11 +136,14 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           maxBytes: settings.auditMaxBytes,
           logger: childLogger(logger, 'audit'),
         });
+  /** The sandbox once a run made it (the pool's counts come from it). */
+  let made: Sandbox | undefined;
   const telemetry = await createTelemetry({
     env,
     logger: childLogger(logger, 'telemetry'),
     version: VERSION,
     sessionsLive: () => connections.live(),
+    poolCounts: () => made?.poolStatus(),
   });
   if (telemetry.enabled) logger.info('OpenTelemetry export on: runs and tool calls are traced');
   const pool = createUpstreamPool({
@@ -352,6 +355,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     let box: Sandbox;
     try {
       box = await sandbox();
+      made = box;
     } catch (error) {
       return failed('SandboxUnavailable', inBridgeTerms(messageOf(error)));
     }

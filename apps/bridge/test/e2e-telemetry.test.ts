@@ -171,7 +171,9 @@ for (const engine of ['podman', 'docker'] as const) {
           ? true
           : undefined,
       );
-      expect(received.metricNames.has('codexec.sessions.live')).toBe(true);
+      for (const name of ['codexec.sessions.live', 'codexec.pool.hits', 'codexec.pool.misses']) {
+        expect(received.metricNames.has(name), name).toBe(true);
+      }
     });
 
     it('with the endpoint unreachable, runs go on and the log says why spans are lost', async () => {

@@ -71,6 +71,16 @@ export function createOtelTelemetry(options: TelemetryOptions): Telemetry {
   meter
     .createObservableGauge('codexec.sessions.live', { description: 'Sessions holding a container' })
     .addCallback((result) => result.observe(options.sessionsLive()));
+  meter
+    .createObservableCounter('codexec.pool.hits', {
+      description: 'Runs that got a warm container from the pool',
+    })
+    .addCallback((result) => result.observe(options.poolCounts()?.served ?? 0));
+  meter
+    .createObservableCounter('codexec.pool.misses', {
+      description: 'Runs that started their own container (no pool, or the pool could not help)',
+    })
+    .addCallback((result) => result.observe(options.poolCounts()?.cold ?? 0));
 
   const traceparentOf = (context: Context): string | undefined => {
     const carrier: Record<string, string> = {};

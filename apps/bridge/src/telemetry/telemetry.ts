@@ -60,6 +60,8 @@ export interface TelemetryOptions {
   version: string;
   /** Sessions holding a container now, for the `codexec.sessions.live` gauge. */
   sessionsLive: () => number;
+  /** Runs served by a warm container and runs that started their own, so far; undefined before the first run. */
+  poolCounts: () => { served: number; cold: number } | undefined;
 }
 
 /** The telemetry the environment asks for: OpenTelemetry, loaded now, or none. Never throws. */
