@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@codexec/config-discovery';
@@ -13,29 +12,27 @@ import {
   type SkillStore,
   skillSummary,
   staleReason,
-  type ToolCallOptions,
   type ToolHost,
 } from '@codexec/sandbox';
 import { type RunOutcome, render } from '@codexec/toon-output';
 import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@codexec/upstream-pool';
-import { needsApproval } from './approval.js';
 import { listed, withAttachments } from './attachment-content.js';
-import { AUDIT_FILE, AuditLog, type CallOutcome, digest, redacted } from './audit/audit-log.js';
+import { AUDIT_FILE, AuditLog } from './audit/audit-log.js';
+import { createCallControl, type ObservedRun } from './call-control.js';
 import { catalogFrom } from './catalog.js';
 import { ConnectionSessions } from './connection-sessions.js';
 import { containerLimits, type SelectedEngine } from './container-engine.js';
 import { discoverServers } from './discovery.js';
-import type { ApprovalOutcome, CatalogEntry, EngineRunOptions, RunEngine, RunReport } from './engine.js';
+import type { CatalogEntry, EngineRunOptions, RunEngine, RunReport } from './engine.js';
 import { currentInstanceId } from './leftovers.js';
 import { childLogger, type Logger } from './logger.js';
 import { advertisedOutputSchema } from './output-schema.js';
-import type { Policy, Refusal, RunGuard } from './policy/policy.js';
 import { policyFromSettings } from './policy/policy-file.js';
 import { DEFAULT_SESSION, type RunArguments } from './run-arguments.js';
 import { createSandboxSupply } from './sandbox-supply.js';
 import { inBridgeTerms, type Settings } from './settings.js';
 import { settingsProjectDir } from './state-dir.js';
-import { createTelemetry, type RunTrace } from './telemetry/telemetry.js';
+import { createTelemetry } from './telemetry/telemetry.js';
 import { queryToolDocs, searchToolDocs, toServerMeta } from './tool-docs.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
 
@@ -153,6 +150,16 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     maxConcurrency: settings.upstreamConcurrency,
   });
 
+  const control = createCallControl({
+    settings,
+    pool,
+    policy,
+    audit,
+    telemetry,
+    logger,
+    persistent: settings.session === 'persistent',
+  });
+
   const listeners = new Set<() => void>();
   /** Marks the saved tools that call a server stale (or current again) by that server's tools now. */
   const reviewSkills = async (server: string, tools: readonly ToolMeta[] | undefined): Promise<void> => {
@@ -202,81 +209,6 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       : meta.tools;
     return toServerMeta(name, enabled.find((s) => s.name === name)?.description ?? entry?.summary, tools);
   };
-  /** Why the policy refuses this call now, or undefined; a call let through is counted. */
-  const refusal = async (
-    policy: Policy,
-    server: string,
-    tool: string,
-    guard: RunGuard,
-    signal: AbortSignal,
-  ): Promise<Refusal | undefined> => {
-    const annotations = policy.needsAnnotations
-      ? (await pool.metadata(server, { signal })).tools.find((t) => t.name === tool)?.annotations
-      : undefined;
-    return (
-      policy.refusal(server, tool, { annotations }) ??
-      guard.full() ??
-      policy.takeRate(server) ??
-      guard.count()
-    );
-  };
-
-  /** One tool call's line in the audit trail: sizes and hashes, the arguments only when asked (redacted). */
-  const auditCall = (
-    call: {
-      run: string;
-      session: string | undefined;
-      server: string;
-      tool: string;
-      callArgs: unknown;
-      started: number;
-    },
-    end: CallEnd,
-    resultDigest: { bytes: number; hash: string } | undefined,
-  ): void => {
-    const argsDigest = digest(call.callArgs);
-    audit?.write({
-      type: 'call',
-      time: new Date(call.started).toISOString(),
-      run: call.run,
-      session: call.session,
-      server: call.server,
-      tool: call.tool,
-      argumentsBytes: argsDigest.bytes,
-      argumentsHash: argsDigest.hash,
-      ...(settings.auditArguments ? { arguments: redacted(call.callArgs) } : {}),
-      resultBytes: resultDigest?.bytes,
-      resultHash: resultDigest?.hash,
-      durationMs: Date.now() - call.started,
-      outcome: end.outcome,
-      policy: end.policy ?? 'allowed',
-      approval: end.approval ?? 'none',
-      error: end.error?.slice(0, 500),
-    });
-  };
-
-  /**
-   * The user's answer when the call needs approval (undefined when it does not): asked through the client, with
-   * the run's and the call's clocks stopped meanwhile.
-   */
-  const askApproval = async (
-    server: string,
-    tool: string,
-    callArgs: Record<string, unknown>,
-    session: string | undefined,
-    runOptions: EngineRunOptions,
-    callOptions: ToolCallOptions,
-  ): Promise<ApprovalOutcome | undefined> => {
-    const annotations = (await pool.metadata(server, { signal: callOptions.signal })).tools.find(
-      (t) => t.name === tool,
-    )?.annotations;
-    if (!needsApproval(settings.approval, annotations)) return undefined;
-    if (!runOptions.approve) return 'unavailable';
-    return callOptions.pauseDeadlines(
-      runOptions.approve({ server, tool, arguments: callArgs, session }, callOptions.signal),
-    );
-  };
-
   const renderOutcome = (outcome: RunOutcome): RunReport => {
     const { text, structured } = render(outcome, {
       mode: settings.outputMode,
@@ -294,49 +226,21 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   const connections = new ConnectionSessions(logger);
 
   const run = async (args: RunArguments, runOptions: EngineRunOptions): Promise<RunReport> => {
-    const id = `r${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    const started = Date.now();
-    const session = persistent ? (args.session ?? DEFAULT_SESSION) : undefined;
-    const traced = telemetry.run({ run: id, servers: args.servers, session, meta: runOptions.meta });
-    let report: RunReport;
+    const observed = control.startRun(args, runOptions);
     try {
-      report = await runOnce(args, runOptions, id, traced);
+      const report = await runOnce(args, runOptions, observed);
+      observed.end(report);
+      return report;
     } catch (error) {
-      traced.end('error', { calls: 0, error: messageOf(error) });
+      observed.failed(error);
       throw error;
     }
-    {
-      const { calls, error } = report.structured;
-      traced.end(report.status, {
-        calls: typeof calls === 'number' ? calls : 0,
-        error: typeof error === 'string' ? error : undefined,
-      });
-    }
-    if (audit) {
-      const code = digest(args.code);
-      const { calls, error } = report.structured;
-      audit.write({
-        type: 'run',
-        time: new Date(started).toISOString(),
-        run: id,
-        session,
-        servers: args.servers,
-        codeBytes: code.bytes,
-        codeHash: code.hash,
-        status: report.status,
-        durationMs: Date.now() - started,
-        calls: typeof calls === 'number' ? calls : 0,
-        error: typeof error === 'string' ? error.slice(0, 500) : undefined,
-      });
-    }
-    return report;
   };
 
   const runOnce = async (
     args: RunArguments,
     runOptions: EngineRunOptions,
-    runId: string,
-    traced: RunTrace,
+    observed: ObservedRun,
   ): Promise<RunReport> => {
     const started = Date.now();
     const { signal } = runOptions;
@@ -360,68 +264,10 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       return failed('SandboxUnavailable', inBridgeTerms(messageOf(error)));
     }
 
-    // This run's share of the policy (its count of calls, its calls in flight); none without a policy.
-    const guard = policy?.forRun();
     const toolHost: ToolHost = {
       callTool: async (server, tool, callArgs, callOptions) => {
         if (!known.has(server)) throw unknownServer(server, known);
-        const callStarted = Date.now();
-        const session = persistent ? (args.session ?? DEFAULT_SESSION) : undefined;
-        const span = traced.call(server, tool);
-        /** The call's line in the audit trail and the end of its span. */
-        const finish = (end: CallEnd): void => {
-          const resultDigest =
-            end.result !== undefined && (audit || telemetry.enabled) ? digest(end.result) : undefined;
-          if (audit) {
-            auditCall(
-              { run: runId, session, server, tool, callArgs, started: callStarted },
-              end,
-              resultDigest,
-            );
-          }
-          span.end(end.outcome, {
-            resultBytes: resultDigest?.bytes,
-            error: end.error ?? (end.outcome === 'denied' ? end.policy : undefined),
-          });
-        };
-        if (policy && guard) {
-          const refused = await refusal(policy, server, tool, guard, callOptions.signal);
-          if (refused) {
-            logger.info(`tool call refused by the policy: ${server}.${tool}`, { rule: refused.rule });
-            finish({ outcome: 'denied', policy: refused.rule });
-            throw deniedCall(refused);
-          }
-        }
-        let approval = 'none';
-        if (settings.approval !== 'never') {
-          const outcome = await askApproval(server, tool, callArgs, session, runOptions, callOptions);
-          if (outcome) {
-            approval = outcome;
-            if (!outcome.startsWith('allowed')) {
-              const refused = approvalRefusal(server, tool, outcome, settings.approval);
-              logger.info(`tool call not approved: ${server}.${tool}`, { outcome });
-              finish({ outcome: 'denied', policy: refused.rule, approval });
-              throw deniedCall(refused);
-            }
-          }
-        }
-        // The call's span goes upstream as the request's `_meta.traceparent`, so a server that traces joins it.
-        const upstreamOptions = span.traceparent
-          ? { ...callOptions, meta: { traceparent: span.traceparent } }
-          : callOptions;
-        let ok = false;
-        try {
-          const call = () => pool.callTool(server, tool, callArgs, upstreamOptions);
-          const result = await (guard ? guard.slot(call, callOptions.signal) : call());
-          ok = !result.isError;
-          finish({ outcome: ok ? 'ok' : 'tool_error', result, approval });
-          return result as ToolCallResult;
-        } catch (error) {
-          finish({ outcome: 'error', error: messageOf(error), approval });
-          throw error;
-        } finally {
-          runOptions.onToolCall?.({ server, tool, ok, durationMs: Date.now() - callStarted });
-        }
+        return (await observed.callTool(server, tool, callArgs, callOptions)) as ToolCallResult;
       },
       listServers: async () =>
         catalog.map((c) => ({ name: c.name, ...(c.summary ? { description: c.summary } : {}) })),
@@ -533,39 +379,6 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       return closing;
     },
   };
-}
-
-/** How a tool call ended, for its audit line and its span. */
-interface CallEnd {
-  outcome: CallOutcome;
-  policy?: string;
-  result?: unknown;
-  error?: string;
-  approval?: string;
-}
-
-/** Why a call that needed approval does not go ahead, in the code's `ToolCallDenied`. */
-function approvalRefusal(server: string, tool: string, outcome: ApprovalOutcome, mode: string): Refusal {
-  const name = `${server}.${tool}`;
-  if (outcome === 'unavailable') {
-    return {
-      rule: 'approval unavailable',
-      message:
-        `${name} needs the user's approval (MCP_BRIDGE_APPROVAL=${mode}), and this client cannot be asked (it does ` +
-        'not support MCP elicitation): use a client that does, allow the tool in a policy and set ' +
-        'MCP_BRIDGE_APPROVAL=never, or leave the tool out of the run',
-    };
-  }
-  const why = outcome === 'timed out' ? 'no answer came in time' : `the user ${outcome} it`;
-  return { rule: `approval ${outcome}`, message: `${name} was not approved: ${why}` };
-}
-
-/** The code gets `ToolCallDenied`, with the rule in `rule`. */
-function deniedCall(refused: Refusal): Error {
-  return Object.assign(new Error(`Tool call denied: ${refused.message}`), {
-    code: 'DENIED',
-    data: { rule: refused.rule },
-  });
 }
 
 /** The sandbox passes the `code` on to the Python side as `MCPError.code`. */
