@@ -1,8 +1,8 @@
 // (3e–3g) what control and sight cost a proxied call: the same echo calls through four bridges, in rotating rounds of
 // the same run, all with the default channel: the audit trail off; as the bridge comes (the audit trail on); the
 // audit trail and a tool policy that checks everything it can on each call (deny and allow patterns, caps per run
-// and in flight, a rate limit on the server); the audit trail and OpenTelemetry export to a local receiver. Then
-// each bridge's RSS, idle after those runs.
+// and in flight, a rate limit on the server); the audit trail and OpenTelemetry export to a local receiver. Then the
+// idle RSS of fresh bridges with and without OpenTelemetry configured.
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +11,7 @@ import { BridgeSession, createFixture, testServer } from '../lib/bridge.js';
 import type { Engine } from '../lib/engines.js';
 import { sleep } from '../lib/process.js';
 import type { BenchContext, Row } from '../lib/report.js';
-import { fmt, type Summary, summarize } from '../lib/stats.js';
+import { fmt, median, type Summary, summarize } from '../lib/stats.js';
 import { proxiedCode } from './published-calls.js';
 
 /** An OTLP/HTTP receiver that accepts and drops everything: what a collector next to the bridge costs it. */
@@ -92,9 +92,27 @@ export async function controlCost(ctx: BenchContext, engine: Engine): Promise<Ro
         target: 'reported',
       };
     };
-    // Idle RSS of each, after the same runs, once the collections after them have settled.
-    await sleep(3000);
-    const rss = Object.fromEntries(order.map((kind) => [kind, kinds[kind].rss() ?? Number.NaN]));
+    // Idle RSS with and without OpenTelemetry: fresh bridges, one run each (a tool call, so spans exist and are
+    // exported), then 2 s of nothing; three of each, alternating.
+    await Promise.all(Object.values(kinds).map((bridge) => bridge.close()));
+    const idle = { plain: [] as number[], otel: [] as number[] };
+    for (let i = 0; i < 6; i += 1) {
+      const otel = i % 2 === 1;
+      const bridge = await start(otel ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } : {});
+      try {
+        const reply = await bridge.run('await mcp_test.echo(message="x")', {
+          servers: ['test'],
+          timeoutS: 60,
+        });
+        if (reply.status !== 'success')
+          throw new Error(`the idle run failed: ${reply.error ?? reply.status}`);
+        await sleep(2000);
+        (otel ? idle.otel : idle.plain).push(bridge.rss() ?? Number.NaN);
+      } finally {
+        await bridge.close();
+      }
+    }
+    const rss = { plain: median(idle.plain), otel: median(idle.otel) };
     return [
       row(
         'audit-cost',
@@ -116,11 +134,12 @@ export async function controlCost(ctx: BenchContext, engine: Engine): Promise<Ro
       ),
       {
         id: 'tracing-rss',
-        what: '(8c) bridge RSS idle after those runs: with OpenTelemetry configured vs without (audited, no policy)',
+        what: '(8c) bridge RSS idle after one run with a tool call: with OpenTelemetry configured vs without (median of 3 each)',
         unit: 'MiB',
-        value: rss.traced,
-        shown: `${fmt(rss.traced!)} vs ${fmt(rss.audited!)} MiB (audit off: ${fmt(rss.bare!)}, with the policy: ${fmt(rss.policed!)})`,
+        value: rss.otel,
+        shown: `${fmt(rss.otel)} vs ${fmt(rss.plain)} MiB (${rss.otel >= rss.plain ? '+' : ''}${fmt(rss.otel - rss.plain)})`,
         target: 'reported',
+        extra: idle,
       },
     ];
   } finally {
