@@ -68,6 +68,8 @@ command -v newuidmap >/dev/null || need+=(uidmap)
 command -v slirp4netns >/dev/null || need+=(slirp4netns)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 if want_docker && { ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; }; then need+=(docker.io); fi
+# The console's test opens it in a real headless browser.
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || die "missing ${need[*]}, and there is no apt-get to install them: install them by hand"
   log "installing: ${need[*]}"

@@ -8,6 +8,7 @@ import type { ToolCallOptions } from '@codexec/sandbox';
 import type { CallToolResult, UpstreamPool } from '@codexec/upstream-pool';
 import { needsApproval } from './approval.js';
 import { type AuditLog, type CallOutcome, digest, redacted } from './audit/audit-log.js';
+import type { RunObserver } from './console/live-runs.js';
 import type { ApprovalOutcome, EngineRunOptions, RunReport } from './engine.js';
 import type { Logger } from './logger.js';
 import type { Policy, Refusal, RunGuard } from './policy/policy.js';
@@ -24,6 +25,8 @@ export interface CallControlOptions {
   logger: Logger;
   /** Whether runs belong to sessions (a run's session is then named in its records). */
   persistent: boolean;
+  /** Told of runs and calls as they happen (the console). */
+  observer?: RunObserver | undefined;
 }
 
 /** One run as the controls see it. */
@@ -50,7 +53,7 @@ interface CallEnd {
 }
 
 export function createCallControl(options: CallControlOptions) {
-  const { settings, pool, policy, audit, telemetry, logger } = options;
+  const { settings, pool, policy, audit, telemetry, logger, observer } = options;
 
   const annotationsOf = async (server: string, tool: string, signal: AbortSignal) =>
     (await pool.metadata(server, { signal })).tools.find((t) => t.name === tool)?.annotations;
@@ -100,9 +103,11 @@ export function createCallControl(options: CallControlOptions) {
       const traced: RunTrace = telemetry.run({ run, servers: args.servers, session, meta: runOptions.meta });
       // This run's share of the policy (its count of calls, its calls in flight); none without a policy.
       const guard = policy?.forRun();
+      observer?.runStarted({ run, servers: args.servers, session });
 
       const finishRun = (status: string, calls: number, error: string | undefined) => {
         traced.end(status, { calls, error });
+        observer?.runEnded(run, status);
         if (!audit) return;
         const code = digest(args.code);
         audit.write({
@@ -124,8 +129,10 @@ export function createCallControl(options: CallControlOptions) {
         async callTool(server, tool, callArgs, callOptions) {
           const callStarted = Date.now();
           const span = traced.call(server, tool);
+          const live = observer?.callStarted(run, { server, tool });
           /** The call's line in the audit trail and the end of its span. */
           const finish = (end: CallEnd): void => {
+            observer?.callEnded(live, end.outcome);
             const result =
               end.result !== undefined && (audit || telemetry.enabled) ? digest(end.result) : undefined;
             if (audit) {

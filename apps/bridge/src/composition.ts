@@ -21,6 +21,8 @@ import { AUDIT_FILE, AuditLog } from './audit/audit-log.js';
 import { createCallControl, type ObservedRun } from './call-control.js';
 import { catalogFrom } from './catalog.js';
 import { ConnectionSessions } from './connection-sessions.js';
+import type { ConsoleState } from './console/console-page.js';
+import { LiveRuns } from './console/live-runs.js';
 import { containerLimits, type SelectedEngine } from './container-engine.js';
 import { discoverServers } from './discovery.js';
 import type { CatalogEntry, EngineRunOptions, RunEngine, RunReport } from './engine.js';
@@ -68,6 +70,8 @@ export interface Bridge {
   limitSupport(): LimitSupport | undefined;
   /** How the limits held in the last container started, as its runtime reported; undefined before one started. */
   limitsReport(): LimitsReport | undefined;
+  /** What the console shows: upstream servers, sessions, the warm pool, runs in progress and recent ones. */
+  consoleState(): ConsoleState;
   close(): Promise<void>;
 }
 
@@ -150,6 +154,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     maxConcurrency: settings.upstreamConcurrency,
   });
 
+  const liveRuns = new LiveRuns();
   const control = createCallControl({
     settings,
     pool,
@@ -157,6 +162,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     audit,
     telemetry,
     logger,
+    observer: liveRuns,
     persistent: settings.session === 'persistent',
   });
 
@@ -369,6 +375,23 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     announceLimits,
     limitSupport: supply.limitSupport,
     limitsReport,
+    consoleState: () => ({
+      version: VERSION,
+      time: new Date().toISOString(),
+      servers: pool.status().map((server) => ({
+        name: server.name,
+        transport: server.transport,
+        state: server.state,
+        restarts: server.restarts,
+        toolCount: server.toolCount,
+        active: server.active,
+        queued: server.queued,
+        lastError: server.lastError?.message,
+      })),
+      sessions: connections.describe(),
+      pool: made?.poolStatus(),
+      runs: liveRuns.snapshot(),
+    }),
     close: () => {
       closing ??= (async () => {
         await connections.closeAll();

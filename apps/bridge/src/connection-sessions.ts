@@ -36,6 +36,22 @@ export class ConnectionSessions {
     return session;
   }
 
+  /** Every open session, for the console: its name, runs, whether it runs now and holds a container. */
+  describe(): { name: string; runs: number; busy: boolean; container: boolean; lastUsedAt: string }[] {
+    return [...this.#connections.values()].flatMap((sessions) =>
+      [...sessions.entries()].map(([name, session]) => {
+        const info = session.info();
+        return {
+          name,
+          runs: info.runs,
+          busy: info.busy,
+          container: info.container !== undefined,
+          lastUsedAt: info.lastUsedAt.toISOString(),
+        };
+      }),
+    );
+  }
+
   /** Sessions open now, over every connection. */
   live(): number {
     let count = 0;

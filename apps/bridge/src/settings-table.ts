@@ -386,6 +386,27 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: integer(1, 10_000),
   }),
   spec({
+    key: 'console',
+    env: 'MCP_BRIDGE_CONSOLE',
+    flag: 'console',
+    shown: 'off',
+    description:
+      'Serve the read-only console beside stdio at this loopback address (`PORT` or `127.0.0.1:PORT`; 0 picks a port); over HTTP it is always at /console',
+    parse: (raw) => {
+      const match = /^(?:(.+):)?(\d+)$/.exec(raw.trim());
+      const host = match?.[1] ?? '127.0.0.1';
+      const port = Number(match?.[2]);
+      if (!match || port > 65535) throw 'expected PORT or HOST:PORT';
+      if (
+        !['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host.toLowerCase()) &&
+        !/^127(\.\d{1,3}){3}$/.test(host)
+      ) {
+        throw 'expected a loopback address (127.0.0.1, ::1 or localhost): the console beside stdio is for this machine';
+      }
+      return { host: host.replace(/^\[(.*)\]$/, '$1'), port };
+    },
+  }),
+  spec({
     key: 'approval',
     env: 'MCP_BRIDGE_APPROVAL',
     flag: 'approval',

@@ -67,6 +67,8 @@ export interface Settings {
   maxToolCalls?: number | undefined;
   /** Tool calls of one run in flight at once. */
   maxCallsInFlight?: number | undefined;
+  /** The console's loopback address beside stdio; undefined: none (over HTTP it is at /console). */
+  console?: { host: string; port: number } | undefined;
   /** Which tool calls wait for the user's approval, asked through MCP elicitation. */
   approval: ApprovalMode;
   /** How long an approval question waits for an answer. */

@@ -67,6 +67,23 @@ describe.skipIf(skip)('the bridge over Streamable HTTP, on podman', { timeout: L
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
   });
 
+  it('serves the console at /console behind the same token, and its state after a run', async () => {
+    const consoleUrl = new URL('/console', url);
+    expect((await fetch(consoleUrl)).status).toBe(401);
+    expect((await fetch(`${consoleUrl}?token=${TOKEN}x`)).status).toBe(401);
+    const page = await fetch(`${consoleUrl}?token=${TOKEN}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('code-exec-bridge console');
+    const client = await connect();
+    await client.callTool({ name: 'run_python', arguments: { code: 'print(1)' } }, undefined, {
+      timeout: LONG,
+    });
+    const state = (await (
+      await fetch(new URL('/console/state', url), { headers: { authorization: `Bearer ${TOKEN}` } })
+    ).json()) as { runs: { recent: { status: string }[] } };
+    expect(state.runs.recent[0]).toMatchObject({ status: 'success' });
+  });
+
   it('refuses a request without the token with 401', async () => {
     const response = await fetch(url, {
       method: 'POST',

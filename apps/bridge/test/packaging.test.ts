@@ -81,8 +81,8 @@ describe.skipIf(skip)('the packed bridge, installed from tarballs', { timeout: 6
   it('ships only what the bridge needs', async () => {
     const installed = join(work, 'app', 'node_modules', '@codexec', 'code-exec-bridge');
     const entries = await readdir(installed);
-    // python/: the sandbox's runtime, beside the command that has the sandbox bundled in.
-    expect(entries.sort()).toEqual(['README.md', 'dist', 'package.json', 'python'].sort());
+    // python/: the sandbox's runtime, beside the command that has the sandbox bundled in; docs/: the README's image.
+    expect(entries.sort()).toEqual(['README.md', 'dist', 'docs', 'package.json', 'python'].sort());
     const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };

@@ -11,6 +11,7 @@ import {
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express from 'express';
+import { CONSOLE_PATH, type ConsoleState, handleConsole } from '../console/console-page.js';
 import { BridgeError } from '../errors.js';
 import { allowedHostNames, originAllowed, tokenMatches } from '../http-guards.js';
 import type { Logger } from '../logger.js';
@@ -34,6 +35,8 @@ export interface HttpServeOptions {
   sessionIdleTimeoutMs?: number | undefined;
   /** Largest request body read, in bytes; a larger one is answered 413 with a JSON-RPC error. @default 4 MiB */
   maxBodyBytes?: number | undefined;
+  /** What the console at `/console` shows; no console when left out. */
+  consoleState?: (() => ConsoleState) | undefined;
   logger: Logger;
   signal?: AbortSignal;
 }
@@ -84,6 +87,14 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServing>
     logger.warn('refused a request from a browser origin', { origin });
     sendJsonRpcError(res, 403, `Origin ${origin} is not allowed; add it to MCP_BRIDGE_HTTP_ALLOWED_ORIGINS.`);
   });
+
+  // The console checks the token itself: a browser opens it with `?token=`, and its page then sends the header.
+  const consoleState = options.consoleState;
+  if (consoleState) {
+    app.get([CONSOLE_PATH, `${CONSOLE_PATH}/state`], (req: Req, res: ServerResponse, next: Next) => {
+      if (!handleConsole(req, res, { token: options.token, state: consoleState })) next();
+    });
+  }
 
   if (options.token) {
     const token = options.token;

@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { type Bridge, createBridge } from '../../composition.js';
+import type { ConsoleState } from '../../console/console-page.js';
 import { createLogHub } from '../../log-hub.js';
 import { fanOutLogger, type Logger } from '../../logger.js';
 import { createBridgeServer } from '../../server.js';
@@ -38,8 +41,17 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   try {
     if (settings.http) {
       announce();
-      await serveOverHttp(ctx, settings, session, logger);
-    } else await serveOverStdio(ctx, session, announce);
+      await serveOverHttp(ctx, settings, session, logger, bridge.consoleState);
+    } else {
+      const consoleServer = settings.console
+        ? await serveConsole(ctx, settings.console, bridge, logger)
+        : undefined;
+      try {
+        await serveOverStdio(ctx, session, announce);
+      } finally {
+        await consoleServer?.close();
+      }
+    }
   } finally {
     await bridge.close();
   }
@@ -83,6 +95,7 @@ async function serveOverHttp(
   settings: Settings,
   session: () => ReturnType<typeof createBridgeServer>,
   logger: Logger,
+  consoleState: () => ConsoleState,
 ) {
   // Express and the SDK's HTTP transport are loaded only here: a bridge on stdio never needs them.
   const { serveHttp } = await import('../../transports/http.js');
@@ -95,6 +108,7 @@ async function serveOverHttp(
     createSession: session,
     sessionIdleTimeoutMs: settings.httpSessionTimeoutMs,
     maxBodyBytes: settings.httpMaxBodyBytes,
+    consoleState,
     logger,
   });
   // Printed whatever the log level: with --port 0 this is how a person (or a test) learns the port.
@@ -104,6 +118,48 @@ async function serveOverHttp(
     ctx.io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await serving.close();
+}
+
+/**
+ * The console beside stdio, on a loopback address (`MCP_BRIDGE_CONSOLE`): behind `MCP_BRIDGE_HTTP_TOKEN` when set,
+ * else behind a token made now and logged with the console's address.
+ */
+async function serveConsole(
+  ctx: CommandContext,
+  address: { host: string; port: number },
+  bridge: Bridge,
+  logger: Logger,
+): Promise<{ close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const { handleConsole } = await import('../../console/console-page.js');
+  const token = ctx.settings.httpToken ?? randomBytes(18).toString('base64url');
+  const server = createServer((req, res) => {
+    if (!handleConsole(req, res, { token, state: bridge.consoleState })) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Only /console is served here.\n');
+    }
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(address.port, address.host, () => resolve());
+    });
+  } catch (error) {
+    logger.warn('the console could not listen; the bridge serves MCP without it', {
+      address: `${address.host}:${address.port}`,
+      error: String(error),
+    });
+    return { close: async () => {} };
+  }
+  const { port } = server.address() as AddressInfo;
+  const shown = ctx.settings.httpToken ? '<MCP_BRIDGE_HTTP_TOKEN>' : token;
+  ctx.io.stderr.write(`code-exec-bridge console at http://${address.host}:${port}/console?token=${shown}\n`);
+  return {
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 function shownLimits(bridge: Bridge) {

@@ -1,0 +1,70 @@
+/** The runs the console shows: those in progress with their tool calls as they happen, and the recent ones. */
+
+export interface LiveCall {
+  server: string;
+  tool: string;
+  startedAt: number;
+  durationMs?: number | undefined;
+  outcome?: string | undefined;
+}
+
+export interface LiveRun {
+  run: string;
+  servers: readonly string[];
+  session: string | undefined;
+  startedAt: number;
+  durationMs?: number | undefined;
+  status?: string | undefined;
+  calls: LiveCall[];
+  /** Calls past the ones kept (a run may make thousands). */
+  moreCalls: number;
+}
+
+/** What the tool-call controls tell about runs (`call-control.ts`). */
+export interface RunObserver {
+  runStarted(run: { run: string; servers: readonly string[]; session: string | undefined }): void;
+  callStarted(run: string, call: { server: string; tool: string }): LiveCall | undefined;
+  callEnded(call: LiveCall | undefined, outcome: string): void;
+  runEnded(run: string, status: string): void;
+}
+
+const KEPT_CALLS = 50;
+const KEPT_RUNS = 50;
+
+export class LiveRuns implements RunObserver {
+  readonly #active = new Map<string, LiveRun>();
+  readonly #recent: LiveRun[] = [];
+
+  runStarted(run: { run: string; servers: readonly string[]; session: string | undefined }): void {
+    this.#active.set(run.run, { ...run, startedAt: Date.now(), calls: [], moreCalls: 0 });
+  }
+
+  callStarted(run: string, call: { server: string; tool: string }): LiveCall | undefined {
+    const live = this.#active.get(run);
+    if (!live) return undefined;
+    const entry: LiveCall = { ...call, startedAt: Date.now() };
+    if (live.calls.length < KEPT_CALLS) live.calls.push(entry);
+    else live.moreCalls += 1;
+    return entry;
+  }
+
+  callEnded(call: LiveCall | undefined, outcome: string): void {
+    if (!call) return;
+    call.durationMs = Date.now() - call.startedAt;
+    call.outcome = outcome;
+  }
+
+  runEnded(run: string, status: string): void {
+    const live = this.#active.get(run);
+    if (!live) return;
+    this.#active.delete(run);
+    live.durationMs = Date.now() - live.startedAt;
+    live.status = status;
+    this.#recent.unshift(live);
+    this.#recent.length = Math.min(this.#recent.length, KEPT_RUNS);
+  }
+
+  snapshot(): { active: LiveRun[]; recent: LiveRun[] } {
+    return { active: [...this.#active.values()], recent: [...this.#recent] };
+  }
+}
