@@ -17,7 +17,7 @@ import {
 import { type RunOutcome, render } from '@codexec/toon-output';
 import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@codexec/upstream-pool';
 import { listed, withAttachments } from './attachment-content.js';
-import { AUDIT_FILE, AuditLog } from './audit/audit-log.js';
+import { AUDIT_FILE, AuditLog, readAuditTrail } from './audit/audit-log.js';
 import { createCallControl, type ObservedRun } from './call-control.js';
 import { catalogFrom } from './catalog.js';
 import { ConnectionSessions } from './connection-sessions.js';
@@ -155,6 +155,12 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   });
 
   const liveRuns = new LiveRuns();
+  // The console's recent runs start with those of the audit trail (earlier lives of the bridge included).
+  if (audit) {
+    readAuditTrail(audit.file)
+      .then((records) => liveRuns.seed(records))
+      .catch((error: unknown) => logger.debug('could not read the audit trail', { error: String(error) }));
+  }
   const control = createCallControl({
     settings,
     pool,

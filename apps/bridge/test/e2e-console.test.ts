@@ -97,6 +97,32 @@ for (const engine of ['podman', 'docker'] as const) {
       expect(after.runs.recent[0]?.calls).toHaveLength(2);
     });
 
+    it('a bridge started later shows the runs of the audit trail among its recent ones', async () => {
+      const before = (await state()).runs.recent.map((run) => run.run);
+      expect(before.length).toBeGreaterThan(0);
+      const later = await connectStdio(fixture, engine, {
+        env: { MCP_BRIDGE_POOL_SIZE: '0', MCP_BRIDGE_CONSOLE: '127.0.0.1:0' },
+      });
+      try {
+        const address = await until('the second console', () => {
+          const found = /console at (http:\/\/\S+)/.exec(later.stderr())?.[1];
+          return found ? new URL(found) : undefined;
+        });
+        const recent = await until('the earlier runs', async () => {
+          const response = await fetch(new URL('/console/state', address), {
+            headers: { authorization: `Bearer ${address.searchParams.get('token')}` },
+          });
+          const runs = ((await response.json()) as { runs: { recent: { run: string; calls: unknown[] }[] } })
+            .runs.recent;
+          return runs.length >= before.length ? runs : undefined;
+        });
+        expect(recent.map((run) => run.run)).toEqual(before);
+        expect(recent[0]?.calls).toHaveLength(2);
+      } finally {
+        await later.close();
+      }
+    });
+
     describe.skipIf(!CHROMIUM && !CI)(
       `in a real browser${CHROMIUM ? '' : ' (SKIPPED: no Chromium here; apt-get install chromium)'}`,
       () => {

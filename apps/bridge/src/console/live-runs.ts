@@ -1,4 +1,5 @@
 /** The runs the console shows: those in progress with their tool calls as they happen, and the recent ones. */
+import type { AuditRecord } from '../audit/audit-log.js';
 
 export interface LiveCall {
   server: string;
@@ -62,6 +63,52 @@ export class LiveRuns implements RunObserver {
     live.status = status;
     this.#recent.unshift(live);
     this.#recent.length = Math.min(this.#recent.length, KEPT_RUNS);
+  }
+
+  /** Adds runs of earlier lives of the bridge, from its audit trail (oldest first), after the ones seen since. */
+  seed(records: readonly AuditRecord[]): void {
+    const byRun = new Map<string, LiveRun>();
+    const runs: LiveRun[] = [];
+    for (const record of records) {
+      if (record.type === 'call') {
+        let run = byRun.get(record.run);
+        if (!run) {
+          run = {
+            run: record.run,
+            servers: [],
+            session: record.session,
+            startedAt: Date.parse(record.time),
+            calls: [],
+            moreCalls: 0,
+          };
+          byRun.set(record.run, run);
+        }
+        const call = {
+          server: record.server,
+          tool: record.tool,
+          startedAt: Date.parse(record.time),
+          durationMs: record.durationMs,
+          outcome: record.outcome,
+        };
+        if (run.calls.length < KEPT_CALLS) run.calls.push(call);
+        else run.moreCalls += 1;
+      } else {
+        const calls = byRun.get(record.run);
+        runs.push({
+          run: record.run,
+          servers: record.servers,
+          session: record.session,
+          startedAt: Date.parse(record.time),
+          durationMs: record.durationMs,
+          status: record.status,
+          calls: calls?.calls ?? [],
+          moreCalls: calls?.moreCalls ?? 0,
+        });
+      }
+    }
+    const seen = new Set(this.#recent.map((run) => run.run));
+    const earlier = runs.reverse().filter((run) => !seen.has(run.run));
+    this.#recent.push(...earlier.slice(0, Math.max(0, KEPT_RUNS - this.#recent.length)));
   }
 
   snapshot(): { active: LiveRun[]; recent: LiveRun[] } {
