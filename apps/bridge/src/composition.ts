@@ -17,12 +17,12 @@ import {
 import { type RunOutcome, render } from '@codexec/toon-output';
 import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@codexec/upstream-pool';
 import { listed, withAttachments } from './attachment-content.js';
-import { AUDIT_FILE, AuditLog, readAuditTrail } from './audit/audit-log.js';
+import { AUDIT_FILE, AuditLog } from './audit/audit-log.js';
 import { createCallControl, type ObservedRun } from './call-control.js';
 import { catalogFrom } from './catalog.js';
 import { ConnectionSessions } from './connection-sessions.js';
 import type { ConsoleState } from './console/console-page.js';
-import { LiveRuns } from './console/live-runs.js';
+import { consoleStateOf, LiveRuns } from './console/live-runs.js';
 import { containerLimits, type SelectedEngine } from './container-engine.js';
 import { discoverServers } from './discovery.js';
 import type { CatalogEntry, EngineRunOptions, RunEngine, RunReport } from './engine.js';
@@ -154,13 +154,8 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     maxConcurrency: settings.upstreamConcurrency,
   });
 
-  const liveRuns = new LiveRuns();
   // The console's recent runs start with those of the audit trail (earlier lives of the bridge included).
-  if (audit) {
-    readAuditTrail(audit.file)
-      .then((records) => liveRuns.seed(records))
-      .catch((error: unknown) => logger.debug('could not read the audit trail', { error: String(error) }));
-  }
+  const liveRuns = new LiveRuns(audit?.file, childLogger(logger, 'console'));
   const control = createCallControl({
     settings,
     pool,
@@ -381,23 +376,8 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     announceLimits,
     limitSupport: supply.limitSupport,
     limitsReport,
-    consoleState: () => ({
-      version: VERSION,
-      time: new Date().toISOString(),
-      servers: pool.status().map((server) => ({
-        name: server.name,
-        transport: server.transport,
-        state: server.state,
-        restarts: server.restarts,
-        toolCount: server.toolCount,
-        active: server.active,
-        queued: server.queued,
-        lastError: server.lastError?.message,
-      })),
-      sessions: connections.describe(),
-      pool: made?.poolStatus(),
-      runs: liveRuns.snapshot(),
-    }),
+    consoleState: () =>
+      consoleStateOf({ version: VERSION, pool, sessions: connections, sandbox: made, runs: liveRuns }),
     close: () => {
       closing ??= (async () => {
         await connections.closeAll();

@@ -1,5 +1,11 @@
 /** The runs the console shows: those in progress with their tool calls as they happen, and the recent ones. */
-import type { AuditRecord } from '../audit/audit-log.js';
+
+import type { Sandbox } from '@codexec/sandbox';
+import type { UpstreamPool } from '@codexec/upstream-pool';
+import { type AuditRecord, readAuditTrail } from '../audit/audit-log.js';
+import type { ConnectionSessions } from '../connection-sessions.js';
+import type { Logger } from '../logger.js';
+import type { ConsoleState } from './console-page.js';
 
 export interface LiveCall {
   server: string;
@@ -35,6 +41,14 @@ const KEPT_RUNS = 50;
 export class LiveRuns implements RunObserver {
   readonly #active = new Map<string, LiveRun>();
   readonly #recent: LiveRun[] = [];
+
+  /** With an audit trail, its runs are the first recent ones (read in the background). */
+  constructor(auditFile?: string, logger?: Logger) {
+    if (!auditFile) return;
+    readAuditTrail(auditFile)
+      .then((records) => this.seed(records))
+      .catch((error: unknown) => logger?.debug('could not read the audit trail', { error: String(error) }));
+  }
 
   runStarted(run: { run: string; servers: readonly string[]; session: string | undefined }): void {
     this.#active.set(run.run, { ...run, startedAt: Date.now(), calls: [], moreCalls: 0 });
@@ -114,4 +128,31 @@ export class LiveRuns implements RunObserver {
   snapshot(): { active: LiveRun[]; recent: LiveRun[] } {
     return { active: [...this.#active.values()], recent: [...this.#recent] };
   }
+}
+
+/** What the console shows, from the parts of the bridge that know it. */
+export function consoleStateOf(parts: {
+  version: string;
+  pool: UpstreamPool;
+  sessions: ConnectionSessions;
+  sandbox: Sandbox | undefined;
+  runs: LiveRuns;
+}): ConsoleState {
+  return {
+    version: parts.version,
+    time: new Date().toISOString(),
+    servers: parts.pool.status().map((server) => ({
+      name: server.name,
+      transport: server.transport,
+      state: server.state,
+      restarts: server.restarts,
+      toolCount: server.toolCount,
+      active: server.active,
+      queued: server.queued,
+      lastError: server.lastError?.message,
+    })),
+    sessions: parts.sessions.describe(),
+    pool: parts.sandbox?.poolStatus(),
+    runs: parts.runs.snapshot(),
+  };
 }
