@@ -4,6 +4,7 @@
  * flight, its span), whose `callTool` every call of the run goes through.
  */
 import { randomUUID } from 'node:crypto';
+import { messageOf } from '@codexec/internal';
 import type { ToolCallOptions } from '@codexec/sandbox';
 import type { CallToolResult, UpstreamPool } from '@codexec/upstream-pool';
 import { needsApproval } from './approval.js';
@@ -238,8 +239,4 @@ function deniedCall(refused: Refusal): Error {
     code: 'DENIED',
     data: { rule: refused.rule },
   });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@codexec/config-discovery';
 import { type ContainerLimits, LABEL_INSTANCE, type LimitSupport } from '@codexec/container-runtime';
 import type { LimitsReport, ServerMeta, ToolCallResult, ToolMeta } from '@codexec/frame-protocol';
+import { messageOf } from '@codexec/internal';
 import {
   createFileMemoryStore,
   createFileSkillStore,
@@ -395,8 +396,4 @@ function unknownServer(name: string, known: Set<string>): Error {
   return Object.assign(new Error(`Unknown MCP server "${name}"; known: ${[...known].join(', ') || 'none'}`), {
     code: 'UNKNOWN_SERVER',
   });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

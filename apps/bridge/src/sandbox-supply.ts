@@ -1,6 +1,7 @@
 import type { ContainerLimits, LimitSupport } from '@codexec/container-runtime';
 import { limitSupport } from '@codexec/container-runtime';
 import type { LimitsReport } from '@codexec/frame-protocol';
+import { messageOf } from '@codexec/internal';
 import { createSandbox, type Sandbox } from '@codexec/sandbox';
 import type { LimitHolds } from './capabilities.js';
 import { type SelectedEngine, selectEngine } from './container-engine.js';
@@ -145,8 +146,4 @@ export function createSandboxSupply(options: {
     limitsReport,
     holds,
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

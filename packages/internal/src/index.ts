@@ -4,5 +4,6 @@
  * published declaration file.
  */
 export { linkedSignal, onAbort, untilAborted } from './abort.js';
+export { messageOf } from './errors.js';
 export { formatBytes, formatDuration } from './format.js';
 export { ByteTail, LineTail } from './tail.js';

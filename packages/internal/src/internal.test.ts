@@ -6,6 +6,7 @@ import {
   formatDuration,
   LineTail,
   linkedSignal,
+  messageOf,
   onAbort,
   untilAborted,
 } from './index.js';
@@ -112,4 +113,13 @@ describe('formatBytes and formatDuration', () => {
     [90_000, '90 s'],
     [120_000, '2 min'],
   ])('%d ms read as %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
+
+describe('messageOf', () => {
+  it("is an Error's message, or the value as text", () => {
+    expect(messageOf(new TypeError('bad input'))).toBe('bad input');
+    expect(messageOf('plain words')).toBe('plain words');
+    expect(messageOf(42)).toBe('42');
+    expect(messageOf(undefined)).toBe('undefined');
+  });
 });

@@ -4,7 +4,7 @@
  * closing, did the deadline pass) and hands over the server's stderr tail.
  */
 
-import { formatDuration } from '@codexec/internal';
+import { formatDuration, messageOf } from '@codexec/internal';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { UpstreamError, withStderr } from './errors.js';
 
@@ -221,10 +221,6 @@ export function operationError(
     ),
     { server, stderrTail: tail, cause: error },
   );
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function isSchemaError(error: unknown): boolean {

@@ -1,8 +1,8 @@
-import { LineTail } from '@codexec/internal';
+import { LineTail, messageOf } from '@codexec/internal';
 import type { Implementation, Tool } from '@modelcontextprotocol/sdk/types.js';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Connection, ConnectionFactory } from './connection-factory.js';
-import { closedError, connectionEndedError, messageOf, unreachableError } from './error-mapping.js';
+import { closedError, connectionEndedError, unreachableError } from './error-mapping.js';
 import type { UpstreamError } from './errors.js';
 import type { EventHub, ServerState } from './events.js';
 import type { Logger } from './logger.js';

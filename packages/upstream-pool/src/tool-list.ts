@@ -1,6 +1,6 @@
-import { linkedSignal } from '@codexec/internal';
+import { linkedSignal, messageOf } from '@codexec/internal';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { cursorLoopError, messageOf } from './error-mapping.js';
+import { cursorLoopError } from './error-mapping.js';
 import type { Live, Slot } from './slot.js';
 
 /**

@@ -1,5 +1,6 @@
 import { type LimitSupport, limitSupport } from '@codexec/container-runtime';
 import type { LimitsReport } from '@codexec/frame-protocol';
+import { messageOf } from '@codexec/internal';
 import { describeLimits } from '@codexec/sandbox';
 import pLimit from 'p-limit';
 import { createBridge } from '../../composition.js';
@@ -68,7 +69,7 @@ export async function doctorCommand({ io, settings, logger }: CommandContext): P
         name: 'container engine',
         status: 'fail',
         detail: `none answers (${settings.runtime === 'auto' ? 'tried podman and docker' : settings.runtime})`,
-        fix: messageOf(engine.error),
+        fix: bridgeMessageOf(engine.error),
         durationMs: engine.ms,
       });
     } else {
@@ -91,7 +92,7 @@ export async function doctorCommand({ io, settings, logger }: CommandContext): P
         detail: present
           ? `${settings.image} present`
           : image.error
-            ? messageOf(image.error)
+            ? bridgeMessageOf(image.error)
             : `${settings.image} is not present`,
         durationMs: image.ms,
         fix: present
@@ -117,7 +118,11 @@ export async function doctorCommand({ io, settings, logger }: CommandContext): P
         checks.push({
           name: 'hello-world run',
           status: ok ? 'ok' : 'fail',
-          detail: ok ? `printed hello${python}` : report ? `status ${report.status}` : messageOf(hello.error),
+          detail: ok
+            ? `printed hello${python}`
+            : report
+              ? `status ${report.status}`
+              : bridgeMessageOf(hello.error),
           durationMs: hello.ms,
           fix: ok
             ? undefined
@@ -216,7 +221,7 @@ function upstreamCheck(
   return {
     name: `upstream ${entry.name}`,
     status: 'fail',
-    detail: messageOf(result.error).split('\n')[0]!,
+    detail: bridgeMessageOf(result.error).split('\n')[0]!,
     durationMs: result.ms,
     fix: [`check its entry in ${where} (${entry.summary ?? entry.transport})`, ...tail].join('\n'),
   };
@@ -280,6 +285,7 @@ export function limitChecks(
   return checks;
 }
 
-function messageOf(error: unknown): string {
-  return inBridgeTerms(error instanceof Error ? error.message : String(error));
+/** An error's message in the bridge's terms (the variables that set the options it names). */
+function bridgeMessageOf(error: unknown): string {
+  return inBridgeTerms(messageOf(error));
 }
