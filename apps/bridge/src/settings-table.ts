@@ -14,6 +14,7 @@ import {
   checkedBy,
   duration,
   integer,
+  isLoopbackHost,
   limit,
   list,
   nonEmpty,
@@ -397,10 +398,7 @@ export const SETTINGS: readonly SettingSpec[] = [
       const host = match?.[1] ?? '127.0.0.1';
       const port = Number(match?.[2]);
       if (!match || port > 65535) throw 'expected PORT or HOST:PORT';
-      if (
-        !['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host.toLowerCase()) &&
-        !/^127(\.\d{1,3}){3}$/.test(host)
-      ) {
+      if (!isLoopbackHost(host)) {
         throw 'expected a loopback address (127.0.0.1, ::1 or localhost): the console beside stdio is for this machine';
       }
       return { host: host.replace(/^\[(.*)\]$/, '$1'), port };

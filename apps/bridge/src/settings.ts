@@ -1,8 +1,10 @@
 import type { OutputMode } from '@codexec/toon-output';
 import { formatDuration } from './duration.js';
 import { BridgeError } from './errors.js';
+import { isLoopbackHost } from './setting-parsers.js';
 import { DEFAULTS, SETTINGS, type SettingSpec } from './settings-table.js';
 
+export { isLoopbackHost } from './setting-parsers.js';
 export { DEFAULT_HTTP_MAX_BODY_BYTES, DEFAULT_UPSTREAM_CONCURRENCY, SETTINGS } from './settings-table.js';
 export type { OutputMode };
 export type SessionMode = 'persistent' | 'fresh';
@@ -127,12 +129,6 @@ export function settingFlags(): Record<string, { type: 'string' | 'boolean'; mul
         : { type: 'string' };
   }
   return options;
-}
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 export interface ResolveSettingsInput {
