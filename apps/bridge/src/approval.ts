@@ -3,7 +3,9 @@
  * with "allow for the rest of the session" remembered per session and tool (for runs without sessions, for the
  * client's connection).
  */
+import { messageOf } from '@codexec/internal';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ApprovalOutcome, ApprovalRequest } from './engine.js';
 import type { Logger } from './logger.js';
 
@@ -87,8 +89,9 @@ export function createApprover(server: Server, options: ApproverOptions) {
       return decision === ALLOW_ONCE ? 'allowed once' : 'declined';
     } catch (error) {
       if (signal.aborted) return 'cancelled';
-      const message = error instanceof Error ? error.message : String(error);
-      if (/timed? ?out/i.test(message)) return 'timed out';
+      // The SDK's own deadline for the question (`timeout`, or a total one): the code says so, not the wording.
+      if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return 'timed out';
+      const message = messageOf(error);
       options.logger.warn('could not ask the user about a tool call', { tool: name, error: message });
       return /does not support/i.test(message) ? 'unavailable' : 'cancelled';
     }

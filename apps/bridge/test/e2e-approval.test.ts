@@ -173,6 +173,25 @@ for (const engine of engines) {
       expect(result.value).toEqual(['ran']);
     });
 
+    it('a question left unanswered past MCP_BRIDGE_APPROVAL_TIMEOUT denies the call', async () => {
+      const silent: Answers = { next: () => new Promise(() => {}), asked: [], open: 0, mostOpen: 0 };
+      const waiting = await connectStdio(fixture, engine, {
+        env: { MCP_BRIDGE_POOL_SIZE: '0', MCP_BRIDGE_APPROVAL: 'all', MCP_BRIDGE_APPROVAL_TIMEOUT: '1s' },
+        client: answeringClient(silent),
+      });
+      try {
+        const result = await run(waiting, attempt('mcp_test.echo(message="anyone?")'));
+        expect(result.value).toEqual([
+          'denied',
+          'approval timed out',
+          'Tool call denied: test.echo was not approved: no answer came in time',
+        ]);
+        expect(silent.asked).toHaveLength(1);
+      } finally {
+        await waiting.close();
+      }
+    });
+
     it('the audit trail says how each call was approved, or why it was not', async () => {
       const records = await until('the audit trail', async () => {
         const lines = (await readFile(auditFile, 'utf8').catch(() => '')).trim().split('\n');
