@@ -56,8 +56,7 @@ interface CallEnd {
 export function createCallControl(options: CallControlOptions) {
   const { settings, pool, policy, audit, telemetry, logger, observer } = options;
 
-  const annotationsOf = async (server: string, tool: string, signal: AbortSignal) =>
-    (await pool.metadata(server, { signal })).tools.find((t) => t.name === tool)?.annotations;
+  type Annotations = () => Promise<Record<string, unknown> | undefined>;
 
   /** Why the policy refuses this call now, or undefined; a call let through is counted. */
   const refusal = async (
@@ -65,9 +64,9 @@ export function createCallControl(options: CallControlOptions) {
     server: string,
     tool: string,
     guard: RunGuard,
-    signal: AbortSignal,
+    annotationsOf: Annotations,
   ): Promise<Refusal | undefined> => {
-    const annotations = active.needsAnnotations ? await annotationsOf(server, tool, signal) : undefined;
+    const annotations = active.needsAnnotations ? await annotationsOf() : undefined;
     return (
       active.refusal(server, tool, { annotations }) ??
       guard.full() ??
@@ -87,9 +86,9 @@ export function createCallControl(options: CallControlOptions) {
     session: string | undefined,
     runOptions: EngineRunOptions,
     callOptions: ToolCallOptions,
+    annotationsOf: Annotations,
   ): Promise<ApprovalOutcome | undefined> => {
-    if (!needsApproval(settings.approval, await annotationsOf(server, tool, callOptions.signal)))
-      return undefined;
+    if (!needsApproval(settings.approval, await annotationsOf())) return undefined;
     if (!runOptions.approve) return 'unavailable';
     return callOptions.pauseDeadlines(
       runOptions.approve({ server, tool, arguments: args, session }, callOptions.signal),
@@ -131,6 +130,12 @@ export function createCallControl(options: CallControlOptions) {
           const callStarted = Date.now();
           const span = traced.call(server, tool);
           const live = observer?.callStarted(run, { server, tool });
+          // The tool's annotations, looked up once for the policy and the approval that both may need them.
+          let annotated: Promise<Record<string, unknown> | undefined> | undefined;
+          const annotationsOf: Annotations = () =>
+            (annotated ??= pool
+              .metadata(server, { signal: callOptions.signal })
+              .then((meta) => meta.tools.find((t) => t.name === tool)?.annotations));
           /** The call's line in the audit trail and the end of its span. */
           const finish = (end: CallEnd): void => {
             observer?.callEnded(live, end.outcome);
@@ -163,7 +168,7 @@ export function createCallControl(options: CallControlOptions) {
             });
           };
           if (policy && guard) {
-            const refused = await refusal(policy, server, tool, guard, callOptions.signal);
+            const refused = await refusal(policy, server, tool, guard, annotationsOf);
             if (refused) {
               logger.info(`tool call refused by the policy: ${server}.${tool}`, { rule: refused.rule });
               finish({ outcome: 'denied', policy: refused.rule });
@@ -172,7 +177,15 @@ export function createCallControl(options: CallControlOptions) {
           }
           let approval = 'none';
           if (settings.approval !== 'never') {
-            const outcome = await askApproval(server, tool, callArgs, session, runOptions, callOptions);
+            const outcome = await askApproval(
+              server,
+              tool,
+              callArgs,
+              session,
+              runOptions,
+              callOptions,
+              annotationsOf,
+            );
             if (outcome) {
               approval = outcome;
               if (!outcome.startsWith('allowed')) {
