@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type DiscoveryResult, type McpServerConfig, resolveServer } from '@codexec/config-discovery';
 import { type ContainerLimits, LABEL_INSTANCE, type LimitSupport } from '@codexec/container-runtime';
 import type { LimitsReport, ServerMeta, ToolCallResult, ToolMeta } from '@codexec/frame-protocol';
@@ -18,7 +17,7 @@ import {
 import { type RunOutcome, render } from '@codexec/toon-output';
 import { createUpstreamPool, type UpstreamPool, type UpstreamServer } from '@codexec/upstream-pool';
 import { listed, withAttachments } from './attachment-content.js';
-import { AUDIT_FILE, AuditLog } from './audit/audit-log.js';
+import { AuditLog, auditFileOf } from './audit/audit-log.js';
 import { createCallControl, type ObservedRun } from './call-control.js';
 import { catalogFrom } from './catalog.js';
 import { ConnectionSessions } from './connection-sessions.js';
@@ -130,11 +129,12 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     logger: childLogger(logger, 'skills'),
   });
   logger.debug('project state', { dir: projectDir });
+  const auditFile = auditFileOf(settings.auditLog, projectDir);
   const audit =
-    settings.auditLog === 'off'
+    auditFile === undefined
       ? undefined
       : new AuditLog({
-          file: settings.auditLog ?? join(projectDir, AUDIT_FILE),
+          file: auditFile,
           maxBytes: settings.auditMaxBytes,
           logger: childLogger(logger, 'audit'),
         });

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type FileHandle, mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { findSecret, redactSecret } from '@codexec/config-discovery';
 import type { Logger } from '../logger.js';
 
@@ -16,7 +16,13 @@ const FLUSH_MS = 20;
 const FLUSH_BYTES = 256 * 1024;
 
 /** The audit trail's file name in the project's state directory. */
-export const AUDIT_FILE = 'audit.jsonl';
+const AUDIT_FILE = 'audit.jsonl';
+
+/** Where the audit trail is: `MCP_BRIDGE_AUDIT_LOG`, else in the project's state directory; undefined when off. */
+export function auditFileOf(auditLog: string | undefined, projectDir: string): string | undefined {
+  if (auditLog === 'off') return undefined;
+  return auditLog ?? join(projectDir, AUDIT_FILE);
+}
 
 /** How a tool call ended, as the audit trail says it. */
 export type CallOutcome = 'ok' | 'tool_error' | 'error' | 'denied';

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { AUDIT_FILE, type AuditCall, type AuditRun, readAuditTrail } from '../../audit/audit-log.js';
+import { type AuditCall, type AuditRun, auditFileOf, readAuditTrail } from '../../audit/audit-log.js';
 import { settingsProjectDir } from '../../state-dir.js';
 import { EXIT_OK } from '../io.js';
 import type { CommandContext } from '../main.js';
@@ -7,13 +6,13 @@ import { formatTable } from '../table.js';
 
 /** `runs`: the recent runs of this project from the audit trail; `runs <id>`: one run with its tool calls. */
 export async function runsCommand({ io, settings, flags, positionals }: CommandContext): Promise<number> {
-  if (settings.auditLog === 'off') {
+  const file = auditFileOf(settings.auditLog, settingsProjectDir(settings, io.env));
+  if (file === undefined) {
     io.stderr.write(
       'code-exec-bridge: the audit trail is off (MCP_BRIDGE_AUDIT_LOG=off): no runs are kept.\n',
     );
     return 1;
   }
-  const file = settings.auditLog ?? join(settingsProjectDir(settings, io.env), AUDIT_FILE);
   const records = await readAuditTrail(file);
   const runs = records.filter((r): r is AuditRun => r.type === 'run');
   const id = positionals[0];
