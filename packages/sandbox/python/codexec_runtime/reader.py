@@ -153,8 +153,7 @@ class FrameReader:
             self.main_pumping = True
         try:
             # Lines left by a reader that an exception stopped go first, in order.
-            while self._lines:
-                self._handle(self._lines.popleft())
+            self._handle_lines()
             while not self._ended and self._ready.poll(0):
                 try:
                     chunk = os.read(self._fd, _CHUNK)
@@ -167,8 +166,7 @@ class FrameReader:
                     if self._buffer:
                         self._lines.append(bytes(self._buffer))
                         self._buffer.clear()
-                    while self._lines:
-                        self._handle(self._lines.popleft())
+                    self._handle_lines()
                     self._end()
                     return
                 self._buffer += chunk
@@ -176,14 +174,18 @@ class FrameReader:
                 if end >= 0:
                     self._lines.extend(bytes(self._buffer[:end]).split(b"\n"))
                     del self._buffer[: end + 1]
-                while self._lines:
-                    self._handle(self._lines.popleft())
+                self._handle_lines()
                 if len(chunk) < _CHUNK:
                     return
         finally:
             if main:
                 self.main_pumping = False
             self._lock.release()
+
+    def _handle_lines(self) -> None:
+        """Handles the queued lines in order; one an exception interrupts leaves the rest queued."""
+        while self._lines:
+            self._handle(self._lines.popleft())
 
     def _handle(self, line: bytes) -> None:
         if not line.strip():
