@@ -19,6 +19,14 @@ import {
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
 
+/** The address (with its token) a bridge printed for its console. */
+function consoleAddress(session: StdioSession): Promise<URL> {
+  return until('the console address in the log', () => {
+    const found = /console at (http:\/\/\S+)/.exec(session.stderr())?.[1];
+    return found ? new URL(found) : undefined;
+  });
+}
+
 for (const engine of ['podman', 'docker'] as const) {
   const skip = shouldSkip(distStatus(), await engineStatus(engine));
 
@@ -32,10 +40,7 @@ for (const engine of ['podman', 'docker'] as const) {
       bridge = await connectStdio(fixture, engine, {
         env: { MCP_BRIDGE_POOL_SIZE: '1', MCP_BRIDGE_CONSOLE: '127.0.0.1:0' },
       });
-      url = await until('the console address in the log', () => {
-        const found = /console at (http:\/\/\S+)/.exec(bridge.stderr())?.[1];
-        return found ? new URL(found) : undefined;
-      });
+      url = await consoleAddress(bridge);
     }, LONG);
 
     afterAll(async () => {
@@ -104,10 +109,7 @@ for (const engine of ['podman', 'docker'] as const) {
         env: { MCP_BRIDGE_POOL_SIZE: '0', MCP_BRIDGE_CONSOLE: '127.0.0.1:0' },
       });
       try {
-        const address = await until('the second console', () => {
-          const found = /console at (http:\/\/\S+)/.exec(later.stderr())?.[1];
-          return found ? new URL(found) : undefined;
-        });
+        const address = await consoleAddress(later);
         const recent = await until('the earlier runs', async () => {
           const response = await fetch(new URL('/console/state', address), {
             headers: { authorization: `Bearer ${address.searchParams.get('token')}` },
