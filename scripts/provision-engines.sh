@@ -11,6 +11,10 @@
 #   SKIP_DOCKER=1                             podman only
 #   ROOTLESS_USER=codexec-rootless            the unprivileged user whose rootless podman the tests also use
 #                                             (scripts/podman-rootless); SKIP_ROOTLESS=1 leaves it out
+#   SKIP_REMOTE=1                             no remote engines: by default a second podman API service with its
+#                                             own storage (unix:///run/codexec-remote/podman.sock, holding also
+#                                             localhost/codexec-remote-only:bookworm) and dockerd listening on
+#                                             tcp://127.0.0.1:2375 as well, for the remote-engine tests
 set -euo pipefail
 
 IMAGE="${IMAGE:-${CODEXEC_TEST_IMAGE:-localhost/codexec-python:bookworm}}"
@@ -28,6 +32,15 @@ die() {
 trap 'log "ERROR: failed at line $LINENO: $BASH_COMMAND"' ERR
 
 ROOTLESS_USER="${ROOTLESS_USER:-${CODEXEC_ROOTLESS_USER:-codexec-rootless}}"
+REMOTE_ROOT=/var/lib/codexec-remote
+REMOTE_RUN=/run/codexec-remote
+REMOTE_PODMAN_URL="unix://$REMOTE_RUN/podman.sock"
+REMOTE_DOCKER_HOST=tcp://127.0.0.1:2375
+REMOTE_ONLY_IMAGE=localhost/codexec-remote-only:bookworm
+want_remote() { [ -z "${SKIP_REMOTE:-}" ]; }
+remote_podman() { podman --root "$REMOTE_ROOT/storage" --runroot "$REMOTE_RUN/run" "$@"; }
+remote_podman_answers() { CONTAINER_HOST="$REMOTE_PODMAN_URL" timeout 20 podman info >/dev/null 2>&1; }
+docker_tcp_answers() { ! want_remote || DOCKER_HOST="$REMOTE_DOCKER_HOST" timeout 20 docker info >/dev/null 2>&1; }
 want_docker() { [ -z "${SKIP_DOCKER:-}" ]; }
 want_rootless() { [ -z "${SKIP_ROOTLESS:-}" ]; }
 as_rootless() { "$(dirname "$0")/podman-rootless" "$@"; }
@@ -118,6 +131,19 @@ if [ "$(podman_runtime)" != runc ]; then
 fi
 
 # --- docker: start the daemon ----------------------------------------------------------------------------------
+# It listens on its usual socket and, for the remote-engine tests, on loopback TCP too (no TLS: loopback only).
+dockerd_args=(-H unix:///var/run/docker.sock)
+want_remote && dockerd_args+=(-H "$REMOTE_DOCKER_HOST")
+if want_docker && docker_answers && ! docker_tcp_answers; then
+  if [ -f /var/run/docker.pid ] && ! systemctl is-active --quiet docker 2>/dev/null; then
+    log "restarting dockerd to listen on $REMOTE_DOCKER_HOST as well"
+    pid=$(cat /var/run/docker.pid)
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  else
+    log "WARNING: dockerd runs under systemd without $REMOTE_DOCKER_HOST: add \`-H $REMOTE_DOCKER_HOST\` to its service for the remote-engine tests"
+  fi
+fi
 if want_docker && ! docker_answers; then
   if pgrep -x dockerd >/dev/null; then
     log "dockerd is running but not answering yet; waiting for it"
@@ -130,7 +156,7 @@ if want_docker && ! docker_answers; then
     # A pid file left by a dockerd that died makes the next one refuse to start.
     if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then rm -f /var/run/docker.pid; fi
     # 9>&-: the daemon outlives this script and must not inherit the provisioning lock, or every later run waits.
-    nohup dockerd >"$DOCKERD_LOG" 2>&1 9>&- &
+    nohup dockerd "${dockerd_args[@]}" >"$DOCKERD_LOG" 2>&1 9>&- &
   fi
   for _ in $(seq 1 60); do
     docker_answers && break
@@ -205,6 +231,32 @@ if want_rootless; then
   fi
 fi
 
+# --- remote engines: a second podman API service with storage of its own, and docker over TCP ------------------
+# What a team's engine on another machine looks like to the CLI: podman as a client of an API service (an image only
+# that service holds proves a run went there), and the docker CLI talking to its daemon over TCP.
+if want_remote; then
+  mkdir -p "$REMOTE_ROOT" "$REMOTE_RUN"
+  if ! remote_podman image exists "$REMOTE_ONLY_IMAGE" 2>/dev/null; then
+    log "copying $IMAGE into the storage of the second podman service"
+    podman save "$IMAGE" 2>/dev/null | remote_podman load -q >/dev/null 2>/tmp/codexec-remote-load.log ||
+      { tail -5 /tmp/codexec-remote-load.log >&2; die "could not copy $IMAGE to the second podman's storage"; }
+    remote_podman tag "$IMAGE" "$REMOTE_ONLY_IMAGE"
+  fi
+  if ! remote_podman_answers; then
+    log "starting a second podman API service at $REMOTE_PODMAN_URL (log: /tmp/codexec-remote-podman.log)"
+    rm -f "$REMOTE_RUN/podman.sock"
+    # From its own directory: conmon writes a file named `oom` into the service's working directory when the memory
+    # limit kills a container, which must not be the checkout this script runs from.
+    (cd "$REMOTE_RUN" && exec nohup podman --root "$REMOTE_ROOT/storage" --runroot "$REMOTE_RUN/run" system service \
+      --time=0 "$REMOTE_PODMAN_URL") >/tmp/codexec-remote-podman.log 2>&1 9>&- &
+    for _ in $(seq 1 30); do
+      remote_podman_answers && break
+      sleep 1
+    done
+    remote_podman_answers || { tail -20 /tmp/codexec-remote-podman.log >&2; die "the second podman service did not answer"; }
+  fi
+fi
+
 # --- check that the engines really run the image ----------------------------------------------------------------
 out=$(podman run --rm --network none "${RLIMITS[@]}" "$IMAGE" python3 -c 'print("ok")' 2>&1) ||
   die "podman cannot run $IMAGE: $out"
@@ -220,4 +272,16 @@ if want_docker; then
   out=$(docker run --rm --network none "$IMAGE" python3 -c 'print("ok")' 2>&1) || die "docker cannot run $IMAGE: $out"
   [ "$out" = ok ] || die "docker ran $IMAGE but printed: $out"
   log "docker $(docker version --format '{{.Server.Version}}'), image $IMAGE runs"
+fi
+if want_remote; then
+  out=$(CONTAINER_HOST="$REMOTE_PODMAN_URL" podman run --rm --network none "${RLIMITS[@]}" "$REMOTE_ONLY_IMAGE" \
+    python3 -c 'print("ok")' 2>&1) || die "podman at $REMOTE_PODMAN_URL cannot run $REMOTE_ONLY_IMAGE: $out"
+  [ "$out" = ok ] || die "podman at $REMOTE_PODMAN_URL ran $REMOTE_ONLY_IMAGE but printed: $out"
+  log "the second podman service at $REMOTE_PODMAN_URL runs $REMOTE_ONLY_IMAGE (an image only it holds)"
+  if want_docker; then
+    out=$(DOCKER_HOST="$REMOTE_DOCKER_HOST" docker run --rm --network none "$IMAGE" python3 -c 'print("ok")' 2>&1) ||
+      die "docker at $REMOTE_DOCKER_HOST cannot run $IMAGE: $out"
+    [ "$out" = ok ] || die "docker at $REMOTE_DOCKER_HOST ran $IMAGE but printed: $out"
+    log "docker at $REMOTE_DOCKER_HOST runs $IMAGE"
+  fi
 fi

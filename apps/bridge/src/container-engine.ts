@@ -3,6 +3,7 @@ import {
   DEFAULT_LIMITS,
   type DetectedRuntime,
   detectRuntime,
+  type RuntimeCandidate,
   validateLimits,
 } from '@codexec/container-runtime';
 import type { Logger } from './logger.js';
@@ -17,11 +18,12 @@ const ENGINE_INFO_TIMEOUT_MS = 30_000;
  * the first that answers. Its errors say what to install or start.
  */
 export function selectEngine(
-  settings: Pick<Settings, 'runtime'>,
+  settings: Pick<Settings, 'runtime' | 'engineHost' | 'engineConnection'>,
   options: { logger: Logger; signal?: AbortSignal },
 ): Promise<SelectedEngine> {
   return detectRuntime({
     explicit: settings.runtime,
+    candidates: engineCandidates(settings),
     // A rootless podman waiting for its storage lock, or a daemon just started, can take more than the library's
     // 10 s to answer `info`; an engine that does not answer at all is still reported within half a minute.
     timeoutMs: ENGINE_INFO_TIMEOUT_MS,
@@ -32,6 +34,23 @@ export function selectEngine(
     if (error instanceof Error) error.message = inBridgeTerms(error.message);
     throw error;
   });
+}
+
+/**
+ * podman then docker, each told where its engine is when the settings say: an address (podman's `--url`, docker's
+ * `--host`) or a named podman connection / docker context. Without them the CLIs read CONTAINER_HOST, DOCKER_HOST
+ * and their own configuration, as they always do. Pure.
+ */
+export function engineCandidates(
+  settings: Pick<Settings, 'engineHost' | 'engineConnection'>,
+): RuntimeCandidate[] {
+  const { engineHost: host, engineConnection: connection } = settings;
+  const podman = host ? ['--url', host] : connection ? ['--connection', connection] : [];
+  const docker = host ? ['--host', host] : connection ? ['--context', connection] : [];
+  return [
+    { engine: 'podman', ...(podman.length > 0 ? { options: { globalArgs: podman } } : {}) },
+    { engine: 'docker', ...(docker.length > 0 ? { options: { globalArgs: docker } } : {}) },
+  ];
 }
 
 /** Container limits: the runtime package's hardened defaults, with what the settings change. */

@@ -79,6 +79,33 @@ export const SETTINGS: readonly SettingSpec[] = [
     },
   }),
   spec({
+    key: 'engineHost',
+    env: 'MCP_BRIDGE_ENGINE_HOST',
+    flag: 'engine-host',
+    shown: 'local engine',
+    description:
+      "Address of a remote engine (unix://, tcp://, ssh://): podman's --url, docker's --host. CONTAINER_HOST and DOCKER_HOST work too; the direct channel is off there",
+    parse: (raw) => {
+      const value = raw.trim();
+      if (!/^(unix|tcp|ssh|npipe):\/\/\S+$/.test(value))
+        throw 'expected an address such as unix:///run/podman/podman.sock, tcp://10.0.0.2:2376 or ssh://user@host';
+      return value;
+    },
+  }),
+  spec({
+    key: 'engineConnection',
+    env: 'MCP_BRIDGE_ENGINE_CONNECTION',
+    flag: 'engine-connection',
+    shown: 'local engine',
+    description:
+      'A podman connection (`podman system connection list`) or docker context (`docker context ls`) to run containers on',
+    parse: (raw) => {
+      const value = raw.trim();
+      if (!/^[\w.@-]+$/.test(value)) throw 'expected the name of a podman connection or docker context';
+      return value;
+    },
+  }),
+  spec({
     key: 'image',
     env: 'MCP_BRIDGE_IMAGE',
     flag: 'image',

@@ -16,6 +16,10 @@ export type ApprovalMode = 'never' | 'destructive' | 'all';
 export interface Settings {
   /** Which container engine to use: `auto` (podman, then docker), `podman`, `docker`, or a path to either. */
   runtime: string;
+  /** Address of the engine to use instead of the local one: podman's `--url`, docker's `--host`. */
+  engineHost?: string | undefined;
+  /** A podman connection or docker context to use instead of the local engine. */
+  engineConnection?: string | undefined;
   image: string;
   /** Timeout of a run when the call does not give one. */
   timeoutMs: number;
@@ -191,6 +195,13 @@ function checkTogether(settings: Settings, flags: FlagValues): void {
       'INVALID_SETTING',
       `Invalid settings: ${name('timeoutMs', flags)} (${formatDuration(settings.timeoutMs)}) is larger than ` +
         `${name('maxTimeoutMs', flags)} (${formatDuration(settings.maxTimeoutMs)}); lower the first or raise the second.`,
+    );
+  }
+  if (settings.engineHost && settings.engineConnection) {
+    throw new BridgeError(
+      'INVALID_SETTING',
+      `Invalid settings: ${name('engineHost', flags)} and ${name('engineConnection', flags)} both say where the ` +
+        'engine is; set one of them.',
     );
   }
   if (settings.maxTimeoutMs < 1000) {

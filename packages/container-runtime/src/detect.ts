@@ -4,6 +4,7 @@ import type { CliRuntimeOptions } from './adapters/cli.js';
 import { createDockerRuntime } from './adapters/docker.js';
 import { createPodmanRuntime } from './adapters/podman.js';
 import { type EnsurePodmanMachineOptions, ensurePodmanMachine } from './adapters/podman-machine.js';
+import { describeEndpoint } from './endpoint.js';
 import { runtimeNotFound } from './engine-errors.js';
 import { abortedError, ContainerRuntimeError, invalidOption, isContainerRuntimeError } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -127,10 +128,11 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
   const fromOption = options.explicit !== undefined && options.explicit.trim() !== '';
   const choice = fromOption ? parseRuntimeChoice(options.explicit!, 'runtime') : 'auto';
   const candidateList = options.candidates ?? DEFAULT_CANDIDATES;
+  // An explicit choice keeps the options its engine's candidate has (an endpoint), under its own binary.
   const candidates =
     choice === 'auto'
       ? candidateList
-      : [choice.command ? choice : (candidateList.find((c) => c.engine === choice.engine) ?? choice)];
+      : [{ ...candidateList.find((c) => c.engine === choice.engine), ...choice }];
   const source: DetectedRuntime['source'] = choice === 'auto' ? 'auto' : 'option';
   const runtimeOptions = { ...options.runtimeOptions, platform };
   if (options.logger && !runtimeOptions.logger) runtimeOptions.logger = options.logger;
@@ -162,6 +164,9 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
         {
           rootless: probe.info.rootless,
           source,
+          ...(probe.info.remote || probe.runtime.endpoint.remote
+            ? { endpoint: probe.info.address ?? describeEndpoint(probe.runtime.endpoint) }
+            : {}),
         },
       );
       return { runtime: probe.runtime, info: probe.info, source };

@@ -1,3 +1,4 @@
+import { describeEndpoint, type EngineEndpoint } from './endpoint.js';
 import { ContainerRuntimeError, tail } from './errors.js';
 import type { EngineName } from './runtime.js';
 
@@ -47,7 +48,19 @@ export function unknownOciRuntime(stderr: string): string | undefined {
   return undefined;
 }
 
-function engineAdvice(engine: EngineName, stderr: string, platform: NodeJS.Platform): string {
+function engineAdvice(
+  engine: EngineName,
+  stderr: string,
+  platform: NodeJS.Platform,
+  endpoint: EngineEndpoint | undefined,
+): string {
+  if (endpoint?.remote && endpoint.kind !== 'machine') {
+    const where = describeEndpoint(endpoint);
+    if (/permission denied|unauthori[sz]ed|forbidden|handshake failed|authenticat/i.test(stderr)) {
+      return `The engine at ${where} refused this user: check that you may use its socket (its owner and mode), the ssh key or TLS certificates, and \`${engine === 'docker' ? 'docker context ls' : 'podman system connection list'}\`.`;
+    }
+    return `Check that the engine at ${where} is running and reachable from here (the address, port or socket path, the network, \`${engine === 'docker' ? 'docker context ls' : 'podman system connection list'}\`), or unset it to use the local engine.`;
+  }
   if (engine === 'docker') {
     if (/permission denied/i.test(stderr)) {
       return 'You may not use the Docker socket: add your user to the "docker" group (then log in again), use rootless Docker, or set DOCKER_HOST.';
@@ -71,10 +84,13 @@ export interface EngineNotRespondingInput {
   stderr?: string | undefined;
   timedOutAfterMs?: number | undefined;
   platform?: NodeJS.Platform | undefined;
+  /** Where the CLI sent its request: named in the message when it is not the local default. */
+  endpoint?: EngineEndpoint | undefined;
   cause?: unknown;
 }
 
 export function engineNotResponding(input: EngineNotRespondingInput): ContainerRuntimeError {
+  const at = input.endpoint?.remote ? ` at ${describeEndpoint(input.endpoint)}` : '';
   const stderr = tail(input.stderr ?? '');
   const what =
     input.timedOutAfterMs !== undefined
@@ -83,7 +99,7 @@ export function engineNotResponding(input: EngineNotRespondingInput): ContainerR
   const detail = stderr ? `:\n${stderr}\n` : '. ';
   return new ContainerRuntimeError(
     'ENGINE_NOT_RESPONDING',
-    `${input.engine} (${input.command}) ${what}${detail}${engineAdvice(input.engine, stderr, input.platform ?? process.platform)}`,
+    `${input.engine} (${input.command})${at} ${what}${detail}${engineAdvice(input.engine, stderr, input.platform ?? process.platform, input.endpoint)}`,
     { engine: input.engine, stderr: stderr || undefined, cause: input.cause },
   );
 }
@@ -175,6 +191,8 @@ export interface StartFailureInput {
   stderr: string;
   image: string;
   ociRuntime?: string | undefined;
+  /** Where the CLI sent its request (named when the engine could not be reached). */
+  endpoint?: EngineEndpoint | undefined;
 }
 
 /**
@@ -192,7 +210,9 @@ export function classifyStartFailure(input: StartFailureInput): ContainerRuntime
   if (saysNoSuchImage(stderr)) return imageMissing(engine, image, stderr);
   const oci = unknownOciRuntime(stderr);
   if (oci !== undefined) return ociRuntimeMissing(engine, input.ociRuntime ?? oci, stderr);
-  if (saysEngineUnreachable(stderr)) return engineNotResponding({ engine, command: engine, stderr });
+  if (saysEngineUnreachable(stderr)) {
+    return engineNotResponding({ engine, command: engine, stderr, endpoint: input.endpoint });
+  }
   const text = tail(stderr);
   const hint =
     START_HINTS.find(([pattern]) => pattern.test(text))?.[1] ??

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  parseDockerAddress,
   parseDockerContainers,
   parseDockerInfo,
   parseDockerLabels,
@@ -11,6 +12,15 @@ import { ContainerRuntimeError } from './errors.js';
 
 /** Outputs recorded from podman 4.3.1 and Docker Engine 20.10 (client 28) on Debian 12; rootless ones edited. */
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+
+describe('parseDockerAddress', () => {
+  it('reads the host of the context in use, and nothing from anything else', () => {
+    expect(parseDockerAddress('"tcp://127.0.0.1:2375"\n')).toBe('tcp://127.0.0.1:2375');
+    expect(parseDockerAddress('"unix:///var/run/docker.sock"')).toBe('unix:///var/run/docker.sock');
+    expect(parseDockerAddress('""')).toBeUndefined();
+    expect(parseDockerAddress('template: no such field')).toBeUndefined();
+  });
+});
 
 describe('parsePodmanInfo', () => {
   it('reads a rootful podman', () => {
@@ -23,6 +33,15 @@ describe('parsePodmanInfo', () => {
       defaultOciRuntime: 'runc',
       cgroupVersion: '1',
       cgroupControllers: ['cpuset', 'cpu', 'cpuacct', 'blkio', 'memory', 'devices', 'freezer', 'pids'],
+      remote: false,
+    });
+  });
+
+  it('reads a remote client: the service says it is remote, and where it was reached', () => {
+    expect(parsePodmanInfo(fixture('podman-info-remote.json'))).toMatchObject({
+      rootless: false,
+      remote: true,
+      address: 'unix:///run/codexec-remote/podman.sock',
     });
   });
 

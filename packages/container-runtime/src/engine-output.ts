@@ -39,6 +39,9 @@ export function parsePodmanInfo(text: string, command = 'podman'): EngineInfo {
   const ociName = asString(oci.name);
   const cgroup = asString(host.cgroupVersion)?.replace(/^v/, '');
   const controllers = Array.isArray(host.cgroupControllers) ? host.cgroupControllers.map(String) : undefined;
+  // A remote client's info says so, with the socket it reached; a local one names its own (unused) API socket.
+  const remote = host.serviceIsRemote === true;
+  const socket = asString(asObject(host.remoteSocket).path);
   return {
     engine: 'podman',
     command,
@@ -49,6 +52,8 @@ export function parsePodmanInfo(text: string, command = 'podman'): EngineInfo {
     defaultOciRuntime: ociName,
     cgroupVersion: cgroup,
     ...(controllers ? { cgroupControllers: controllers } : {}),
+    remote,
+    ...(remote && socket ? { address: socket } : {}),
   };
 }
 
@@ -85,6 +90,16 @@ export function parseDockerInfo(text: string, command = 'docker'): EngineInfo {
       ...(info.CpuCfsQuota === true ? ['cpu'] : []),
     ],
   };
+}
+
+/** `docker context inspect --format '{{json .Endpoints.docker.Host}}'`: the daemon's address, if it printed one. */
+export function parseDockerAddress(text: string): string | undefined {
+  try {
+    const host: unknown = JSON.parse(text.trim());
+    return typeof host === 'string' && host !== '' ? host : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

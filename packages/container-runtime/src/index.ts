@@ -12,8 +12,10 @@ export {
   parseRuntimeChoice,
   type RuntimeCandidate,
 } from './detect.js';
+export { describeEndpoint, type EndpointInput, type EngineEndpoint, engineEndpoint } from './endpoint.js';
 export { classifyStartFailure, type StartFailureInput, unknownOciRuntime } from './engine-errors.js';
 export {
+  parseDockerAddress,
   parseDockerContainers,
   parseDockerInfo,
   parseDockerLabels,

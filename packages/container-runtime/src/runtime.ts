@@ -1,4 +1,5 @@
 import type { Duplex, Readable, Writable } from 'node:stream';
+import type { EngineEndpoint } from './endpoint.js';
 import type { ContainerRuntimeError } from './errors.js';
 
 /** The engines with an adapter. The sandbox and the bridge never branch on which one they have. */
@@ -131,16 +132,28 @@ export interface EngineInfo {
    * `memory`, `pids`, `cpu` as its daemon reports support). Undefined when the engine does not say.
    */
   cgroupControllers?: string[] | undefined;
+  /**
+   * Where the engine was reached, as it says: podman's API socket when its CLI is a remote client, docker's daemon
+   * address (of `DOCKER_HOST` or the context in use). Undefined when the engine does not say.
+   */
+  address?: string | undefined;
+  /**
+   * Whether the CLI is a client of the engine's API, which may be on another machine, as the engine says (podman
+   * configured as remote in a config file counts). Undefined when the engine does not say.
+   */
+  remote?: boolean | undefined;
 }
 
 /** One container engine, reached through its CLI. */
 export interface ContainerRuntime {
   readonly engine: EngineName;
   readonly command: string;
+  /** Where the CLI sends its requests, as its arguments and environment say (`engineEndpoint`). */
+  readonly endpoint: EngineEndpoint;
   /**
    * Whether `spawn` can hand a file descriptor to the container (`spec.channel`): local podman on Linux
    * (`--preserve-fds`). Not docker, whose client talks to a daemon, nor a remote podman (`--url`, CONTAINER_HOST,
-   * a podman machine).
+   * a podman machine), nor one that `info()` found to be remote.
    */
   readonly passesDescriptors: boolean;
   /**

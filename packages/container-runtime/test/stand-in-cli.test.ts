@@ -33,6 +33,7 @@ function standIn(script: string): { cli: EngineCli; dir: string } {
       command,
       globalArgs: [],
       env: {},
+      endpoint: { kind: 'local', source: 'default', remote: false },
       cwd: dir,
       platform: 'linux',
       logger: silentLogger,

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { type ContainerRuntime, createDockerRuntime, createPodmanRuntime } from '@codexec/container-runtime';
-import { ON_CI, warnSkipped } from '@codexec/test-support';
+import { ON_CI, REMOTE_DOCKER_HOST, REMOTE_PODMAN_URL, warnSkipped } from '@codexec/test-support';
 import { beforeEach, describe } from 'vitest';
 import type { Sandbox } from '../src/index.js';
 
@@ -48,6 +48,29 @@ export async function rootlessPodmanStatus(): Promise<EngineStatus> {
   }
   const info = await runtime.info();
   if (!info.rootless) return { ok: false, runtime, reason: 'podman here is rootful, not rootless' };
+  return status;
+}
+
+/**
+ * The remote engines of scripts/provision-engines.sh: podman as a client of a second API service (CONTAINER_HOST),
+ * docker talking to its daemon over loopback TCP (DOCKER_HOST). Each must say it is remote when asked.
+ */
+export async function remoteEngineStatus(engine: 'podman' | 'docker'): Promise<EngineStatus> {
+  const runtime =
+    engine === 'podman'
+      ? createPodmanRuntime({ env: { CONTAINER_HOST: REMOTE_PODMAN_URL } })
+      : createDockerRuntime({ env: { DOCKER_HOST: REMOTE_DOCKER_HOST } });
+  const address = engine === 'podman' ? REMOTE_PODMAN_URL : REMOTE_DOCKER_HOST;
+  const status = await engineStatus(engine, runtime);
+  if (!status.ok) {
+    return {
+      ...status,
+      reason: `remote ${status.reason} at ${address} (scripts/provision-engines.sh sets it up)`,
+    };
+  }
+  const info = await runtime.info();
+  if (!info.remote)
+    return { ok: false, runtime, reason: `${engine} at ${address} does not say it is remote` };
   return status;
 }
 

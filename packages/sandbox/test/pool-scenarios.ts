@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ContainerRuntime, ContainerSpec } from '@codexec/container-runtime';
+import { REMOTE_DOCKER_HOST, REMOTE_PODMAN_URL } from '@codexec/test-support';
 import { afterEach, expect, it } from 'vitest';
 import {
   createSandbox,
@@ -75,10 +76,17 @@ function recordingLogger(): Logger & { lines: { message: string; fields?: Record
 export function definePoolSuite(
   engine: 'podman' | 'docker',
   status: EngineStatus,
-  variant: { directChannel: boolean } = { directChannel: false },
+  variant: { directChannel: boolean; remote?: boolean } = { directChannel: false },
 ): void {
   const { runtime } = status;
   const { directChannel } = variant;
+  const kind = variant.remote ? 'remote ' : '';
+  // The engine's own CLI, for what the runtime does not do (pause, a removal behind the pool's back), at the same
+  // endpoint as the runtime.
+  const remoteEnv =
+    engine === 'podman' ? { CONTAINER_HOST: REMOTE_PODMAN_URL } : { DOCKER_HOST: REMOTE_DOCKER_HOST };
+  const engineCli = (args: string[]) =>
+    exec(engine, args, variant.remote ? { env: { ...process.env, ...remoteEnv } } : {});
   let serial = 0;
   const made: Sandbox[] = [];
   const make = (options: Partial<SandboxOptions> = {}): Sandbox => {
@@ -86,7 +94,7 @@ export function definePoolSuite(
     const sandbox = createSandbox({
       runtime,
       image: IMAGE,
-      instanceId: `test-pool-${engine}${directChannel ? '-direct' : ''}-${process.pid}-${serial}`,
+      instanceId: `test-pool-${kind ? 'remote-' : ''}${engine}${directChannel ? '-direct' : ''}-${process.pid}-${serial}`,
       directChannel,
       ...options,
     });
@@ -94,7 +102,12 @@ export function definePoolSuite(
     return sandbox;
   };
 
-  engineSuite(`warm pool on ${engine}${directChannel ? ' with the direct channel' : ''}`, status, () => {
+  const asked = directChannel
+    ? variant.remote
+      ? ' asking for the direct channel'
+      : ' with the direct channel'
+    : '';
+  engineSuite(`warm pool on ${kind}${engine}${asked}`, status, () => {
     afterEach(async () => {
       for (const sandbox of made.splice(0)) {
         await sandbox.close();
@@ -138,7 +151,7 @@ export function definePoolSuite(
       const sandbox = make({ pool: { size: 1 } });
       await full(sandbox);
       const [victim] = sandbox.poolStatus().containers;
-      await exec(engine, ['rm', '-f', ...(engine === 'podman' ? ['--time', '0'] : []), victim!]);
+      await engineCli(['rm', '-f', ...(engine === 'podman' ? ['--time', '0'] : []), victim!]);
       const result = await identify(sandbox, 'after-rm');
       expectSuccess(result);
       expect(sandbox.poolStatus().discarded).toBe(1);
@@ -179,7 +192,7 @@ export function definePoolSuite(
       expect(handedOut).toHaveLength(1);
       expect(handedOut).not.toContain(victim);
       expect(sandbox.poolStatus()).toMatchObject({ discarded: 1, served: 1, cold: 0 });
-      expect(new Set(channels)).toEqual(new Set([directChannel]));
+      expect(new Set(channels)).toEqual(new Set([directChannel && runtime.passesDescriptors]));
       // The container the client left running is removed too, and so is the run's.
       await until(
         'the orphaned container to be removed',
@@ -197,7 +210,7 @@ export function definePoolSuite(
       await full(sandbox);
       const [victim] = sandbox.poolStatus().containers;
       // Paused: its client runs and its channel is open, but nothing inside answers.
-      await exec(engine, ['pause', victim!]);
+      await engineCli(['pause', victim!]);
       const result = await identify(sandbox, 'after-pause');
       expectSuccess(result);
       expect(sandbox.poolStatus().discarded).toBe(1);

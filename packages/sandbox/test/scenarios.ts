@@ -1,4 +1,5 @@
 import type { ServerMeta } from '@codexec/frame-protocol';
+import { REMOTE_DOCKER_HOST, REMOTE_PODMAN_URL } from '@codexec/test-support';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createSandbox, type RunResult, type Sandbox, type ToolHost } from '../src/index.js';
 import { type EngineStatus, engineSuite, IMAGE, runContainers, settledRunContainers } from './engines.js';
@@ -85,6 +86,11 @@ export interface SuiteVariant {
   directChannel?: boolean;
   /** The engine is rootless podman (see `rootlessPodmanStatus`). */
   rootless?: boolean;
+  /**
+   * The engine is remote (see `remoteEngineStatus`): the sandbox asks for the direct channel, which must be off
+   * there by itself, every run going over the engine's stdio.
+   */
+  remote?: boolean;
 }
 
 export function defineSandboxSuite(
@@ -92,10 +98,11 @@ export function defineSandboxSuite(
   status: EngineStatus,
   variant: SuiteVariant = {},
 ): void {
-  const title = `sandbox on ${variant.rootless ? 'rootless ' : ''}${engine}${variant.directChannel ? ' with the direct channel' : ''}`;
+  const kind = variant.rootless ? 'rootless ' : variant.remote ? 'remote ' : '';
+  const title = `sandbox on ${kind}${engine}${variant.directChannel ? ' with the direct channel' : ''}`;
   const { runtime } = status;
-  const tag = `${variant.rootless ? 'rootless-' : ''}${engine}${variant.directChannel ? '-direct' : ''}`;
-  const directChannel = variant.directChannel === true;
+  const tag = `${kind.trim() ? `${kind.trim()}-` : ''}${engine}${variant.directChannel ? '-direct' : ''}`;
+  const directChannel = variant.directChannel === true || variant.remote === true;
 
   engineSuite(title, status, () => {
     // With the warm pool on, as the bridge runs it: every scenario below runs on a pooled container.
@@ -113,6 +120,18 @@ export function defineSandboxSuite(
     if (variant.directChannel) {
       it('really takes the direct channel (the engine passes descriptors)', () => {
         expect(runtime.passesDescriptors).toBe(true);
+      });
+    }
+    if (variant.remote) {
+      it('goes through the remote engine, where the direct channel is off by itself', async () => {
+        expect(runtime.endpoint.remote).toBe(true);
+        expect(runtime.passesDescriptors).toBe(false);
+        const info = await runtime.info();
+        expect(info.remote).toBe(true);
+        expect(info.address).toBe(engine === 'podman' ? REMOTE_PODMAN_URL : REMOTE_DOCKER_HOST);
+        const result = await sandbox.run({ code: "print('over the remote engine')" });
+        expectSuccess(result);
+        expect(result.stdout).toBe('over the remote engine\n');
       });
     }
 

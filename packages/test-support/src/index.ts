@@ -13,3 +13,13 @@ export const ON_CI = isCi();
 export function warnSkipped(what: string, reason: string): void {
   process.stderr.write(`\n!!! SKIPPING ${what}: ${reason}\n\n`);
 }
+
+/**
+ * The remote engines scripts/provision-engines.sh sets up on one machine: a second podman API service with storage
+ * of its own (`CODEXEC_REMOTE_PODMAN_URL` points elsewhere), which alone holds `REMOTE_ONLY_IMAGE`, and dockerd
+ * listening on loopback TCP (`CODEXEC_REMOTE_DOCKER_HOST`).
+ */
+export const REMOTE_PODMAN_URL =
+  process.env.CODEXEC_REMOTE_PODMAN_URL ?? 'unix:///run/codexec-remote/podman.sock';
+export const REMOTE_DOCKER_HOST = process.env.CODEXEC_REMOTE_DOCKER_HOST ?? 'tcp://127.0.0.1:2375';
+export const REMOTE_ONLY_IMAGE = 'localhost/codexec-remote-only:bookworm';

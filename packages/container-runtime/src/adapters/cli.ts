@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
+import { engineEndpoint } from '../endpoint.js';
 import { engineNotResponding, saysNoSuchContainer } from '../engine-errors.js';
-import { invalidOption } from '../errors.js';
+import { invalidOption, isContainerRuntimeError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { ContainerRuntime, ContainerSummary, EngineInfo, EngineName } from '../runtime.js';
 import { passesDescriptors } from './descriptor-passing.js';
@@ -69,6 +70,12 @@ export interface EngineDialect {
   engine: EngineName;
   infoArgs: string[];
   parseInfo(stdout: string, command: string): EngineInfo;
+  /**
+   * A command that prints the address the CLI reaches its engine at, when `info` does not say it (docker: the
+   * endpoint of the context in use), and its parser; `info` runs it beside its own and ignores its failure.
+   */
+  addressArgs?: string[];
+  parseAddress?(stdout: string): string | undefined;
   /** Arguments that exit 0 when the image is there. */
   imageExistsArgs(image: string): string[];
   /** Whether a failed `imageExistsArgs` run means "not there" rather than an engine failure. */
@@ -96,43 +103,76 @@ const DEFAULTS = {
  */
 export function createCliRuntime(dialect: EngineDialect, options: CliRuntimeOptions = {}): ContainerRuntime {
   const engine = dialect.engine;
+  const command = options.command ?? engine;
+  const globalArgs = options.globalArgs ?? [];
+  const env = options.env ?? {};
+  const platform = options.platform ?? process.platform;
+  const endpoint = engineEndpoint({ engine, command, globalArgs, env: { ...process.env, ...env }, platform });
   const cli: EngineCli = {
     engine,
-    command: options.command ?? engine,
-    globalArgs: options.globalArgs ?? [],
-    env: options.env ?? {},
+    command,
+    globalArgs,
+    env,
+    endpoint,
     cwd: options.cwd ?? tmpdir(),
-    platform: options.platform ?? process.platform,
+    platform,
     logger: options.logger ?? silentLogger,
   };
-  const { command, logger, platform } = cli;
+  const { logger } = cli;
   const timeouts = {
     infoTimeoutMs: options.infoTimeoutMs ?? DEFAULTS.infoTimeoutMs,
     commandTimeoutMs: options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs,
     pullTimeoutMs: options.pullTimeoutMs ?? DEFAULTS.pullTimeoutMs,
     stopTimeoutMs: options.stopTimeoutMs ?? DEFAULTS.stopTimeoutMs,
   };
-  const canPassDescriptors = passesDescriptors({
+  // What the arguments and environment say; an engine that says it is remote when asked turns it off too.
+  let canPassDescriptors = passesDescriptors({
     dialect,
     command,
-    globalArgs: cli.globalArgs,
-    env: { ...process.env, ...cli.env },
+    globalArgs,
+    env: { ...process.env, ...env },
     platform,
   });
 
   const runtime: ContainerRuntime = {
     engine,
     command,
-    passesDescriptors: canPassDescriptors,
+    endpoint,
+    get passesDescriptors() {
+      return canPassDescriptors;
+    },
 
     async info(opts = {}) {
       const timeoutMs = opts.timeoutMs ?? timeouts.infoTimeoutMs;
-      const result = await runEngineCommand(cli, dialect.infoArgs, { timeoutMs, signal: opts.signal });
+      const commandOptions = { timeoutMs, signal: opts.signal };
+      const [result, address] = await Promise.all([
+        runEngineCommand(cli, dialect.infoArgs, commandOptions),
+        dialect.addressArgs && dialect.parseAddress
+          ? runEngineCommand(cli, dialect.addressArgs, commandOptions).then(
+              (printed) => (printed.exitCode === 0 ? dialect.parseAddress!(printed.stdout) : undefined),
+              () => undefined,
+            )
+          : undefined,
+      ]);
       if (result.exitCode !== 0) {
         // docker prints its JSON (with ServerErrors) even when the daemon is down; its stderr says why.
-        throw engineNotResponding({ engine, command, stderr: result.stderr || result.stdout, platform });
+        throw engineNotResponding({ ...cli, stderr: result.stderr || result.stdout });
       }
-      return dialect.parseInfo(result.stdout, command);
+      let info: EngineInfo;
+      try {
+        info = dialect.parseInfo(result.stdout, command);
+      } catch (error) {
+        if (isContainerRuntimeError(error, 'ENGINE_NOT_RESPONDING')) {
+          throw engineNotResponding({ ...cli, stderr: error.stderr ?? error.message, cause: error });
+        }
+        throw error;
+      }
+      if (address !== undefined) {
+        info.address = address;
+        info.remote = info.remote === true || !isDefaultLocalAddress(address);
+      }
+      if (info.remote) canPassDescriptors = false;
+      return info;
     },
 
     async imageExists(image, opts = {}) {
@@ -216,4 +256,9 @@ export function createCliRuntime(dialect: EngineDialect, options: CliRuntimeOpti
     },
   };
   return runtime;
+}
+
+/** Whether a daemon address is one of the usual local sockets (docker's default, rootless, Desktop's). Pure. */
+function isDefaultLocalAddress(address: string): boolean {
+  return /^unix:\/\/.*\/docker\.sock$|^npipe:/.test(address);
 }

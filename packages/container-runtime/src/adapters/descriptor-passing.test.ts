@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type DescriptorPassingInput, passesDescriptors } from './descriptor-passing.js';
 
 const local: DescriptorPassingInput = {
-  dialect: { preservesFds: true },
+  dialect: { engine: 'podman', preservesFds: true },
   command: 'podman',
   globalArgs: [],
   env: { PATH: '/usr/bin' },
@@ -17,7 +17,7 @@ describe('passesDescriptors', () => {
   });
 
   it.each<[string, Partial<DescriptorPassingInput>]>([
-    ['an engine without --preserve-fds (docker)', { dialect: { preservesFds: false } }],
+    ['an engine without --preserve-fds (docker)', { dialect: { engine: 'docker', preservesFds: false } }],
     ['macOS (podman talks to a machine)', { platform: 'darwin' }],
     ['Windows', { platform: 'win32' }],
     ['a podman-remote binary', { command: '/usr/bin/podman-remote' }],

@@ -1,7 +1,8 @@
+import { engineEndpoint } from '../endpoint.js';
 import type { EngineDialect } from './cli.js';
 
 export interface DescriptorPassingInput {
-  dialect: Pick<EngineDialect, 'preservesFds'>;
+  dialect: Pick<EngineDialect, 'engine' | 'preservesFds'>;
   /** The CLI binary: a name on PATH or a path. */
   command: string;
   globalArgs: readonly string[];
@@ -10,16 +11,13 @@ export interface DescriptorPassingInput {
   platform: NodeJS.Platform;
 }
 
-const REMOTE_FLAGS = /^(--url|--connection|--remote|--identity|-r|-c)(=|$)/;
-
 /**
  * Whether containers can be given a descriptor: the engine can, on Linux (elsewhere podman is a client of a
  * machine), and nothing makes this client remote (`--url`, `--connection`, `--remote`, CONTAINER_HOST,
- * CONTAINER_CONNECTION, a `podman-remote` binary). Pure.
+ * CONTAINER_CONNECTION, a `podman-remote` binary: see `engineEndpoint`). Pure; an engine that says it is remote
+ * when asked (`EngineInfo.remote`, from a config file) turns it off too.
  */
 export function passesDescriptors(input: DescriptorPassingInput): boolean {
   if (!input.dialect.preservesFds || input.platform !== 'linux') return false;
-  if (/remote(\.exe)?$/i.test(input.command)) return false;
-  if (input.globalArgs.some((arg) => REMOTE_FLAGS.test(arg))) return false;
-  return !input.env.CONTAINER_HOST && !input.env.CONTAINER_CONNECTION;
+  return !engineEndpoint({ ...input, engine: input.dialect.engine }).remote;
 }

@@ -1,5 +1,5 @@
 import { saysNoSuchImage } from '../engine-errors.js';
-import { parseDockerContainers, parseDockerInfo } from '../engine-output.js';
+import { parseDockerAddress, parseDockerContainers, parseDockerInfo } from '../engine-output.js';
 import { PROXY_VARIABLES } from '../hardened-args.js';
 import type { ContainerRuntime } from '../runtime.js';
 import { type CliRuntimeOptions, createCliRuntime, type EngineDialect } from './cli.js';
@@ -11,6 +11,9 @@ const docker: EngineDialect = {
   // `{{json .}}` rather than `json`: older clients know only templates.
   infoArgs: ['info', '--format', '{{json .}}'],
   parseInfo: parseDockerInfo,
+  // `docker info` does not say where the daemon is; the context in use does (DOCKER_HOST and --host included).
+  addressArgs: ['context', 'inspect', '--format', '{{json .Endpoints.docker.Host}}'],
+  parseAddress: parseDockerAddress,
   imageExistsArgs: (image) => ['image', 'inspect', '--format', '{{.Id}}', image],
   isImageAbsent: (exitCode, stderr) => exitCode === 1 && saysNoSuchImage(stderr),
   listArgs: (filters) => [

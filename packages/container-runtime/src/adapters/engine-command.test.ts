@@ -7,6 +7,7 @@ const podman: EngineCli = {
   command: 'podman',
   globalArgs: [],
   env: {},
+  endpoint: { kind: 'local', source: 'default', remote: false },
   cwd: '/tmp',
   platform: 'linux',
   logger: silentLogger,

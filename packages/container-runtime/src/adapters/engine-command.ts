@@ -1,3 +1,4 @@
+import type { EngineEndpoint } from '../endpoint.js';
 import { engineNotResponding, runtimeNotFound, saysEngineUnreachable } from '../engine-errors.js';
 import { abortedError, ContainerRuntimeError, tail } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -13,6 +14,8 @@ export interface EngineCli {
   globalArgs: readonly string[];
   /** Variables added to the CLI's environment (the host's environment is passed too). */
   env: Record<string, string | undefined>;
+  /** Where the CLI sends its requests, named in the errors of an engine that does not answer. */
+  endpoint: EngineEndpoint;
   /** Working directory of the CLI. */
   cwd: string;
   /** Platform the advice in error messages is for. */
@@ -64,6 +67,7 @@ export async function runEngineCommand(
   if (result.timedOut) {
     throw engineNotResponding({
       engine,
+      endpoint: cli.endpoint,
       command: `${command} ${args[0] ?? ''}`.trim(),
       stderr: result.stderr,
       timedOutAfterMs: options.timeoutMs,
@@ -90,7 +94,7 @@ export async function runEngineCommand(
 export function commandFailed(cli: EngineCli, args: string[], result: CommandResult): ContainerRuntimeError {
   const { engine, command, platform } = cli;
   if (saysEngineUnreachable(result.stderr)) {
-    return engineNotResponding({ engine, command, stderr: result.stderr, platform });
+    return engineNotResponding({ engine, command, endpoint: cli.endpoint, stderr: result.stderr, platform });
   }
   return new ContainerRuntimeError(
     'COMMAND_FAILED',

@@ -60,7 +60,7 @@ export async function pullImage(cli: EngineCli, image: string, options: PullOpti
   if (result.timedOut) throw pullFailed({ engine, image, stderr, timedOutAfterMs: timeoutMs });
   if (result.exitCode === 0) return;
   if (saysEngineUnreachable(stderr)) {
-    throw engineNotResponding({ engine, command, stderr, platform });
+    throw engineNotResponding({ engine, command, endpoint: cli.endpoint, stderr, platform });
   }
   throw pullFailed({ engine, image, stderr });
 }

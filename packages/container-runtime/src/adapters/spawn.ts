@@ -90,6 +90,7 @@ export function spawnContainer(
           stderr: stderrTail.text(),
           image: spec.image,
           ociRuntime: spec.limits.ociRuntime,
+          endpoint: cli.endpoint,
         });
         finish(error ? { code, signal: sig, error } : { code, signal: sig });
       });

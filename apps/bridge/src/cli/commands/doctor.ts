@@ -1,4 +1,4 @@
-import { type LimitSupport, limitSupport } from '@codexec/container-runtime';
+import { describeEndpoint, type LimitSupport, limitSupport } from '@codexec/container-runtime';
 import type { LimitsReport } from '@codexec/frame-protocol';
 import { messageOf } from '@codexec/internal';
 import { describeLimits } from '@codexec/sandbox';
@@ -68,7 +68,11 @@ export async function doctorCommand({ io, settings, logger }: CommandContext): P
       checks.push({
         name: 'container engine',
         status: 'fail',
-        detail: `none answers (${settings.runtime === 'auto' ? 'tried podman and docker' : settings.runtime})`,
+        detail: `none answers (${settings.runtime === 'auto' ? 'tried podman and docker' : settings.runtime}${
+          settings.engineHost || settings.engineConnection
+            ? ` at ${settings.engineHost ?? settings.engineConnection}`
+            : ''
+        })`,
         fix: bridgeMessageOf(engine.error),
         durationMs: engine.ms,
       });
@@ -77,9 +81,10 @@ export async function doctorCommand({ io, settings, logger }: CommandContext): P
       checks.push({
         name: 'container engine',
         status: 'ok',
-        detail: `${info.engine} ${info.version}, ${info.rootless ? 'rootless' : 'rootful'} (${info.command})`,
+        detail: `${info.engine} ${info.version}, ${info.rootless ? 'rootless' : 'rootful'} (${info.command})${engineWhere(found)}`,
         durationMs: engine.ms,
       });
+      checks.push(framesCheck(found, settings.directChannel));
       checks.push(ociCheck(bridge.limits.ociRuntime, info.ociRuntimes, info.defaultOciRuntime, info.engine));
 
       const image = await timed(`looking for ${settings.image}`, () =>
@@ -175,6 +180,34 @@ export async function doctorCommand({ io, settings, logger }: CommandContext): P
   logger.debug('doctor finished', { checks: checks.length });
   io.stdout.write(formatChecklist(checks));
   return checks.some((c) => c.status === 'fail') ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Where a remote engine was reached, for the engine's line: ` at tcp://… (remote, DOCKER_HOST)`. Pure. */
+export function engineWhere({ info, runtime }: SelectedEngine): string {
+  if (!info.remote && !runtime.endpoint.remote) return '';
+  const address = info.address ?? runtime.endpoint.value;
+  const source = runtime.endpoint.source === 'default' ? 'its configuration' : runtime.endpoint.source;
+  return address
+    ? ` at ${address} (remote, from ${source})`
+    : ` (remote: ${describeEndpoint(runtime.endpoint)})`;
+}
+
+/** How frames reach the code: the direct channel where the engine can pass a socket, else its stdio, and why. */
+export function framesCheck({ info, runtime }: SelectedEngine, directChannel: boolean | 'auto'): Check {
+  if (directChannel !== false && runtime.passesDescriptors) {
+    return {
+      name: 'frames',
+      status: 'ok',
+      detail: 'over a socket passed into each container (direct channel)',
+    };
+  }
+  const why =
+    directChannel === false
+      ? 'MCP_BRIDGE_DIRECT_CHANNEL is off'
+      : info.remote || runtime.endpoint.remote
+        ? 'the engine is remote: no socket of this machine reaches its containers'
+        : `${info.engine} cannot pass a socket into a container`;
+  return { name: 'frames', status: 'ok', detail: `over the engine's stdio (${why})` };
 }
 
 function ociCheck(
