@@ -114,7 +114,14 @@ describe.runIf(both || IN_CI)('detectRuntime against the real engines', () => {
     expect(error.code).toBe('ENGINE_NOT_RESPONDING');
     expect(error.message).toMatch(/podman .*did not answer within 1\.5 s/);
     expect(error.message).toMatch(/docker .*did not answer:.*codexec-no-engine/s);
-    expect(error.message).toMatch(/systemctl start docker|dockerd/);
+    // Each names the endpoint its variable chose, and says to check it rather than to start a local daemon.
+    expect(error.message).toContain(`podman (podman info) at unix://${socket.path} (CONTAINER_HOST)`);
+    expect(error.message).toMatch(
+      /docker \(docker\) at unix:\/\/\/tmp\/codexec-no-engine-\w+\.sock \(DOCKER_HOST\)/,
+    );
+    expect(error.message).toMatch(
+      /Check that the engine at .*DOCKER_HOST\) is running and reachable from here/,
+    );
   });
 
   it('does not fall back when the choice is explicit', async () => {

