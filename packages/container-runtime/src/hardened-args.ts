@@ -87,10 +87,7 @@ export function buildRunArgs(spec: ContainerSpec, options: BuildRunArgsOptions):
   }
   if (spec.command.length === 0)
     throw invalidOption('spec.command', '[]', 'a command such as ["python3", "-c", "…"]');
-  const workdir = spec.workdir ?? CONTAINER_WORKDIR;
-  if (!workdir.startsWith('/') || /[\s,:]/.test(workdir)) {
-    throw invalidOption('spec.workdir', workdir, 'an absolute path without spaces, commas or colons');
-  }
+  const workdir = checkWorkdir(spec.workdir);
 
   const args = [
     'run',
@@ -170,16 +167,39 @@ export function buildRunArgs(spec: ContainerSpec, options: BuildRunArgsOptions):
   if (engine === 'docker') {
     for (const name of PROXY_VARIABLES) if (!(name in env)) args.push('--env', name);
   }
-  for (const [key, value] of Object.entries(env)) {
-    // Always KEY=VALUE: a bare `--env KEY` would copy the host's value into the container.
-    if (!ENV_KEY.test(key))
-      throw invalidOption(`spec.env key`, key, 'a variable name such as PYTHONHASHSEED');
-    if (value.includes('\0')) throw invalidOption(`spec.env.${key}`, value, 'a value without NUL characters');
-    args.push('--env', `${key}=${value}`);
-  }
+  // Always KEY=VALUE: a bare `--env KEY` would copy the host's value into the container.
+  for (const [key, value] of checkedEnv(env)) args.push('--env', `${key}=${value}`);
 
   args.push(image, ...spec.command);
   return args;
+}
+
+/**
+ * The working directory of the code, `CONTAINER_WORKDIR` by default: an absolute path without spaces, commas or
+ * colons, which would end the engine's tmpfs option it is written into. Pods take the same paths.
+ * @throws {ContainerRuntimeError} `INVALID_OPTIONS` naming `spec.workdir`.
+ */
+export function checkWorkdir(workdir: string | undefined): string {
+  const path = workdir ?? CONTAINER_WORKDIR;
+  if (!path.startsWith('/') || /[\s,:]/.test(path)) {
+    throw invalidOption('spec.workdir', path, 'an absolute path without spaces, commas or colons');
+  }
+  return path;
+}
+
+/**
+ * The entries of `spec.env`, each a variable name such as PYTHONHASHSEED and a value without NUL characters (which
+ * no process can receive).
+ * @throws {ContainerRuntimeError} `INVALID_OPTIONS` naming `spec.env key` or `spec.env.<KEY>`.
+ */
+export function checkedEnv(env: Record<string, string>): [string, string][] {
+  const entries = Object.entries(env);
+  for (const [key, value] of entries) {
+    if (!ENV_KEY.test(key))
+      throw invalidOption(`spec.env key`, key, 'a variable name such as PYTHONHASHSEED');
+    if (value.includes('\0')) throw invalidOption(`spec.env.${key}`, value, 'a value without NUL characters');
+  }
+  return entries;
 }
 
 /** `,uid=U,gid=G` for a numeric `uid[:gid]` user, else nothing (a name is resolved by the image, not here). */

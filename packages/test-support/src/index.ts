@@ -1,3 +1,5 @@
+export { unknownFields } from './schema-fields.js';
+
 /**
  * Whether the tests run under CI: `CI` is `true`, `1` or `yes` (any case), as CI services and `.ci/run` set it.
  * Under CI a test that needs a container engine or a build must run (and fail when it cannot); elsewhere it may

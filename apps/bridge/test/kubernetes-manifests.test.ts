@@ -1,0 +1,287 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { LABEL_MANAGED } from '@codexec/container-runtime';
+import { unknownFields } from '@codexec/test-support';
+import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1';
+import { type INetworkPolicy, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import {
+  type IRole,
+  type IRoleBinding,
+  Role,
+  RoleBinding,
+} from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import {
+  type INamespace,
+  type ISecret,
+  type IService,
+  Namespace,
+  Secret,
+  Service,
+  ServiceAccount,
+} from 'kubernetes-models/v1';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { SETTINGS } from '../src/settings-table.js';
+
+// The manifests in deploy/kubernetes are read as kubectl reads them, and checked against the official schemas of
+// their kinds, beside what the bridge and its sandboxes rely on: the namespace, the Role's limits, the
+// NetworkPolicy that cuts sandbox pods off, and the Secret that holds the token.
+
+const DIR = new URL('../../../deploy/kubernetes/', import.meta.url);
+const KUSTOMIZATION = 'kustomization.yaml';
+const SECRET_TEMPLATE = 'secret.example.yaml';
+
+type Model = new (data: never) => { validate(): void };
+
+/** The official schema of each kind the manifests may hold, by `apiVersion/kind`. */
+const MODELS: Record<string, Model> = {
+  'v1/Namespace': Namespace,
+  'v1/ServiceAccount': ServiceAccount,
+  'v1/Service': Service,
+  'v1/Secret': Secret,
+  'apps/v1/Deployment': Deployment,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+};
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  [field: string]: unknown;
+}
+
+const files = readdirSync(DIR)
+  .filter((name) => /\.ya?ml$/.test(name))
+  .sort();
+
+/** Every document of a file. YAML 1.1, as kubectl's parser reads it (`yes` and `on` are booleans there). */
+function documents(file: string): unknown[] {
+  return parseAllDocuments(readFileSync(new URL(file, DIR), 'utf8'), { version: '1.1' }).map((doc) => {
+    expect(doc.errors, file).toEqual([]);
+    return doc.toJS() as unknown;
+  });
+}
+
+const manifests: { file: string; manifest: Manifest }[] = files
+  .filter((file) => file !== KUSTOMIZATION)
+  .flatMap((file) => documents(file).map((manifest) => ({ file, manifest: manifest as Manifest })));
+
+/** The one manifest of a kind (the test fails when there are more or none). */
+function only<T>(kind: string): T {
+  const found = manifests.filter(({ manifest }) => manifest.kind === kind);
+  expect(
+    found.map(({ file }) => file),
+    kind,
+  ).toHaveLength(1);
+  return found[0]!.manifest as unknown as T;
+}
+
+const kustomization = documents(KUSTOMIZATION)[0] as {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  resources: string[];
+};
+
+describe('deploy/kubernetes: the official schemas', () => {
+  it('holds the manifests and the kustomization', () => {
+    expect(files).toEqual(
+      [
+        KUSTOMIZATION,
+        'deployment.yaml',
+        'namespace.yaml',
+        'networkpolicy.yaml',
+        'role.yaml',
+        'rolebinding.yaml',
+        SECRET_TEMPLATE,
+        'service.yaml',
+        'serviceaccount.yaml',
+      ].sort(),
+    );
+  });
+
+  it.each(manifests.map(({ file, manifest }) => [`${file}: ${manifest.kind}`, manifest] as const))(
+    '%s is valid, with no field its schema does not know',
+    (_name, manifest) => {
+      const Model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
+      expect(Model, `no schema for ${manifest.apiVersion} ${manifest.kind}`).toBeDefined();
+      const validate = (data: unknown) => new Model!(data as never).validate();
+      expect(() => validate(manifest)).not.toThrow();
+      expect(unknownFields(manifest, validate)).toEqual([]);
+    },
+  );
+});
+
+describe('deploy/kubernetes: kustomization', () => {
+  it('lists exactly the manifests, without the secret template', () => {
+    expect(kustomization.apiVersion).toBe('kustomize.config.k8s.io/v1beta1');
+    expect(kustomization.kind).toBe('Kustomization');
+    expect(Object.keys(kustomization).sort()).toEqual(['apiVersion', 'kind', 'namespace', 'resources']);
+    expect([...kustomization.resources].sort()).toEqual(
+      files.filter((file) => file !== KUSTOMIZATION && file !== SECRET_TEMPLATE),
+    );
+    expect(new Set(kustomization.resources).size).toBe(kustomization.resources.length);
+  });
+
+  it('puts everything in one namespace, the one it creates', () => {
+    expect(kustomization.namespace).toBe('code-exec');
+    expect(only<INamespace>('Namespace').metadata?.name).toBe(kustomization.namespace);
+    for (const { file, manifest } of manifests) {
+      // Those that name their namespace (the secret template is applied without kustomize) name the same.
+      if (manifest.metadata.namespace !== undefined)
+        expect(manifest.metadata.namespace, file).toBe(kustomization.namespace);
+    }
+    const binding = only<IRoleBinding>('RoleBinding');
+    expect(binding.subjects?.map((subject) => subject.namespace)).toEqual([kustomization.namespace]);
+  });
+
+  it('enforces the restricted Pod Security Standard in the namespace', () => {
+    expect(only<INamespace>('Namespace').metadata?.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
+  });
+});
+
+describe('deploy/kubernetes: what the bridge may do', () => {
+  const role = only<IRole>('Role');
+
+  it('grants the Role exactly pods, pods/attach and networkpolicies, with the listed verbs', () => {
+    const granted = new Set<string>();
+    for (const rule of role.rules ?? []) {
+      expect(rule).not.toHaveProperty('resourceNames');
+      expect(rule).not.toHaveProperty('nonResourceURLs');
+      for (const group of rule.apiGroups ?? [])
+        for (const resource of rule.resources ?? [])
+          for (const verb of rule.verbs) granted.add(`${group}/${resource}:${verb}`);
+    }
+    expect([...granted].sort()).toEqual(
+      [
+        '/pods:create',
+        '/pods:get',
+        '/pods:list',
+        '/pods:watch',
+        '/pods:delete',
+        '/pods/attach:create',
+        '/pods/attach:get',
+        'networking.k8s.io/networkpolicies:get',
+        'networking.k8s.io/networkpolicies:list',
+        'networking.k8s.io/networkpolicies:create',
+        'networking.k8s.io/networkpolicies:patch',
+      ].sort(),
+    );
+  });
+
+  it('binds the Role to the service account the Deployment runs as', () => {
+    const binding = only<IRoleBinding>('RoleBinding');
+    const deployment = only<IDeployment>('Deployment');
+    expect(binding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: role.metadata?.name,
+    });
+    expect(binding.subjects?.map(({ kind, name }) => ({ kind, name }))).toEqual([
+      { kind: 'ServiceAccount', name: deployment.spec?.template.spec?.serviceAccountName },
+    ]);
+    expect(only<{ metadata: { name: string } }>('ServiceAccount').metadata.name).toBe(
+      deployment.spec?.template.spec?.serviceAccountName,
+    );
+  });
+});
+
+describe('deploy/kubernetes: sandbox pods get no network', () => {
+  it('selects the managed label for both directions and allows nothing', () => {
+    const policy = only<INetworkPolicy>('NetworkPolicy');
+    expect(policy.spec?.podSelector).toEqual({ matchLabels: { [LABEL_MANAGED]: 'true' } });
+    expect([...(policy.spec?.policyTypes ?? [])].sort()).toEqual(['Egress', 'Ingress']);
+    expect(policy.spec?.ingress ?? []).toEqual([]);
+    expect(policy.spec?.egress ?? []).toEqual([]);
+  });
+});
+
+describe('deploy/kubernetes: the bridge', () => {
+  const deployment = only<IDeployment>('Deployment');
+  const pod = deployment.spec!.template.spec!;
+  const containers = pod.containers;
+  const bridge = containers[0]!;
+  const env = new Map((bridge.env ?? []).map((variable) => [variable.name, variable]));
+
+  it('runs one bridge container serving HTTP on 8931 from an image the user builds', () => {
+    expect(containers).toHaveLength(1);
+    expect(deployment.spec?.replicas).toBe(1);
+    expect(bridge.image).toBe('code-exec-bridge:latest');
+    expect(bridge.args).toEqual(['--http', '--host', '0.0.0.0', '--port', '8931']);
+    expect(bridge.ports).toEqual([{ name: 'http', containerPort: 8931, protocol: 'TCP' }]);
+    expect(env.get('MCP_BRIDGE_RUNTIME')?.value).toBe('kubernetes');
+  });
+
+  it('takes the token from the Secret, never as a literal', () => {
+    const secret = only<ISecret>('Secret');
+    const token = env.get('MCP_BRIDGE_HTTP_TOKEN');
+    expect(token).not.toHaveProperty('value');
+    expect(token?.valueFrom).toEqual({
+      secretKeyRef: { name: secret.metadata?.name, key: expect.any(String) },
+    });
+    const key = token!.valueFrom!.secretKeyRef!.key;
+    expect(Object.keys(secret.stringData ?? {})).toEqual([key]);
+    expect(bridge.envFrom).toBeUndefined();
+  });
+
+  it('names only variables and flags the bridge has', () => {
+    const variables = new Set(SETTINGS.flatMap((setting) => (setting.env ? [setting.env] : [])));
+    for (const name of env.keys()) expect(variables, name).toContain(name);
+    const flags = new Set(SETTINGS.flatMap((setting) => (setting.flag ? [`--${setting.flag}`] : [])));
+    for (const arg of bridge.args ?? []) if (arg.startsWith('--')) expect(flags, arg).toContain(arg);
+  });
+
+  it('runs as non-root with the hardening of the sandboxes where it applies', () => {
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
+    expect(pod.hostNetwork ?? false).toBe(false);
+    expect(pod.hostPID ?? false).toBe(false);
+    expect(pod.hostIPC ?? false).toBe(false);
+    expect(bridge.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
+  it('writes only to size-capped emptyDirs: /tmp and the state directory', () => {
+    const stateDir = env.get('MCP_BRIDGE_STATE_DIR')?.value;
+    expect(stateDir).toBeDefined();
+    const mounts = new Map((bridge.volumeMounts ?? []).map((mount) => [mount.mountPath, mount.name]));
+    expect([...mounts.keys()].sort()).toEqual(['/tmp', stateDir].sort());
+    for (const volume of pod.volumes ?? []) {
+      expect(volume.emptyDir?.sizeLimit, volume.name).toBeDefined();
+      expect(Object.keys(volume).sort(), volume.name).toEqual(['emptyDir', 'name']);
+    }
+    expect((pod.volumes ?? []).map((volume) => volume.name).sort()).toEqual([...mounts.values()].sort());
+  });
+
+  it('caps its memory', () => {
+    expect(bridge.resources?.limits?.memory).toBeDefined();
+    expect(bridge.resources?.requests?.memory).toBeDefined();
+  });
+
+  it('probes no HTTP path (the bridge has no health endpoint); ready once its port accepts connections', () => {
+    expect(bridge.livenessProbe).toBeUndefined();
+    expect(bridge.startupProbe).toBeUndefined();
+    expect(bridge.readinessProbe?.httpGet).toBeUndefined();
+    expect(bridge.readinessProbe?.tcpSocket).toEqual({ port: 'http' });
+  });
+
+  it('is reached through a ClusterIP Service on 8931', () => {
+    const service = only<IService>('Service');
+    expect(service.spec?.type).toBe('ClusterIP');
+    expect(service.spec?.selector).toEqual(deployment.spec?.template.metadata?.labels);
+    expect(deployment.spec?.selector.matchLabels).toEqual(deployment.spec?.template.metadata?.labels);
+    expect(service.spec?.ports).toEqual([{ name: 'http', port: 8931, targetPort: 'http', protocol: 'TCP' }]);
+  });
+});
