@@ -7,6 +7,7 @@ import { type EnsurePodmanMachineOptions, ensurePodmanMachine } from './adapters
 import { describeEndpoint } from './endpoint.js';
 import { runtimeNotFound } from './engine-errors.js';
 import { abortedError, ContainerRuntimeError, invalidOption, isContainerRuntimeError } from './errors.js';
+import { createKubernetesRuntime, type KubernetesRuntimeOptions } from './kubernetes/kubernetes-runtime.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { ContainerRuntime, EngineInfo, EngineName } from './runtime.js';
 
@@ -20,16 +21,23 @@ export interface RuntimeCandidate {
   command?: string;
   /** Adapter options for this candidate only (e.g. podman's `--url`), on top of `runtimeOptions`. */
   options?: Omit<CliRuntimeOptions, 'command'>;
+  /**
+   * For `engine: 'kubernetes'`: the Kubernetes adapter's options (kubeconfig, context, namespace, …). Its logger and
+   * timeouts default to those of `runtimeOptions`.
+   */
+  kubernetes?: KubernetesRuntimeOptions;
 }
 
 export interface DetectRuntimeOptions {
   /**
-   * `podman`, `docker`, a path to one of the two binaries, or `auto` (the candidates in order).
+   * `podman`, `docker`, a path to one of the two binaries, `kubernetes` (only when asked for by name), or `auto`
+   * (the candidates in order).
    * @default 'auto'
    */
   explicit?: string | undefined;
   /**
-   * The engines `auto` tries, in order of preference.
+   * The engines `auto` tries, in order of preference. `auto` never tries `kubernetes`, which must be chosen by name;
+   * a `kubernetes` candidate here gives its options to that choice.
    * @default DEFAULT_CANDIDATES (podman, then docker)
    */
   candidates?: RuntimeCandidate[];
@@ -73,8 +81,8 @@ export const DEFAULT_CANDIDATES: readonly RuntimeCandidate[] = Object.freeze([
 ]);
 
 /**
- * Reads a runtime choice: `auto`, `podman`, `docker` (any case), or a path whose file name starts with podman or
- * docker (`/opt/podman/bin/podman`, `podman-remote`, `docker.exe`). Pure.
+ * Reads a runtime choice: `auto`, `podman`, `docker`, `kubernetes` (any case), or a path whose file name starts with
+ * podman or docker (`/opt/podman/bin/podman`, `podman-remote`, `docker.exe`). Pure.
  *
  * @throws {ContainerRuntimeError} `INVALID_OPTIONS` naming `setting`, for any other value.
  */
@@ -82,14 +90,18 @@ export function parseRuntimeChoice(value: string, setting = 'runtime'): 'auto' |
   const raw = value.trim();
   const lower = raw.toLowerCase();
   if (lower === 'auto' || lower === '') return 'auto';
-  if (lower === 'podman' || lower === 'docker') return { engine: lower };
+  if (lower === 'podman' || lower === 'docker' || lower === 'kubernetes') return { engine: lower };
   // Either separator: the value may name a Windows path while this runs elsewhere (tests, remote configs).
   const file = (raw.split(/[\\/]/).pop() ?? '').toLowerCase();
   if (raw.includes('/') || raw.includes('\\') || /^(podman|docker)[\w.-]+$/.test(file)) {
     if (file.startsWith('podman')) return { engine: 'podman', command: raw };
     if (file.startsWith('docker')) return { engine: 'docker', command: raw };
   }
-  throw invalidOption(setting, value, 'podman, docker, auto, or the path of a podman or docker binary');
+  throw invalidOption(
+    setting,
+    value,
+    'podman, docker, kubernetes, auto, or the path of a podman or docker binary',
+  );
 }
 
 /** The adapter for a candidate. */
@@ -97,6 +109,15 @@ export function createRuntime(
   candidate: RuntimeCandidate,
   options: Omit<CliRuntimeOptions, 'command'> = {},
 ): ContainerRuntime {
+  if (candidate.engine === 'kubernetes') {
+    return createKubernetesRuntime({
+      logger: options.logger,
+      commandTimeoutMs: options.commandTimeoutMs,
+      infoTimeoutMs: options.infoTimeoutMs,
+      stopTimeoutMs: options.stopTimeoutMs,
+      ...candidate.kubernetes,
+    });
+  }
   const merged = { ...options, ...candidate.options };
   if (options.env || candidate.options?.env) merged.env = { ...options.env, ...candidate.options?.env };
   const withCommand = candidate.command ? { ...merged, command: candidate.command } : merged;
@@ -131,7 +152,7 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
   // An explicit choice keeps the options its engine's candidate has (an endpoint), under its own binary.
   const candidates =
     choice === 'auto'
-      ? candidateList
+      ? candidateList.filter((c) => c.engine !== 'kubernetes')
       : [{ ...candidateList.find((c) => c.engine === choice.engine), ...choice }];
   const source: DetectedRuntime['source'] = choice === 'auto' ? 'auto' : 'option';
   const runtimeOptions = { ...options.runtimeOptions, platform };
@@ -209,6 +230,8 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
   const answeringless = failures.filter((f) => f.error?.code !== 'RUNTIME_NOT_FOUND');
   if (answeringless.length === 0) {
     const tried = candidates.map((c) => c.command ?? c.engine);
+    // The Kubernetes adapter's own error names what is missing (its client package) better than a generic one.
+    if (choice !== 'auto' && choice.engine === 'kubernetes' && failures[0]) throw failures[0].error;
     if (choice !== 'auto') {
       throw new ContainerRuntimeError(
         'RUNTIME_NOT_FOUND',

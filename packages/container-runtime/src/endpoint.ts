@@ -43,6 +43,8 @@ const FLAGS: Record<EngineName, Record<string, { kind: EngineEndpoint['kind']; t
     '--context': { kind: 'context', takesValue: true },
     '-c': { kind: 'context', takesValue: true },
   },
+  // The Kubernetes adapter has no CLI: its endpoint is the kubeconfig's server (`createKubernetesRuntime`).
+  kubernetes: {},
 };
 
 /** The variables each CLI reads, in the order it prefers them. */
@@ -55,6 +57,7 @@ const VARIABLES: Record<EngineName, [string, EngineEndpoint['kind']][]> = {
     ['DOCKER_HOST', 'address'],
     ['DOCKER_CONTEXT', 'context'],
   ],
+  kubernetes: [],
 };
 
 /**

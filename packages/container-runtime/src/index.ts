@@ -39,6 +39,15 @@ export {
   LABEL_MANAGED,
   PROXY_VARIABLES,
 } from './hardened-args.js';
+export { createKubernetesRuntime, type KubernetesRuntimeOptions } from './kubernetes/kubernetes-runtime.js';
+export {
+  buildPod,
+  type ImagePullPolicy,
+  type KubernetesPodOptions,
+  type Pod,
+  SANDBOX_CONTAINER,
+  UNENFORCED_POD_LIMITS,
+} from './kubernetes/pod-spec.js';
 export { type CgroupLimit, type LimitSupport, limitSupport } from './limit-support.js';
 export { type Logger, silentLogger } from './logger.js';
 export {

@@ -2,8 +2,11 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import type { EngineEndpoint } from './endpoint.js';
 import type { ContainerRuntimeError } from './errors.js';
 
-/** The engines with an adapter. The sandbox and the bridge never branch on which one they have. */
-export type EngineName = 'podman' | 'docker';
+/**
+ * The engines with an adapter. The sandbox and the bridge never branch on which one they have. `kubernetes` runs each
+ * container as a pod of a cluster (`createKubernetesRuntime`), reached through its API server rather than a CLI.
+ */
+export type EngineName = 'podman' | 'docker' | 'kubernetes';
 
 /** Resource limits and hardening of one container. Every field has a hardened default (see `DEFAULT_LIMITS`). */
 export interface ContainerLimits {
@@ -118,7 +121,7 @@ export interface PullProgress {
 
 export interface EngineInfo {
   engine: EngineName;
-  /** Path or name of the CLI binary. */
+  /** Path or name of the CLI binary; for `kubernetes`, the API server's URL. */
   command: string;
   version: string;
   rootless: boolean;

@@ -1,0 +1,107 @@
+import { ContainerRuntimeError, tail } from '../errors.js';
+import type { ClusterPlace } from './pod-status.js';
+
+/**
+ * What went wrong with one request to the API server, as the client saw it: an HTTP status with the API's Status
+ * body, or no answer at all (`status` undefined: refused, reset, TLS, timeout).
+ */
+export interface ApiFailure extends ClusterPlace {
+  /** What the adapter asked, in words and RBAC terms: `create pods`, `get version`. */
+  action: string;
+  status?: number | undefined;
+  /** The `message` of the Status object, or the text of the body or of the network error. */
+  message?: string | undefined;
+  /** The Status `reason` (`Forbidden`, `NotFound`, `AlreadyExists`, `Invalid`). */
+  reason?: string | undefined;
+  timedOutAfterMs?: number | undefined;
+  cause?: unknown;
+}
+
+/** The RBAC a service account needs for the adapter: on pods, and on pods/attach. */
+export const REQUIRED_RBAC = 'pods: get, list, create, delete; pods/attach: create, get';
+
+/**
+ * A typed error for a failed API request, naming the server and the namespace. Pure.
+ *
+ * - No answer or a timeout: `ENGINE_NOT_RESPONDING`.
+ * - 401/403: `COMMAND_FAILED`, saying which credentials and RBAC verbs are needed. Not `ENGINE_NOT_RESPONDING`:
+ *   the server answered, and waiting or restarting it changes nothing; the kubeconfig or the Role must change.
+ *   A 403 from admission that names a missing RuntimeClass is `OCI_RUNTIME_MISSING`.
+ * - 422 (`Invalid`) on create: `CONTAINER_START_FAILED` with the field the server names.
+ * - Anything else: `COMMAND_FAILED` with the server's message.
+ */
+export function apiError(failure: ApiFailure): ContainerRuntimeError {
+  const place = `the Kubernetes API server ${failure.server} (namespace ${failure.namespace})`;
+  const message = failure.message ? tail(failure.message, 4, 600) : '';
+  const said = message ? `: ${message}` : '';
+  const options = { engine: 'kubernetes', cause: failure.cause, stderr: message || undefined };
+  if (failure.status === undefined) {
+    const what =
+      failure.timedOutAfterMs !== undefined
+        ? `did not answer within ${Math.round(failure.timedOutAfterMs / 100) / 10} s`
+        : 'could not be reached';
+    return new ContainerRuntimeError(
+      'ENGINE_NOT_RESPONDING',
+      `${place} ${what} (${failure.action})${said}. Check that the cluster is up and reachable from here ` +
+        '(`kubectl version`), and the server address, context and certificates of the kubeconfig.',
+      options,
+    );
+  }
+  if (failure.status === 403 && /runtimeclass/i.test(message)) {
+    return new ContainerRuntimeError(
+      'OCI_RUNTIME_MISSING',
+      `${place} refused the pod for its RuntimeClass${said}. Set \`runtimeClassName\` (or \`limits.ociRuntime\`) to a ` +
+        'RuntimeClass of the cluster (`kubectl get runtimeclass`), or unset it to use the default runtime.',
+      options,
+    );
+  }
+  if (failure.status === 401) {
+    return new ContainerRuntimeError(
+      'COMMAND_FAILED',
+      `${place} does not accept the credentials of the kubeconfig (401 Unauthorized, ${failure.action})${said}. ` +
+        'Renew the token or certificate of the kubeconfig user, or pick another `context`.',
+      options,
+    );
+  }
+  if (failure.status === 403) {
+    return new ContainerRuntimeError(
+      'COMMAND_FAILED',
+      `${place} forbids this user to ${failure.action} (403 Forbidden)${said}. Grant it a Role in namespace ` +
+        `${failure.namespace} with ${REQUIRED_RBAC} (deploy/kubernetes has one), or set the \`namespace\` to one it ` +
+        'may use.',
+      options,
+    );
+  }
+  if (failure.status === 422 || failure.reason === 'Invalid') {
+    return new ContainerRuntimeError(
+      'CONTAINER_START_FAILED',
+      `${place} refused the pod as invalid${said}. Fix the setting the message names.`,
+      options,
+    );
+  }
+  return new ContainerRuntimeError(
+    'COMMAND_FAILED',
+    `${place} failed to ${failure.action} (HTTP ${failure.status}${failure.reason ? ` ${failure.reason}` : ''})${said}.`,
+    options,
+  );
+}
+
+/** The `message` and `reason` of an API error body: a Status object, its JSON text, or plain text. Pure. */
+export function readStatusBody(body: unknown): { message?: string; reason?: string } {
+  let value: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return body.trim() ? { message: body.trim() } : {};
+    }
+  }
+  if (value !== null && typeof value === 'object') {
+    const { message, reason } = value as { message?: unknown; reason?: unknown };
+    return {
+      ...(typeof message === 'string' ? { message } : {}),
+      ...(typeof reason === 'string' ? { reason } : {}),
+    };
+  }
+  return {};
+}
