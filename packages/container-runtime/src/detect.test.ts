@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CANDIDATES, parseRuntimeChoice } from './detect.js';
+import { createRuntime, DEFAULT_CANDIDATES, detectRuntime, parseRuntimeChoice } from './detect.js';
 import { ContainerRuntimeError } from './errors.js';
 
 describe('parseRuntimeChoice', () => {
@@ -8,6 +8,8 @@ describe('parseRuntimeChoice', () => {
     ['', 'auto'],
     ['podman', { engine: 'podman' }],
     ['Docker', { engine: 'docker' }],
+    ['kubernetes', { engine: 'kubernetes' }],
+    ['Kubernetes', { engine: 'kubernetes' }],
     [' PODMAN ', { engine: 'podman' }],
     ['/usr/local/bin/docker', { engine: 'docker', command: '/usr/local/bin/docker' }],
     ['/opt/podman/bin/podman', { engine: 'podman', command: '/opt/podman/bin/podman' }],
@@ -38,5 +40,22 @@ describe('parseRuntimeChoice', () => {
 
   it('tries podman before docker by default', () => {
     expect(DEFAULT_CANDIDATES.map((c) => c.engine)).toEqual(['podman', 'docker']);
+  });
+});
+
+describe('kubernetes', () => {
+  it('is never tried by auto, even when the candidates name it', async () => {
+    expect(DEFAULT_CANDIDATES.map((c) => c.engine)).not.toContain('kubernetes');
+    // With kubernetes as the only candidate, auto has nothing to try: no engine found, and no cluster asked.
+    await expect(
+      detectRuntime({ candidates: [{ engine: 'kubernetes' }], timeoutMs: 1000 }),
+    ).rejects.toMatchObject({ code: 'RUNTIME_NOT_FOUND' });
+  });
+
+  it('createRuntime builds the Kubernetes adapter, with its own options', () => {
+    const runtime = createRuntime({ engine: 'kubernetes', kubernetes: { namespace: 'code-exec' } });
+    expect(runtime.engine).toBe('kubernetes');
+    expect(runtime.passesDescriptors).toBe(false);
+    expect(runtime.endpoint).toMatchObject({ kind: 'address', remote: true });
   });
 });
