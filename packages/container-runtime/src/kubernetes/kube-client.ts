@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { linkedSignal, untilAborted } from '@codexec/internal';
 import { abortedError, ContainerRuntimeError, invalidOption } from '../errors.js';
 import { apiError, readStatusBody } from './kube-errors.js';
@@ -244,9 +245,14 @@ export async function createKubeClient(options: KubeClientOptions): Promise<Kube
       const path =
         `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/attach?` +
         `container=${SANDBOX_CONTAINER}&stdin=true&stdout=true&stderr=true&tty=false`;
-      // The handler's own stream handling is not used (it ends streams on a Status and pauses stdin on a close
-      // message); only its connect, which applies the kubeconfig's credentials and TLS to the WebSocket.
-      const handler = new k8s.WebSocketHandler(kc);
+      // Only the handler's connect is used, which applies the kubeconfig's credentials and TLS to the WebSocket.
+      // Its own streams (process stdio by default) would be ended by a close message of the server: give it
+      // streams of its own that nothing reads.
+      const handler = new k8s.WebSocketHandler(kc, undefined, {
+        stdin: new PassThrough(),
+        stdout: new PassThrough(),
+        stderr: new PassThrough(),
+      });
       let socket: WebSocketLike;
       const connecting = handler.connect(path, null, (channel, data) => {
         if (channel === 1) handlers.onStdout(data);

@@ -263,14 +263,18 @@ function spawnPod(input: SpawnPodInput): RunningContainer {
     logger.debug(`kubernetes: created pod ${name} in ${c.namespace}`);
     if (stopRequested) return { code: null, signal: 'SIGKILL' };
 
-    const started = await untilRunning(c);
-    if (started.kind === 'exited') {
-      await deleteQuietly(c);
-      return started.exit;
+    try {
+      const started = await untilRunning(c);
+      if (started.kind === 'exited') {
+        await deleteQuietly(c);
+        return started.exit;
+      }
+      return await attachAndWait(c);
+    } catch (error) {
+      // Whatever went wrong after the create (a refused attach, the API server gone), no pod is left running.
+      if (!stopRequested) await deleteQuietly(c);
+      throw error;
     }
-
-    const ended = attachAndWait(c);
-    return await ended;
   };
 
   const untilRunning = async (cl: KubeClient): Promise<Exclude<PodProgress, { kind: 'pending' }>> => {
@@ -327,6 +331,8 @@ function spawnPod(input: SpawnPodInput): RunningContainer {
     });
     const paused = new Set<PassThrough>();
     const feed = (stream: PassThrough, data: Buffer): void => {
+      // Nothing is written after the end (a message still in flight when the socket was given up).
+      if (stream.writableEnded) return;
       if (stream.write(data) || paused.has(stream)) return;
       // Output waits in the server until the reader catches up, as a pipe would make the program wait.
       paused.add(stream);
