@@ -171,6 +171,14 @@ export async function createKubeClient(options: KubeClientOptions): Promise<Kube
       return await send({ middleware: [middleware], middlewareMergeStrategy: 'append' });
     } catch (error) {
       if (options.signal?.aborted) throw abortedError(options.signal.reason);
+      // client-node refuses a plain http:// server unless the kubeconfig says to skip TLS verification.
+      if (/HTTP protocol is not allowed/i.test(networkMessage(error))) {
+        throw invalidOption(
+          'kubeconfig',
+          server,
+          'an https:// server, or `insecure-skip-tls-verify: true` on the cluster of an http:// one',
+        );
+      }
       if (error instanceof k8s.ApiException) {
         const body = readStatusBody(error.body);
         throw apiError({ ...place, action, status: error.code, ...body, cause: error });

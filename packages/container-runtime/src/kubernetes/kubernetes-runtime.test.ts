@@ -123,6 +123,30 @@ describe('createKubernetesRuntime without a cluster', () => {
     expect(runtime.command).toBe(server);
   });
 
+  it('a plain http server without insecure-skip-tls-verify is INVALID_OPTIONS saying what to set', async () => {
+    const plain = join(dir, 'plain-http');
+    writeFileSync(
+      plain,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'h', cluster: { server: 'http://127.0.0.1:1' } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: [{ name: 'h', context: { cluster: 'h', user: 'u' } }],
+        'current-context': 'h',
+      }),
+    );
+    const error = await createKubernetesRuntime({ kubeconfig: plain })
+      .info()
+      .catch((e) => e);
+    expect(error).toMatchObject({
+      code: 'INVALID_OPTIONS',
+      setting: 'kubeconfig',
+      value: 'http://127.0.0.1:1',
+    });
+    expect(error.message).toContain('insecure-skip-tls-verify');
+  });
+
   it('the namespace is the option, else the context’s, else default', async () => {
     for (const [options, namespace] of [
       [{ namespace: 'mine' }, 'mine'],

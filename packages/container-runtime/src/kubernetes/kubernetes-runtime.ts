@@ -381,7 +381,12 @@ function spawnPod(input: SpawnPodInput): RunningContainer {
       return { code: code ?? null, signal: code === undefined ? 'SIGKILL' : null };
     }
     const code = status ? exitCodeFromStatus(status) : undefined;
-    const exit = code !== undefined ? { code, signal: null } : await finalExit(cl);
+    // A non-zero code in the Status is the program's own. `Success` is not trusted alone: a kubelet may end an
+    // attach with `Success` whatever the program's exit, so the pod's terminated state is read first.
+    const exit =
+      code !== undefined && code !== 0
+        ? { code, signal: null }
+        : ((await finalExit(cl)) ?? (code === 0 ? { code, signal: null } : undefined));
     await deleteQuietly(cl);
     if (exit) return exit;
     return {
