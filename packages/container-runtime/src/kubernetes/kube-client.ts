@@ -175,7 +175,7 @@ export async function createKubeClient(options: KubeClientOptions): Promise<Kube
       if (/HTTP protocol is not allowed/i.test(networkMessage(error))) {
         throw invalidOption(
           'kubeconfig',
-          server,
+          place.server,
           'an https:// server, or `insecure-skip-tls-verify: true` on the cluster of an http:// one',
         );
       }
