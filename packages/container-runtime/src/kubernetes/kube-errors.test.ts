@@ -23,6 +23,7 @@ describe('apiError', () => {
       'OCI_RUNTIME_MISSING',
     ],
     [{ action: 'get pods', status: 500, message: 'etcdserver: request timed out' }, 'COMMAND_FAILED'],
+    [{ action: 'create pods', status: 409, reason: 'AlreadyExists' }, 'CONTAINER_START_FAILED'],
   ] as const)('%j is %s, naming the server and the namespace', (failure, code) => {
     const error = apiError({ ...PLACE, ...failure });
     expect(error.code).toBe(code);

@@ -27,7 +27,8 @@ export const REQUIRED_RBAC = 'pods: get, list, create, delete; pods/attach: crea
  * - 401/403: `COMMAND_FAILED`, saying which credentials and RBAC verbs are needed. Not `ENGINE_NOT_RESPONDING`:
  *   the server answered, and waiting or restarting it changes nothing; the kubeconfig or the Role must change.
  *   A 403 from admission that names a missing RuntimeClass is `OCI_RUNTIME_MISSING`.
- * - 422 (`Invalid`) on create: `CONTAINER_START_FAILED` with the field the server names.
+ * - 422 (`Invalid`) on create: `CONTAINER_START_FAILED` with the field the server names; 409 (`AlreadyExists`)
+ *   likewise, as a container name in use is for the engines.
  * - Anything else: `COMMAND_FAILED` with the server's message.
  */
 export function apiError(failure: ApiFailure): ContainerRuntimeError {
@@ -69,6 +70,13 @@ export function apiError(failure: ApiFailure): ContainerRuntimeError {
       `${place} forbids this user to ${failure.action} (403 Forbidden)${said}. Grant it a Role in namespace ` +
         `${failure.namespace} with ${REQUIRED_RBAC} (deploy/kubernetes has one), or set the \`namespace\` to one it ` +
         'may use.',
+      options,
+    );
+  }
+  if (failure.status === 409 || failure.reason === 'AlreadyExists') {
+    return new ContainerRuntimeError(
+      'CONTAINER_START_FAILED',
+      `${place} has a pod of this name already${said}: use a new id, or remove the old pod.`,
       options,
     );
   }
