@@ -212,15 +212,24 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
     };
   };
 
-  /** The program's exit as the pod's status tells it, waiting a little for it to be written; undefined if not. */
+  /**
+   * The program's exit as the pod's status tells it, waiting a little for it to be written; undefined if it does
+   * not say in time. A pod deleted by someone else (`reap`, `kubectl delete`) was killed, as `rm -f` kills a
+   * container.
+   */
   const finalExit = async (cl: KubeClient): Promise<ContainerExit | undefined> => {
     const deadline = Date.now() + FINAL_STATE_MS;
     const at = { server: cl.server, namespace: cl.namespace, image: spec.image };
     while (Date.now() < deadline) {
-      const pod = await cl.readPod(name, { timeoutMs: timeouts.commandTimeoutMs }).catch(() => undefined);
-      if (!pod) return undefined;
-      const progress = podProgress(pod, at);
-      if (progress.kind === 'exited') return progress.exit;
+      let pod: Awaited<ReturnType<KubeClient['readPod']>> | null;
+      try {
+        pod = await cl.readPod(name, { timeoutMs: Math.max(1000, deadline - Date.now()) });
+      } catch {
+        pod = null;
+      }
+      if (pod === undefined) return { code: null, signal: 'SIGKILL' };
+      const progress = pod ? podProgress(pod, at) : undefined;
+      if (progress?.kind === 'exited') return progress.exit;
       await delay(LAST_POLL_MS);
     }
     return undefined;
