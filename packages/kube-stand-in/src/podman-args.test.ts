@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hardenedPod } from '../test/pods.js';
+import { hardenedPod, IMAGE } from '../test/pods.js';
 import { InvalidPodError } from './errors.js';
 import { podmanRun, unescapeReferences } from './podman-args.js';
 
@@ -32,7 +32,7 @@ describe('podmanRun', () => {
     expect(values(args, '--log-driver')).toEqual(['none']);
     expect(values(args, '--pull')).toEqual(['never']);
     expect(values(args, '--entrypoint')).toEqual([JSON.stringify(['python3', '-c', 'print(1)'])]);
-    expect(args.at(-1)).toBe('localhost/codexec-python:bookworm');
+    expect(args.at(-1)).toBe(IMAGE);
     expect(run.imagePullPolicy).toBe('Never');
   });
 

@@ -1,6 +1,7 @@
 import type { IPod } from 'kubernetes-models/v1';
 
-export const IMAGE = 'localhost/codexec-python:bookworm';
+// The sandbox test image, as every package's container tests take it.
+export const IMAGE = process.env.CODEXEC_TEST_IMAGE ?? 'localhost/codexec-python:bookworm';
 export const LABEL_MANAGED = 'codexec.dev/managed';
 
 /**
