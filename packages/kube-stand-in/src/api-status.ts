@@ -52,7 +52,11 @@ export const invalid = (name: string, field: string, message: string): ApiStatus
 
 export const badRequest = (message: string): ApiStatus => failure(400, 'BadRequest', message);
 
-/** What an attach sends on channel 3 when the container ends: the exit code in a cause, as exec reports it. */
+/**
+ * What an attach sends on channel 3 when the container ends: the exit code in a cause, as exec reports it (the
+ * adapter's contract asks for it). A real kubelet's attach ends with `Success` whatever the exit code (its
+ * ServeAttach writes a failure only when attaching itself failed), so clients read the exit code from the pod.
+ */
 export function exitStatus(exitCode: number): Record<string, unknown> {
   if (exitCode === 0) return { metadata: {}, status: 'Success' };
   return {

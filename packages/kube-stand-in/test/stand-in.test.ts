@@ -12,6 +12,7 @@ import {
   type WebSocketInterface,
 } from '@kubernetes/client-node/dist/web-socket-handler.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { type KubeStandIn, startKubeStandIn } from '../src/index.js';
 import { hardenedPod, IMAGE } from './pods.js';
 
@@ -268,6 +269,33 @@ describe.skipIf(missing !== undefined && !ON_CI)(
       await expect(attach(ended, 'x')).rejects.toThrow(/400/);
       await api.deleteNamespacedPod({ namespace: NAMESPACE, name: ended });
       await waitGone(ended);
+    });
+
+    it('speaks v4.channel.k8s.io to a client that offers only it, closing stdin when the socket closes', async () => {
+      const name = `v4-${RUN}`;
+      await api.createNamespacedPod({
+        namespace: NAMESPACE,
+        body: pod(name, "import sys; data = sys.stdin.read(); sys.exit(0 if data == 'abc' else 5)"),
+      });
+      await waitForPhase(name, ['Running']);
+      const url = `${standIn.url.replace(/^http/, 'ws')}/api/v1/namespaces/${NAMESPACE}/pods/${name}/attach?container=sandbox&stdin=true&stdout=true&stderr=true&tty=false`;
+      const socket = new WebSocket(url, ['v4.channel.k8s.io'], {
+        headers: { Authorization: `Bearer ${standIn.token}` },
+      });
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      expect(socket.protocol).toBe('v4.channel.k8s.io');
+      socket.send(Buffer.from('\x00abc', 'latin1'));
+      // v4 has no half-close: closing the socket is what ends the first attach, and with it the container's stdin.
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.close(1000);
+      await closed;
+      await waitForPhase(name, ['Succeeded', 'Failed']);
+      expect((await read(name)).status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(0);
+      await api.deleteNamespacedPod({ namespace: NAMESPACE, name });
+      await waitGone(name);
     });
 
     it('lists pods by label selector', async () => {
