@@ -1,4 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { podman } from './podman.js';
 import type { PodmanRun } from './podman-args.js';
 
@@ -56,6 +60,8 @@ export class PodRunner {
   private attachedOnce = false;
   private exitCode: number | undefined;
   private removed = false;
+  /** The working directory of `podman run`, where conmon leaves its `oom` mark. */
+  private monitorDir: string | undefined;
   /** Settles when the podman process has ended (or never started). */
   readonly done: Promise<void>;
   private settle!: () => void;
@@ -93,7 +99,16 @@ export class PodRunner {
       return this.settle();
     }
     const startedAt = new Date().toISOString();
-    const child = spawn(this.options.podman, run.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const monitorDir = await mkdtemp(join(tmpdir(), 'kube-stand-in-'));
+    if (this.removed) {
+      await rm(monitorDir, { recursive: true, force: true });
+      return this.settle();
+    }
+    this.monitorDir = monitorDir;
+    const child = spawn(this.options.podman, run.args, {
+      cwd: this.monitorDir,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.child = child;
     child.stdout.on('data', (data: Buffer) => this.output(1, data));
     child.stderr.on('data', (data: Buffer) => this.output(2, data));
@@ -162,17 +177,20 @@ export class PodRunner {
       },
     };
     this.listener?.exited(exitCode);
+    if (this.monitorDir) await rm(this.monitorDir, { recursive: true, force: true }).catch(() => {});
     this.settle();
   }
 
   /**
-   * Whether podman recorded an out-of-memory kill: the `oom` event conmon reports when the cgroup's OOM killer hit
-   * the container. `--rm` removes the container (and its `State.OOMKilled`) as it ends, so the event log is what
-   * is left. Where podman reports none (runc on cgroups v1 here: neither the event nor `OOMKilled`), a memory kill
-   * ends as `Error` with exit code 137.
+   * Whether podman saw an out-of-memory kill. `--rm` removes the container, and its `State.OOMKilled`, as it ends.
+   * What is left: conmon, podman's container monitor, writes a file named `oom` into its working directory (the
+   * directory `podman run` was started in, one of its own per pod) when the cgroup's OOM killer hit the container,
+   * as podman 4.3 with runc on cgroups v1 does here, where podman records no `oom` event. Podman versions that log the
+   * event are asked too. Without either, a memory kill ends as `Error` with exit code 137.
    */
   private async oomKilled(since: string): Promise<boolean> {
     if (!this.options.memoryLimited) return false;
+    if (this.monitorDir && existsSync(join(this.monitorDir, 'oom'))) return true;
     const events = await podman(this.options.podman, [
       'events',
       '--stream=false',
