@@ -1,0 +1,8 @@
+export { type ApiStatus, exitStatus } from './api-status.js';
+export { CHANNEL_PROTOCOLS } from './attach.js';
+export { InvalidPodError } from './errors.js';
+export { type Logger, silentLogger } from './logger.js';
+export type { ContainerState, Phase } from './pod-runner.js';
+export { type PodmanRun, podmanRun, unescapeReferences } from './podman-args.js';
+export { cpus, memoryBytes, parseQuantity } from './quantity.js';
+export { type KubeStandIn, type KubeStandInOptions, type PodSnapshot, startKubeStandIn } from './server.js';
