@@ -30,9 +30,10 @@ export interface EngineProbe {
   missing?: string | undefined;
 }
 
-/** Which of podman and docker answer here and have the test image. */
-export async function probeEngines(): Promise<EngineProbe[]> {
-  const runtimes = [createPodmanRuntime(), createDockerRuntime()];
+/** Which of podman and docker (or the engines given) answer here and have the test image. */
+export async function probeEngines(
+  runtimes: ContainerRuntime[] = [createPodmanRuntime(), createDockerRuntime()],
+): Promise<EngineProbe[]> {
   return Promise.all(
     runtimes.map(async (runtime): Promise<EngineProbe> => {
       try {

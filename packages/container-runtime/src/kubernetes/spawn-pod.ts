@@ -135,6 +135,7 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
 
   const attachAndWait = async (cl: KubeClient): Promise<ContainerExit> => {
     let status: AttachStatus | undefined;
+    let attachClosed = false;
     let closed!: () => void;
     const closedPromise = new Promise<void>((resolve) => {
       closed = resolve;
@@ -143,6 +144,9 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
     const feed = (stream: PassThrough, data: Buffer): void => {
       // Nothing is written after the end (a message still in flight when the socket was given up).
       if (stream.writableEnded) return;
+      // Output can come in the same read as the socket's opening, before `attach` has returned: the attach is open
+      // for whoever reads it.
+      if (!attachClosed) attachOpen = true;
       if (stream.write(data) || paused.has(stream)) return;
       // Output waits in the server until the reader catches up, as a pipe would make the program wait.
       paused.add(stream);
@@ -161,7 +165,11 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
           onStatus: (value) => {
             status = value;
           },
-          onClose: () => closed(),
+          onClose: () => {
+            attachClosed = true;
+            attachOpen = false;
+            closed();
+          },
         },
         { signal: lifecycle.signal, timeoutMs: timeouts.commandTimeoutMs },
       );
@@ -175,7 +183,7 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
       }
       throw error;
     }
-    attachOpen = true;
+    attachOpen = !attachClosed;
     const open = socket;
     logger.debug(`kubernetes: attached to ${name} (${open.protocol})`);
     stdin.on('data', (chunk: Buffer) => open.sendStdin(chunk));
