@@ -1,5 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { type ContainerRuntime, createDockerRuntime, createPodmanRuntime } from '@codexec/container-runtime';
+import {
+  type ContainerRuntime,
+  createDockerRuntime,
+  createKubernetesRuntime,
+  createPodmanRuntime,
+} from '@codexec/container-runtime';
 import { ON_CI, REMOTE_DOCKER_HOST, REMOTE_PODMAN_URL, warnSkipped } from '@codexec/test-support';
 import { beforeEach, describe } from 'vitest';
 import type { Sandbox } from '../src/index.js';
@@ -16,8 +21,12 @@ export const PODMAN_ROOTLESS = fileURLToPath(new URL('../../../scripts/podman-ro
 
 /** Whether an engine answers and has the test image. */
 export async function engineStatus(
-  engine: 'podman' | 'docker',
-  runtime: ContainerRuntime = engine === 'podman' ? createPodmanRuntime() : createDockerRuntime(),
+  engine: 'podman' | 'docker' | 'kubernetes',
+  runtime: ContainerRuntime = engine === 'docker'
+    ? createDockerRuntime()
+    : engine === 'podman'
+      ? createPodmanRuntime()
+      : createKubernetesRuntime(),
 ): Promise<EngineStatus> {
   try {
     await runtime.info({ timeoutMs: 30_000 });
