@@ -174,13 +174,12 @@ describe('Kubernetes adapter against the stand-in API server', () => {
     const other = { ...containerLabels(`kube-other-${RUN_ID}`) };
     const mine = spawn(spec(python('import time; time.sleep(120)')));
     const theirs = spawn(spec(python('import time; time.sleep(120)'), { labels: other }));
-    // Both run once listed as running; the poll stops as soon as they are. (A pod deleted before it ran is a start
-    // failure, not a kill.)
-    for (let i = 0; i < 300; i++) {
-      const running = (await runtime.list({})).filter((p) => p.state === 'running').map((p) => p.name);
-      if (running.includes(mine.name) && running.includes(theirs.name)) break;
+    // Both are attached, their programs running; the poll stops as soon as they are. (A pod deleted before the
+    // adapter saw it run fails to start instead.)
+    for (let i = 0; i < 300 && !(mine.clientRunning() && theirs.clientRunning()); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    expect(mine.clientRunning() && theirs.clientRunning()).toBe(true);
     const reaped = await runtime.reap(other);
     expect(reaped).toEqual([theirs.name]);
     // Deleted by someone else, the pod was killed (as the sandbox reads a kill): no error of its own.

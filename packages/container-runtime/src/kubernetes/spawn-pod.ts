@@ -111,7 +111,7 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
           exit: {
             code: null,
             signal: null,
-            error: podStartFailed(name, at, 'the pod was deleted before it ran'),
+            error: podStartFailed(name, at, 'the pod was deleted before it was seen running'),
           },
         };
       }
