@@ -7,9 +7,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { REMOTE_DOCKER_HOST, REMOTE_PODMAN_URL } from '@codexec/test-support';
 import { BridgeSession, createFixture } from '../lib/bridge.js';
 import type { Engine } from '../lib/engines.js';
-import { PRINT_ONE } from '../lib/hardened-run.js';
 import type { BenchContext, Row } from '../lib/report.js';
 import { fmt, type Summary, summarize } from '../lib/stats.js';
+import { timedRun } from './run-times.js';
 
 const REMOTE_ENV: Record<Engine, Record<string, string>> = {
   podman: { CONTAINER_HOST: REMOTE_PODMAN_URL },
@@ -17,16 +17,6 @@ const REMOTE_ENV: Record<Engine, Record<string, string>> = {
 };
 /** Time for a pool of two to refill after a run, the same on both sides. */
 const REFILL_MS = 2500;
-
-async function timedRun(session: BridgeSession): Promise<number> {
-  const started = performance.now();
-  const reply = await session.run(PRINT_ONE.code);
-  const ms = performance.now() - started;
-  if (reply.status !== 'success' || `${reply.stdout.join('\n')}\n` !== PRINT_ONE.stdout) {
-    throw new Error(`run_python("print(1)") went wrong: ${reply.status} ${reply.error ?? ''}`);
-  }
-  return ms;
-}
 
 /** Local and remote bridges run in turns (the order flips every round), each after the same pause. */
 async function alternate(
