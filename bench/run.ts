@@ -4,7 +4,8 @@
  *
  *   pnpm bench                   everything, podman first and docker too for the run times when it is there
  *   pnpm bench --quick           fewer rounds (a few minutes)
- *   pnpm bench --only=runs,calls sections: runs, sessions, calls, concurrency, tokens, results, memory, relay
+ *   pnpm bench --only=runs,calls sections: runs, sessions, calls, concurrency, tokens, results, memory, relay,
+ *                                remote (podman and docker through the remote engines of provision-engines.sh)
  *   pnpm bench --engine=docker   the engine of every section (default podman, else docker)
  *   pnpm bench --no-build        use the dist folders as they are
  *
@@ -26,6 +27,7 @@ import { controlCost } from './sections/control-cost.js';
 import { memory } from './sections/memory.js';
 import { publishedCalls } from './sections/published-calls.js';
 import { relay } from './sections/relay.js';
+import { remoteRuns } from './sections/remote.js';
 import { runTimes } from './sections/run-times.js';
 import { httpSessions, sessionRuns } from './sections/sessions.js';
 import { startup } from './sections/startup.js';
@@ -42,6 +44,7 @@ const SECTIONS = [
   'results',
   'memory',
   'relay',
+  'remote',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -190,6 +193,12 @@ async function main(): Promise<number> {
       await section('startup', minutes(3), () => startup(ctx, primary));
     }
     if (wanted.has('relay')) await section(`relay (${primary})`, minutes(10), () => relay(ctx, primary));
+    if (wanted.has('remote')) {
+      for (const engine of ['podman', 'docker'] as const) {
+        if (!engines[engine].ok || (flags.engine && flags.engine !== engine)) continue;
+        await section(`remote engine (${engine})`, minutes(10), () => remoteRuns(ctx, engine));
+      }
+    }
   }
   if (wanted.has('results')) await section('result tokens', minutes(2), async () => resultTokens());
 

@@ -13,7 +13,8 @@ const POOL_SIZE = 2;
 const COLD_TARGET = 1.3;
 const WARM_TARGET = 0.25;
 
-async function timedRun(session: BridgeSession): Promise<number> {
+/** A run of `print(1)`, timed until its result; throws when the result is not what the code prints. */
+export async function timedRun(session: BridgeSession): Promise<number> {
   const started = performance.now();
   const reply = await session.run(PRINT_ONE.code);
   const ms = performance.now() - started;

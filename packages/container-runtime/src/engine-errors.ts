@@ -112,10 +112,16 @@ export function runtimeNotFound(tried: string[]): ContainerRuntimeError {
   );
 }
 
-export function imageMissing(engine: EngineName, image: string, stderr?: string): ContainerRuntimeError {
+export function imageMissing(
+  engine: EngineName,
+  image: string,
+  stderr?: string,
+  endpoint?: EngineEndpoint,
+): ContainerRuntimeError {
+  const where = endpoint?.remote ? `in the engine at ${describeEndpoint(endpoint)}` : 'on this machine';
   return new ContainerRuntimeError(
     'IMAGE_MISSING',
-    `The image ${image} is not on this machine for ${engine}. Pull it (\`${engine} pull ${image}\`), or set ` +
+    `The image ${image} is not ${where} for ${engine}. Pull it (\`${engine} pull ${image}\`), or set ` +
       `the \`image\` to one that is there (\`${engine} images\`).`,
     { engine, stderr: stderr ? tail(stderr) : undefined },
   );
@@ -207,7 +213,7 @@ export function classifyStartFailure(input: StartFailureInput): ContainerRuntime
     ((exitCode === 126 || exitCode === 127) &&
       /OCI runtime|executable file not found|permission denied/i.test(stderr));
   if (!engineFailed) return undefined;
-  if (saysNoSuchImage(stderr)) return imageMissing(engine, image, stderr);
+  if (saysNoSuchImage(stderr)) return imageMissing(engine, image, stderr, input.endpoint);
   const oci = unknownOciRuntime(stderr);
   if (oci !== undefined) return ociRuntimeMissing(engine, input.ociRuntime ?? oci, stderr);
   if (saysEngineUnreachable(stderr)) {

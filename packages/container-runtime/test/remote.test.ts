@@ -83,6 +83,23 @@ describe.each(remotes)('remote $engine at $address', (remote) => {
     expect(found.runtime.endpoint.value).toBe(address);
   });
 
+  test('an image the remote does not hold is IMAGE_MISSING, said of the remote', {
+    timeout: 60_000,
+  }, async () => {
+    const container = runtime.spawn({
+      image: 'localhost/codexec-no-such-image:0',
+      name: containerName(`${RUN_ID}-remote-${engine}-${++counter}`),
+      labels,
+      command: ['python3', '-c', 'pass'],
+      limits: { ...DEFAULT_LIMITS },
+    });
+    container.stdout.resume();
+    container.stderr.resume();
+    const exit = await container.exited;
+    expect(exit.error?.code).toBe('IMAGE_MISSING');
+    expect(exit.error?.message).toContain(`is not in the engine at ${address}`);
+  });
+
   test('runs a hardened container there, lists and reaps it', { timeout: 120_000 }, async () => {
     counter += 1;
     const name = containerName(`${RUN_ID}-remote-${engine}-${counter}`);
