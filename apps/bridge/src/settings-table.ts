@@ -68,12 +68,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     shown: 'auto',
     default: 'auto',
     option: 'runtime',
-    description: 'Container engine: podman, docker, a path to either, or auto (podman first)',
+    description:
+      'Container engine: podman, docker, a path to either, auto (podman first), or kubernetes (a pod per container, in the cluster and namespace of KUBECONFIG or the in-cluster account)',
     parse: (raw) => {
       try {
         parseRuntimeChoice(raw);
       } catch {
-        throw 'expected podman, docker, auto, or the path of a podman or docker binary';
+        throw 'expected podman, docker, kubernetes, auto, or the path of a podman or docker binary';
       }
       return raw.trim().toLowerCase() === 'auto' ? 'auto' : raw.trim();
     },

@@ -81,7 +81,10 @@ export async function doctorCommand({ io, settings, logger }: CommandContext): P
       checks.push({
         name: 'container engine',
         status: 'ok',
-        detail: `${info.engine} ${info.version}, ${info.rootless ? 'rootless' : 'rootful'} (${info.command})${engineWhere(found)}`,
+        detail:
+          info.engine === 'kubernetes'
+            ? `kubernetes ${info.version}, pods run as non-root${engineWhere(found)}`
+            : `${info.engine} ${info.version}, ${info.rootless ? 'rootless' : 'rootful'} (${info.command})${engineWhere(found)}`,
         durationMs: engine.ms,
       });
       checks.push(framesCheck(found, settings.directChannel));
@@ -95,7 +98,9 @@ export async function doctorCommand({ io, settings, logger }: CommandContext): P
         name: 'image',
         status: present ? 'ok' : 'fail',
         detail: present
-          ? `${settings.image} present`
+          ? info.engine === 'kubernetes'
+            ? `${settings.image}: the cluster's nodes pull it as a pod starts (not seen from here; the run below tries it)`
+            : `${settings.image} present`
           : image.error
             ? bridgeMessageOf(image.error)
             : `${settings.image} is not present`,
