@@ -1,5 +1,5 @@
 import { ContainerRuntimeError, tail } from '../errors.js';
-import type { ClusterPlace } from './pod-status.js';
+import { type ClusterPlace, describeCluster } from './pod-status.js';
 
 /**
  * What went wrong with one request to the API server, as the client saw it: an HTTP status with the API's Status
@@ -32,7 +32,7 @@ export const REQUIRED_RBAC = 'pods: get, list, create, delete; pods/attach: crea
  * - Anything else: `COMMAND_FAILED` with the server's message.
  */
 export function apiError(failure: ApiFailure): ContainerRuntimeError {
-  const place = `the Kubernetes API server ${failure.server} (namespace ${failure.namespace})`;
+  const place = describeCluster(failure);
   const message = failure.message ? tail(failure.message, 4, 600) : '';
   const said = message ? `: ${message}` : '';
   const options = { engine: 'kubernetes', cause: failure.cause, stderr: message || undefined };

@@ -166,8 +166,9 @@ export function labelSelector(labels: Record<string, string>): string {
     .join(',');
 }
 
-function where(context: ClusterPlace): string {
-  return `the Kubernetes API server ${context.server}, namespace ${context.namespace}`;
+/** The cluster in words, as every message of the adapter names it. Pure. */
+export function describeCluster(place: ClusterPlace): string {
+  return `the Kubernetes API server ${place.server} (namespace ${place.namespace})`;
 }
 
 function podImageMissing(
@@ -178,7 +179,7 @@ function podImageMissing(
   const detail = [waiting.reason, waiting.message].filter(Boolean).join(': ');
   return new ContainerRuntimeError(
     'IMAGE_MISSING',
-    `The pod ${pod} on ${where(context)} cannot get the image ${context.image} (${detail}). Make the image ` +
+    `The pod ${pod} on ${describeCluster(context)} cannot get the image ${context.image} (${detail}). Make the image ` +
       'available to the nodes (push it to a registry they can pull from, with an imagePullSecret if it is ' +
       'private), or set the `image` and `imagePullPolicy` to match what the nodes have.',
     { engine: 'kubernetes', stderr: detail || undefined },
@@ -188,7 +189,7 @@ function podImageMissing(
 export function podStartFailed(pod: string, context: ClusterPlace, why: string): ContainerRuntimeError {
   return new ContainerRuntimeError(
     'CONTAINER_START_FAILED',
-    `The pod ${pod} on ${where(context)} did not start (${why}). Check \`kubectl describe pod ${pod} -n ` +
+    `The pod ${pod} on ${describeCluster(context)} did not start (${why}). Check \`kubectl describe pod ${pod} -n ` +
       `${context.namespace}\` and the events of the namespace.`,
     { engine: 'kubernetes', stderr: why },
   );

@@ -9,6 +9,7 @@ import { buildPod, type KubernetesPodOptions } from './pod-spec.js';
 import {
   type AttachStatus,
   type ClusterPlace,
+  describeCluster,
   exitCodeFromStatus,
   type PodProgress,
   podProgress,
@@ -194,11 +195,8 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
     });
     await closedPromise;
     attachOpen = false;
-    if (stopRequested) {
-      const code = status ? exitCodeFromStatus(status) : undefined;
-      return { code: code ?? null, signal: code === undefined ? 'SIGKILL' : null };
-    }
     const code = status ? exitCodeFromStatus(status) : undefined;
+    if (stopRequested) return { code: code ?? null, signal: code === undefined ? 'SIGKILL' : null };
     // A non-zero code in the Status is the program's own. `Success` is not trusted alone: a kubelet may end an
     // attach with `Success` whatever the program's exit, so the pod's terminated state is read first.
     const exit =
@@ -212,7 +210,7 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
       signal: null,
       error: new ContainerRuntimeError(
         'COMMAND_FAILED',
-        `The attach to pod ${name} on the Kubernetes API server ${cl.server} (namespace ${cl.namespace}) closed ` +
+        `The attach to pod ${name} on ${describeCluster(cl)} closed ` +
           `without the program's exit${status?.message ? ` (${status.message})` : ''}; the pod was deleted. Check the ` +
           'connection to the cluster.',
         { engine: 'kubernetes' },
@@ -260,7 +258,7 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
           ? error
           : new ContainerRuntimeError(
               'COMMAND_FAILED',
-              `Running pod ${name}${place ? ` on the Kubernetes API server ${place.server} (namespace ${place.namespace})` : ''} failed: ${String(error)}`,
+              `Running pod ${name}${place ? ` on ${describeCluster(place)}` : ''} failed: ${String(error)}`,
               { engine: 'kubernetes', cause: error },
             );
       return { code: null, signal: null, error: runtimeError };
