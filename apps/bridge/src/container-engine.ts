@@ -11,6 +11,20 @@ import { inBridgeTerms, type Settings } from './settings.js';
 
 export type SelectedEngine = DetectedRuntime;
 
+/** The settings that choose and reach the engine. */
+export type EngineSettings = Pick<
+  Settings,
+  | 'runtime'
+  | 'engineHost'
+  | 'engineConnection'
+  | 'kubeNamespace'
+  | 'kubeconfig'
+  | 'kubeContext'
+  | 'kubeRuntimeClass'
+  | 'kubePullPolicy'
+  | 'kubeNetworkPolicy'
+>;
+
 const ENGINE_INFO_TIMEOUT_MS = 30_000;
 
 /**
@@ -18,7 +32,7 @@ const ENGINE_INFO_TIMEOUT_MS = 30_000;
  * the first that answers. Its errors say what to install or start.
  */
 export function selectEngine(
-  settings: Pick<Settings, 'runtime' | 'engineHost' | 'engineConnection'>,
+  settings: EngineSettings,
   options: { logger: Logger; signal?: AbortSignal },
 ): Promise<SelectedEngine> {
   return detectRuntime({
@@ -39,17 +53,27 @@ export function selectEngine(
 /**
  * podman then docker, each told where its engine is when the settings say: an address (podman's `--url`, docker's
  * `--host`) or a named podman connection / docker context. Without them the CLIs read CONTAINER_HOST, DOCKER_HOST
- * and their own configuration, as they always do. Pure.
+ * and their own configuration, as they always do. Then Kubernetes with its settings, which `auto` never tries.
+ * Pure.
  */
-export function engineCandidates(
-  settings: Pick<Settings, 'engineHost' | 'engineConnection'>,
-): RuntimeCandidate[] {
+export function engineCandidates(settings: Omit<EngineSettings, 'runtime'>): RuntimeCandidate[] {
   const { engineHost: host, engineConnection: connection } = settings;
   const podman = host ? ['--url', host] : connection ? ['--connection', connection] : [];
   const docker = host ? ['--host', host] : connection ? ['--context', connection] : [];
   return [
     { engine: 'podman', ...(podman.length > 0 ? { options: { globalArgs: podman } } : {}) },
     { engine: 'docker', ...(docker.length > 0 ? { options: { globalArgs: docker } } : {}) },
+    {
+      engine: 'kubernetes',
+      kubernetes: {
+        namespace: settings.kubeNamespace,
+        kubeconfig: settings.kubeconfig,
+        context: settings.kubeContext,
+        runtimeClassName: settings.kubeRuntimeClass,
+        imagePullPolicy: settings.kubePullPolicy,
+        networkPolicy: settings.kubeNetworkPolicy,
+      },
+    },
   ];
 }
 

@@ -107,6 +107,82 @@ export const SETTINGS: readonly SettingSpec[] = [
     },
   }),
   spec({
+    key: 'kubeNamespace',
+    env: 'MCP_BRIDGE_KUBE_NAMESPACE',
+    flag: 'kube-namespace',
+    shown: "the kubeconfig context's",
+    option: 'namespace',
+    description: 'Kubernetes: namespace of the sandbox pods (the one whose NetworkPolicy isolates them)',
+    parse: (raw) => {
+      const value = raw.trim();
+      if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value))
+        throw 'expected a namespace name: lower-case letters, digits and -, at most 63';
+      return value;
+    },
+  }),
+  spec({
+    key: 'kubeconfig',
+    env: 'MCP_BRIDGE_KUBECONFIG',
+    flag: 'kubeconfig',
+    shown: 'KUBECONFIG, ~/.kube/config, in-cluster',
+    option: 'kubeconfig',
+    description: 'Kubernetes: the kubeconfig file to use',
+    parse: nonEmpty('the path of a kubeconfig file'),
+  }),
+  spec({
+    key: 'kubeContext',
+    env: 'MCP_BRIDGE_KUBE_CONTEXT',
+    flag: 'kube-context',
+    shown: 'current context',
+    option: 'context',
+    description: 'Kubernetes: the context of the kubeconfig to use',
+    parse: nonEmpty('the name of a kubeconfig context'),
+  }),
+  spec({
+    key: 'kubeRuntimeClass',
+    env: 'MCP_BRIDGE_KUBE_RUNTIME_CLASS',
+    flag: 'kube-runtime-class',
+    shown: "the cluster's default",
+    option: 'runtimeClassName',
+    description: 'Kubernetes: RuntimeClass of the sandbox pods (gvisor, kata, …: `kubectl get runtimeclass`)',
+    parse: (raw) => {
+      const value = raw.trim();
+      if (
+        !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value) ||
+        value.length > 253
+      )
+        throw 'expected a RuntimeClass name: lower-case letters, digits, - and .';
+      return value;
+    },
+  }),
+  spec({
+    key: 'kubePullPolicy',
+    env: 'MCP_BRIDGE_KUBE_PULL_POLICY',
+    flag: 'kube-pull-policy',
+    shown: 'IfNotPresent',
+    default: 'IfNotPresent',
+    option: 'imagePullPolicy',
+    description: 'Kubernetes: when the nodes pull the image (Always, IfNotPresent, Never)',
+    parse: (raw) => {
+      const value = ['Always', 'IfNotPresent', 'Never'].find(
+        (p) => p.toLowerCase() === raw.trim().toLowerCase(),
+      );
+      if (!value) throw 'expected Always, IfNotPresent or Never';
+      return value as Settings['kubePullPolicy'];
+    },
+  }),
+  spec({
+    key: 'kubeNetworkPolicy',
+    env: 'MCP_BRIDGE_KUBE_NETWORK_POLICY',
+    flag: 'kube-network-policy',
+    shown: 'ensure',
+    default: 'ensure',
+    option: 'networkPolicy',
+    description:
+      'Kubernetes: ensure (check that a NetworkPolicy cuts sandbox pods off, create one if none), require (check only), off',
+    parse: oneOf('ensure', 'require', 'off'),
+  }),
+  spec({
     key: 'image',
     env: 'MCP_BRIDGE_IMAGE',
     flag: 'image',

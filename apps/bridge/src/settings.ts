@@ -20,6 +20,18 @@ export interface Settings {
   engineHost?: string | undefined;
   /** A podman connection or docker context to use instead of the local engine. */
   engineConnection?: string | undefined;
+  /** Kubernetes (runtime `kubernetes` only): the sandbox pods' namespace; default the kubeconfig context's. */
+  kubeNamespace?: string | undefined;
+  /** Kubernetes: a kubeconfig file; default KUBECONFIG, ~/.kube/config, then the in-cluster account. */
+  kubeconfig?: string | undefined;
+  /** Kubernetes: a context of the kubeconfig; default its current one. */
+  kubeContext?: string | undefined;
+  /** Kubernetes: the RuntimeClass of sandbox pods (gVisor, Kata). */
+  kubeRuntimeClass?: string | undefined;
+  /** Kubernetes: the image pull policy of sandbox pods. */
+  kubePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  /** Kubernetes: check, create or trust the NetworkPolicy that cuts sandbox pods off the network. */
+  kubeNetworkPolicy: 'ensure' | 'require' | 'off';
   image: string;
   /** Timeout of a run when the call does not give one. */
   timeoutMs: number;
@@ -104,6 +116,16 @@ export interface Settings {
   home: string;
   cwd: string;
 }
+
+/** The settings that mean something only to the Kubernetes runtime. */
+const KUBERNETES_SETTINGS = [
+  'kubeNamespace',
+  'kubeconfig',
+  'kubeContext',
+  'kubeRuntimeClass',
+  'kubePullPolicy',
+  'kubeNetworkPolicy',
+] as const satisfies readonly (keyof Settings)[];
 
 /** Raw flag values as `node:util` parseArgs returns them. */
 export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -202,6 +224,19 @@ function checkTogether(settings: Settings, flags: FlagValues): void {
       'INVALID_SETTING',
       `Invalid settings: ${name('engineHost', flags)} and ${name('engineConnection', flags)} both say where the ` +
         'engine is; set one of them.',
+    );
+  }
+  const kubernetesOnly = KUBERNETES_SETTINGS.filter(
+    (key) => settings[key] !== undefined && settings[key] !== DEFAULTS[key],
+  );
+  if (kubernetesOnly.length > 0 && settings.runtime.toLowerCase() !== 'kubernetes') {
+    throw new BridgeError(
+      'INVALID_SETTING',
+      `Invalid settings: ${kubernetesOnly.map((key) => name(key, flags)).join(', ')} ${
+        kubernetesOnly.length > 1 ? 'apply' : 'applies'
+      } to Kubernetes only, and ${name('runtime', flags)} is ${settings.runtime}; set it to kubernetes, or unset ${
+        kubernetesOnly.length > 1 ? 'them' : 'it'
+      }.`,
     );
   }
   if (settings.maxTimeoutMs < 1000) {

@@ -39,7 +39,19 @@ export {
   LABEL_MANAGED,
   PROXY_VARIABLES,
 } from './hardened-args.js';
+export { REQUIRED_ACCESS, REQUIRED_RBAC, type RequiredAccess } from './kubernetes/kube-errors.js';
 export { createKubernetesRuntime, type KubernetesRuntimeOptions } from './kubernetes/kubernetes-runtime.js';
+export {
+  type DirectionState,
+  describeIsolation,
+  type Isolation,
+  NETWORK_POLICY_MODES,
+  type NetworkPolicyMode,
+  type NetworkPolicyView,
+  SANDBOX_NETWORK_POLICY_NAME,
+  sandboxIsolation,
+  sandboxNetworkPolicy,
+} from './kubernetes/network-policy.js';
 export {
   buildPod,
   type ImagePullPolicy,

@@ -147,6 +147,15 @@ export interface EngineInfo {
   remote?: boolean | undefined;
 }
 
+/** One thing an engine needs beyond answering (a cluster's permissions, its network isolation), for `doctor`. */
+export interface EngineCheck {
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  /** What to do, when the status is not ok. */
+  fix?: string | undefined;
+}
+
 /** One container engine, reached through its CLI. */
 export interface ContainerRuntime {
   readonly engine: EngineName;
@@ -204,6 +213,12 @@ export interface ContainerRuntime {
    * @throws {ContainerRuntimeError} (rejects) `INVALID_OPTIONS` for no label, and what `list` and `remove` throw.
    */
   reap(labels: Record<string, string>, options?: CommandOptions): Promise<string[]>;
+  /**
+   * What the engine needs beyond answering, checked without starting anything: the Kubernetes adapter's RBAC
+   * permissions and the sandbox pods' network isolation. Absent for podman and docker, whose `info` says it all.
+   * @throws {ContainerRuntimeError} (rejects) what `info` throws.
+   */
+  diagnose?(options?: CommandOptions): Promise<EngineCheck[]>;
 }
 
 export interface CommandOptions {

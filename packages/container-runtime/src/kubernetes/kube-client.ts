@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { linkedSignal, untilAborted } from '@codexec/internal';
 import { abortedError, ContainerRuntimeError, invalidOption } from '../errors.js';
 import { apiError, readStatusBody } from './kube-errors.js';
+import type { NetworkPolicyView } from './network-policy.js';
 import type { Pod } from './pod-spec.js';
 import { SANDBOX_CONTAINER } from './pod-spec.js';
 import type { AttachStatus, PodView } from './pod-status.js';
@@ -99,6 +100,28 @@ export interface KubeClient {
   deletePod(name: string, options: RequestOptions): Promise<boolean>;
   /** Attaches stdin, stdout and stderr of the sandbox container of a running pod. */
   attach(name: string, handlers: AttachHandlers, options: RequestOptions): Promise<AttachSocket>;
+  listNetworkPolicies(options: RequestOptions): Promise<NetworkPolicyView[]>;
+  createNetworkPolicy(policy: NetworkPolicyView, options: RequestOptions): Promise<NetworkPolicyView>;
+  /**
+   * Whether this user may do each thing in the namespace, as the API server's authorizer answers
+   * (SelfSubjectAccessReview, which every authenticated user may create).
+   */
+  canI(attributes: AccessAttributes[], options: RequestOptions): Promise<AccessAnswer[]>;
+}
+
+/** One permission in RBAC terms: `create` on `pods`, `create` on `pods` subresource `attach`. */
+export interface AccessAttributes {
+  verb: string;
+  resource: string;
+  subresource?: string | undefined;
+  /** '' for the core group. */
+  group?: string | undefined;
+}
+
+export interface AccessAnswer extends AccessAttributes {
+  allowed: boolean;
+  /** The authorizer's reason, when it gives one. */
+  reason?: string | undefined;
 }
 
 /**
@@ -147,6 +170,8 @@ export async function createKubeClient(options: KubeClientOptions): Promise<Kube
   const namespace = options.namespace ?? kc.getContextObject(context)?.namespace ?? 'default';
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const versions = kc.makeApiClient(k8s.VersionApi);
+  const networking = kc.makeApiClient(k8s.NetworkingV1Api);
+  const authorization = kc.makeApiClient(k8s.AuthorizationV1Api);
   const place = { server, namespace };
 
   /** Runs one request with the caller's signal and a timeout, turning every failure into a typed error. */
@@ -248,6 +273,48 @@ export async function createKubeClient(options: KubeClientOptions): Promise<Kube
         if (notFound(error)) return false;
         throw error;
       }
+    },
+    async listNetworkPolicies(opts) {
+      const list = await request('list networkpolicies', opts, (config) =>
+        networking.listNamespacedNetworkPolicy({ namespace }, config as AnyOptions),
+      );
+      return list.items as NetworkPolicyView[];
+    },
+    async createNetworkPolicy(policy, opts) {
+      return (await request('create networkpolicies', opts, (config) =>
+        networking.createNamespacedNetworkPolicy(
+          { namespace, body: policy as AnyOptions },
+          config as AnyOptions,
+        ),
+      )) as NetworkPolicyView;
+    },
+    async canI(attributes, opts) {
+      return Promise.all(
+        attributes.map(async (wanted) => {
+          const review = await request('create selfsubjectaccessreviews', opts, (config) =>
+            authorization.createSelfSubjectAccessReview(
+              {
+                body: {
+                  apiVersion: 'authorization.k8s.io/v1',
+                  kind: 'SelfSubjectAccessReview',
+                  spec: {
+                    resourceAttributes: {
+                      namespace,
+                      verb: wanted.verb,
+                      group: wanted.group ?? '',
+                      resource: wanted.resource,
+                      ...(wanted.subresource ? { subresource: wanted.subresource } : {}),
+                    },
+                  },
+                },
+              },
+              config as AnyOptions,
+            ),
+          );
+          const reason = review.status?.reason;
+          return { ...wanted, allowed: review.status?.allowed === true, ...(reason ? { reason } : {}) };
+        }),
+      );
     },
     async attach(name, handlers, opts) {
       const path =

@@ -17,8 +17,54 @@ export interface ApiFailure extends ClusterPlace {
   cause?: unknown;
 }
 
-/** The RBAC a service account needs for the adapter: on pods, and on pods/attach. */
-export const REQUIRED_RBAC = 'pods: get, list, create, delete; pods/attach: create, get';
+/** One permission the adapter needs, in RBAC terms. */
+export interface RequiredAccess {
+  verb: string;
+  resource: string;
+  subresource?: string;
+  /** '' for the core group. */
+  group: string;
+  /** What it is for, in words. */
+  for: string;
+  /** Needed only when the adapter creates the NetworkPolicy itself (`networkPolicy: 'ensure'`). */
+  ensureOnly?: boolean;
+}
+
+/**
+ * Every permission the adapter uses in its namespace, as `deploy/kubernetes/role.yaml` grants them. The attach is a
+ * WebSocket upgrade of a GET, which API servers authorise as `get` and, since Kubernetes 1.30, also as `create`.
+ */
+export const REQUIRED_ACCESS: readonly RequiredAccess[] = [
+  { verb: 'create', resource: 'pods', group: '', for: 'start sandbox pods' },
+  { verb: 'get', resource: 'pods', group: '', for: 'watch a pod start and end' },
+  { verb: 'list', resource: 'pods', group: '', for: 'find leftover pods' },
+  { verb: 'delete', resource: 'pods', group: '', for: 'remove pods' },
+  { verb: 'create', resource: 'pods', subresource: 'attach', group: '', for: "attach to a pod's stdio" },
+  { verb: 'get', resource: 'pods', subresource: 'attach', group: '', for: "attach to a pod's stdio" },
+  {
+    verb: 'list',
+    resource: 'networkpolicies',
+    group: 'networking.k8s.io',
+    for: 'check the sandbox isolation',
+  },
+  {
+    verb: 'create',
+    resource: 'networkpolicies',
+    group: 'networking.k8s.io',
+    for: 'create the sandbox NetworkPolicy',
+    ensureOnly: true,
+  },
+];
+
+/** The RBAC a service account needs for the adapter, in words: `pods: create, get, …; pods/attach: …`. */
+export const REQUIRED_RBAC = (() => {
+  const verbs = new Map<string, string[]>();
+  for (const a of REQUIRED_ACCESS) {
+    const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+    verbs.set(resource, [...(verbs.get(resource) ?? []), a.verb]);
+  }
+  return [...verbs].map(([resource, list]) => `${resource}: ${list.join(', ')}`).join('; ');
+})();
 
 /**
  * A typed error for a failed API request, naming the server and the namespace. Pure.
@@ -73,17 +119,18 @@ export function apiError(failure: ApiFailure): ContainerRuntimeError {
       options,
     );
   }
+  const object = /networkpolic/.test(failure.action) ? 'NetworkPolicy' : 'pod';
   if (failure.status === 409 || failure.reason === 'AlreadyExists') {
     return new ContainerRuntimeError(
       'CONTAINER_START_FAILED',
-      `${place} has a pod of this name already${said}: use a new id, or remove the old pod.`,
+      `${place} has a ${object} of this name already${said}: use a new id, or remove the old ${object}.`,
       options,
     );
   }
   if (failure.status === 422 || failure.reason === 'Invalid') {
     return new ContainerRuntimeError(
       'CONTAINER_START_FAILED',
-      `${place} refused the pod as invalid${said}. Fix the setting the message names.`,
+      `${place} refused the ${object} as invalid${said}. Fix the setting the message names.`,
       options,
     );
   }

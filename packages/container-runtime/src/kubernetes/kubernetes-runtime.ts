@@ -1,11 +1,20 @@
 import { untilAborted } from '@codexec/internal';
 import type { EngineEndpoint } from '../endpoint.js';
-import { abortedError, invalidOption, isContainerRuntimeError } from '../errors.js';
+import { abortedError, ContainerRuntimeError, invalidOption, isContainerRuntimeError } from '../errors.js';
+import { LABEL_MANAGED } from '../hardened-args.js';
 import { type Logger, silentLogger } from '../logger.js';
-import type { ContainerRuntime, ContainerSummary } from '../runtime.js';
+import type { ContainerRuntime, ContainerSummary, EngineCheck } from '../runtime.js';
 import { createKubeClient, type KubeClient } from './kube-client.js';
-import { buildPod, type ImagePullPolicy, type KubernetesPodOptions } from './pod-spec.js';
-import { labelSelector, podSummary } from './pod-status.js';
+import { REQUIRED_ACCESS } from './kube-errors.js';
+import {
+  describeIsolation,
+  type NetworkPolicyMode,
+  SANDBOX_NETWORK_POLICY_NAME,
+  sandboxIsolation,
+  sandboxNetworkPolicy,
+} from './network-policy.js';
+import { buildPod, type ImagePullPolicy, type KubernetesPodOptions, type Pod } from './pod-spec.js';
+import { describeCluster, labelSelector, podSummary } from './pod-status.js';
 import { type SpawnTimeouts, spawnPod } from './spawn-pod.js';
 
 export interface KubernetesRuntimeOptions {
@@ -31,6 +40,14 @@ export interface KubernetesRuntimeOptions {
   imagePullPolicy?: ImagePullPolicy | undefined;
   /** Labels added to every pod (the spec's labels win). */
   labels?: Record<string, string> | undefined;
+  /**
+   * What to do about the sandbox pods' network, which a pod spec cannot cut off (`NetworkPolicyMode`): `ensure`
+   * checks the namespace's NetworkPolicies before the first pod (and again after a minute) and creates
+   * `codexec-sandbox-deny-all` when none isolates sandbox pods; `require` only checks; `off` trusts the cluster.
+   * A check that fails keeps pods from starting, with an error saying why.
+   * @default 'ensure'
+   */
+  networkPolicy?: NetworkPolicyMode | undefined;
   /**
    * How long a pod may stay Pending (scheduling, pulling its image) before `exited` reports
    * `CONTAINER_START_FAILED` and the pod is deleted, in milliseconds.
@@ -66,6 +83,8 @@ const DEFAULTS: SpawnTimeouts & { infoTimeoutMs: number } = {
 
 /** A label no pod carries: `info` lists pods with it to learn that the namespace may be used, without reading any. */
 const PROBE_SELECTOR = 'codexec.dev/probe=none';
+/** How long a passed isolation check holds before the next pod checks again (a policy may have been deleted). */
+const ISOLATION_RECHECK_MS = 60_000;
 
 /**
  * A `ContainerRuntime` that runs each container as one pod of a Kubernetes cluster (`buildPod`), through the API
@@ -92,6 +111,10 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions = {}):
     imagePullPolicy: options.imagePullPolicy,
     labels: options.labels,
   };
+  const networkPolicy = options.networkPolicy ?? 'ensure';
+  if (!['ensure', 'require', 'off'].includes(networkPolicy)) {
+    throw invalidOption('networkPolicy', String(networkPolicy), 'ensure, require or off');
+  }
   let known: KubeClient | undefined;
   let connecting: Promise<KubeClient> | undefined;
   const client = (): Promise<KubeClient> => {
@@ -157,7 +180,102 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions = {}):
     spawn(spec, opts = {}) {
       // Refuse a spec the pod cannot carry now, synchronously; the real namespace is known once the kubeconfig is read.
       buildPod(spec, { ...podOptions, namespace: options.namespace ?? 'default' });
-      return spawnPod({ client, spec, podOptions, timeouts, logger, signal: opts.signal });
+      return spawnPod({
+        client,
+        spec,
+        podOptions,
+        timeouts,
+        logger,
+        signal: opts.signal,
+        beforeCreate: (c, pod) => isolated(c, pod),
+      });
+    },
+
+    async diagnose(opts = {}) {
+      const c = await untilAborted(client(), opts.signal).catch(rethrowAborted(opts.signal));
+      const req = request(opts);
+      const checks: EngineCheck[] = [];
+      const wanted = REQUIRED_ACCESS.filter((a) => networkPolicy === 'ensure' || !a.ensureOnly).filter(
+        (a) => networkPolicy !== 'off' || a.resource !== 'networkpolicies',
+      );
+      const answers = await c.canI(wanted, req);
+      const missing = answers
+        .map((answer, i) => ({ answer, need: wanted[i]! }))
+        .filter(({ answer }) => !answer.allowed);
+      const where = describeCluster({ server: c.server, namespace: c.namespace });
+      checks.push(
+        missing.length === 0
+          ? {
+              name: 'permissions',
+              status: 'ok',
+              detail: `all ${wanted.length} the bridge uses, in namespace ${c.namespace}`,
+            }
+          : {
+              name: 'permissions',
+              status: 'fail',
+              detail: `missing in namespace ${c.namespace}: ${missing
+                .map(
+                  ({ need }) =>
+                    `${need.verb} ${need.subresource ? `${need.resource}/${need.subresource}` : need.resource} (to ${need.for})`,
+                )
+                .join(', ')}`,
+              fix: `grant them to this user in ${where}: kubectl apply -n ${c.namespace} -f deploy/kubernetes/role.yaml -f deploy/kubernetes/rolebinding.yaml (the Role the bridge ships)`,
+            },
+      );
+      if (networkPolicy === 'off') {
+        checks.push({
+          name: 'network isolation',
+          status: 'warn',
+          detail:
+            'not checked (`networkPolicy` is off): sandbox pods have the network the cluster gives them',
+          fix: 'make sure the cluster cuts sandbox pods off, or apply deploy/kubernetes/networkpolicy.yaml and turn the check on',
+        });
+        return checks;
+      }
+      const labels = { ...options.labels, [LABEL_MANAGED]: 'true' };
+      let policies: Awaited<ReturnType<KubeClient['listNetworkPolicies']>>;
+      try {
+        policies = await c.listNetworkPolicies(req);
+      } catch (error) {
+        checks.push({ name: 'network isolation', status: 'fail', detail: errorText(error) });
+        return checks;
+      }
+      const isolation = sandboxIsolation(policies, labels);
+      const enforced = 'enforced only if the network plugin implements NetworkPolicy';
+      if (isolation.isolated) {
+        checks.push({
+          name: 'network isolation',
+          status: 'ok',
+          detail: `sandbox pods cut off both ways (${describeIsolation(isolation)}; ${enforced})`,
+        });
+      } else if (
+        networkPolicy === 'ensure' &&
+        isolation.ingress.state !== 'allowed' &&
+        isolation.egress.state !== 'allowed'
+      ) {
+        const mayCreate = !missing.some(({ need }) => need.resource === 'networkpolicies');
+        checks.push({
+          name: 'network isolation',
+          status: mayCreate ? 'ok' : 'fail',
+          detail: mayCreate
+            ? `no policy yet (${describeIsolation(isolation)}): ${SANDBOX_NETWORK_POLICY_NAME} is created before the first pod (${enforced})`
+            : `no policy isolates sandbox pods, and this user may not create one`,
+          ...(mayCreate
+            ? {}
+            : { fix: `kubectl apply -n ${c.namespace} -f deploy/kubernetes/networkpolicy.yaml` }),
+        });
+      } else {
+        checks.push({
+          name: 'network isolation',
+          status: 'fail',
+          detail: `sandbox pods would not be cut off: ${describeIsolation(isolation)}`,
+          fix: isolationFix(
+            isolation.ingress.state === 'allowed' || isolation.egress.state === 'allowed',
+            c.namespace,
+          ),
+        });
+      }
+      return checks;
     },
 
     async remove(name, opts = {}) {
@@ -186,10 +304,79 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions = {}):
     },
   };
 
+  // The last passed isolation check, per set of pod labels (one per sandbox), and the check under way.
+  const isolationChecks = new Map<string, { passedAt?: number; running?: Promise<void> }>();
+  /** Resolves when sandbox pods with this pod's labels are cut off from the network (`networkPolicy`). */
+  function isolated(c: KubeClient, pod: Pod): Promise<void> {
+    if (networkPolicy === 'off') return Promise.resolve();
+    const labels = pod.metadata.labels;
+    const key = JSON.stringify(Object.entries(labels).sort());
+    const entry = isolationChecks.get(key) ?? {};
+    isolationChecks.set(key, entry);
+    if (entry.passedAt !== undefined && Date.now() - entry.passedAt < ISOLATION_RECHECK_MS) {
+      return Promise.resolve();
+    }
+    entry.running ??= checkIsolation(c, labels).then(
+      () => {
+        entry.passedAt = Date.now();
+        entry.running = undefined;
+      },
+      (error: unknown) => {
+        entry.running = undefined;
+        throw error;
+      },
+    );
+    return entry.running;
+  }
+
+  async function checkIsolation(c: KubeClient, labels: Record<string, string>): Promise<void> {
+    const req = { timeoutMs: timeouts.commandTimeoutMs };
+    const where = describeCluster({ server: c.server, namespace: c.namespace });
+    let isolation = sandboxIsolation(await c.listNetworkPolicies(req), labels);
+    if (isolation.isolated) return;
+    const allowed = isolation.ingress.state === 'allowed' || isolation.egress.state === 'allowed';
+    if (networkPolicy === 'ensure' && !allowed) {
+      logger.info(`kubernetes: creating NetworkPolicy ${SANDBOX_NETWORK_POLICY_NAME} in ${c.namespace}`, {
+        before: describeIsolation(isolation),
+      });
+      try {
+        await c.createNetworkPolicy(sandboxNetworkPolicy(), req);
+      } catch (error) {
+        // Another bridge made it first: read again below. Anything else (403) says what is missing.
+        if (!isContainerRuntimeError(error, 'CONTAINER_START_FAILED') || !/already/.test(error.message)) {
+          throw new ContainerRuntimeError(
+            'CONTAINER_START_FAILED',
+            `No NetworkPolicy of ${where} cuts sandbox pods off the network, and creating ${SANDBOX_NETWORK_POLICY_NAME} failed: ${errorText(error)}`,
+            { engine: 'kubernetes', cause: error },
+          );
+        }
+      }
+      isolation = sandboxIsolation(await c.listNetworkPolicies(req), labels);
+      if (isolation.isolated) return;
+    }
+    throw new ContainerRuntimeError(
+      'CONTAINER_START_FAILED',
+      `Sandbox pods in ${where} would not be cut off from the network (${describeIsolation(isolation)}), so none is started. ${isolationFix(allowed, c.namespace)}.`,
+      { engine: 'kubernetes' },
+    );
+  }
+
   function request(opts: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined }) {
     return { signal: opts.signal, timeoutMs: opts.timeoutMs ?? timeouts.commandTimeoutMs };
   }
   return runtime;
+}
+
+function isolationFix(allowedByAnother: boolean, namespace: string): string {
+  return allowedByAnother
+    ? 'NetworkPolicies add up: change the policies that allow traffic so they do not select pods labelled ' +
+        `${LABEL_MANAGED}=true, or set \`networkPolicy\` to off if that traffic is wanted`
+    : `Apply deploy/kubernetes/networkpolicy.yaml (kubectl apply -n ${namespace} -f …), set \`networkPolicy\` to ensure ` +
+        'to let the bridge create it, or to off if the cluster isolates pods another way';
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function rethrowAborted(signal: AbortSignal | undefined): (error: unknown) => never {

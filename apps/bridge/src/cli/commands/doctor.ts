@@ -88,6 +88,21 @@ export async function doctorCommand({ io, settings, logger }: CommandContext): P
         durationMs: engine.ms,
       });
       checks.push(framesCheck(found, settings.directChannel));
+      const diagnose = runtime.diagnose?.bind(runtime);
+      if (diagnose) {
+        const diagnosed = await timed(`asking ${info.engine} what this user may do`, () =>
+          diagnose({ signal: io.signal }),
+        );
+        checks.push(
+          ...(diagnosed.value?.map((check) => ({
+            ...check,
+            detail: inBridgeTerms(check.detail),
+            fix: check.fix === undefined ? undefined : inBridgeTerms(check.fix),
+          })) ?? [
+            { name: 'permissions', status: 'fail' as const, detail: bridgeMessageOf(diagnosed.error) },
+          ]),
+        );
+      }
       checks.push(ociCheck(bridge.limits.ociRuntime, info.ociRuntimes, info.defaultOciRuntime, info.engine));
 
       const image = await timed(`looking for ${settings.image}`, () =>
