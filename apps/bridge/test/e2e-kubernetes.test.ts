@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKubeStandIn } from '@codexec/kube-stand-in';
@@ -18,8 +18,8 @@ import {
 } from './harness.js';
 
 // The bridge with MCP_BRIDGE_RUNTIME=kubernetes, a pod per container, against the stand-in of the API server
-// (@codexec/kube-stand-in, which runs each pod with the local podman), found through KUBECONFIG as a user's cluster
-// would be.
+// (@codexec/kube-stand-in, which runs each pod with the local podman). The main session finds it through
+// KUBECONFIG as a user's cluster would be; doctor is pointed at it by the bridge's own settings.
 
 const NAMESPACE = 'codexec-bridge-test';
 const skip = shouldSkip(distStatus(), await engineStatus('podman'));
@@ -59,19 +59,76 @@ describe.skipIf(skip)('the bridge on Kubernetes (the API server stand-in)', { ti
     expect(standIn.pods().length).toBeGreaterThan(0);
   });
 
-  it('doctor names the cluster and runs hello-world in a pod', async () => {
+  it('creates the NetworkPolicy that cuts its pods off before the first one', () => {
+    expect(standIn.networkPolicies().map((p) => p.metadata?.name)).toEqual(['codexec-sandbox-deny-all']);
+  });
+
+  it('doctor names the cluster, checks permissions and isolation, and runs hello-world in a pod', async () => {
+    // The context's namespace is one the token may not use: the setting must win over it.
+    const kubeconfig = join(dir, 'elsewhere');
+    const config = structuredClone(standIn.kubeconfig) as {
+      contexts: { context: { namespace?: string } }[];
+    };
+    config.contexts[0]!.context.namespace = 'elsewhere';
+    await writeFile(kubeconfig, JSON.stringify(config));
     const { code, stdout } = await cli(
       fixture,
       ['doctor', '--home', fixture.home, '--cwd', fixture.project],
       {
-        env,
+        env: {
+          MCP_BRIDGE_RUNTIME: 'kubernetes',
+          MCP_BRIDGE_KUBECONFIG: kubeconfig,
+          MCP_BRIDGE_KUBE_NAMESPACE: NAMESPACE,
+          MCP_BRIDGE_KUBE_PULL_POLICY: 'Never',
+          MCP_BRIDGE_KUBE_NETWORK_POLICY: 'require',
+        },
       },
     );
     expect(stdout).toMatch(
       /container engine\s+kubernetes v1\.\d+.*pods run as non-root at http:\/\/127\.0\.0\.1:\d+/,
     );
+    expect(stdout).toMatch(new RegExp(`permissions\\s+all 7 the bridge uses, in namespace ${NAMESPACE}`));
+    expect(stdout).toMatch(/network isolation\s+sandbox pods cut off both ways/);
     expect(stdout).toMatch(/hello-world run\s+printed hello/);
     expect(code).toBe(0);
+  });
+
+  it('doctor fails, naming what is missing, for a user without the Role', async () => {
+    const limited = await startKubeStandIn({
+      namespace: NAMESPACE,
+      grants: [{ resource: 'pods', verbs: ['get', 'list'] }],
+    });
+    try {
+      const kubeconfig = join(dir, 'limited');
+      await limited.writeKubeconfig(kubeconfig);
+      const { code, stdout } = await cli(
+        fixture,
+        ['doctor', '--home', fixture.home, '--cwd', fixture.project],
+        { env: { MCP_BRIDGE_RUNTIME: 'kubernetes', KUBECONFIG: kubeconfig } },
+      );
+      expect(stdout).toMatch(
+        /permissions\s+missing in namespace codexec-bridge-test: create pods \(to start/,
+      );
+      expect(stdout).toContain('deploy/kubernetes/role.yaml');
+      expect(stdout).toMatch(
+        /network isolation\s+no policy isolates sandbox pods, and this user may not create one/,
+      );
+      expect(stdout).toMatch(/hello-world run/);
+      expect(code).toBe(1);
+      expect(limited.pods()).toEqual([]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('refuses a Kubernetes setting with another runtime, naming both', async () => {
+    const { code, stderr } = await cli(fixture, ['doctor'], {
+      env: { MCP_BRIDGE_RUNTIME: 'podman', MCP_BRIDGE_KUBE_NAMESPACE: NAMESPACE },
+    });
+    expect(stderr).toContain(
+      'MCP_BRIDGE_KUBE_NAMESPACE applies to Kubernetes only, and MCP_BRIDGE_RUNTIME is podman',
+    );
+    expect(code).not.toBe(0);
   });
 
   it('deletes its pods when it shuts down', async () => {

@@ -12,7 +12,9 @@ import { IN_CI, RUN_ID, readAll } from './engines.js';
 // The Kubernetes adapter against a real cluster: opt-in, since it creates pods wherever KUBECONFIG points.
 // Run with: CODEXEC_KUBE_TESTS=1 KUBECONFIG=~/.kube/config [CODEXEC_KUBE_NAMESPACE=ns] \
 //   [CODEXEC_KUBE_TEST_IMAGE=registry/image] pnpm vitest run packages/container-runtime/test/kubernetes-cluster.test.ts
-// The namespace needs the Role of deploy/kubernetes/role.yaml for the user of the kubeconfig.
+// The namespace needs the Role of deploy/kubernetes/role.yaml for the user of the kubeconfig. With
+// CODEXEC_KUBE_ENFORCES_POLICIES=1 (a network plugin that enforces NetworkPolicies: Calico, Cilium, …) a pod also
+// tries to reach the network and must fail.
 
 const wanted = process.env.CODEXEC_KUBE_TESTS === '1';
 const kubeconfig = process.env.KUBECONFIG?.trim() || undefined;
@@ -99,4 +101,36 @@ describe.skipIf(skip)('Kubernetes adapter against a real cluster', () => {
     expect(await runtime.reap(labels)).toContain(s.name);
     await container.exited;
   }, 360_000);
+
+  it('diagnose finds every permission, and the sandbox pods cut off once a pod has run', async () => {
+    const checks = await runtime.diagnose!({ timeoutMs: 30_000 });
+    expect(checks.find((c) => c.name === 'permissions')).toMatchObject({ status: 'ok' });
+    expect(checks.find((c) => c.name === 'network isolation')).toMatchObject({ status: 'ok' });
+  }, 60_000);
+
+  // Holds only where the cluster's network plugin enforces NetworkPolicies (kind's default plugin does not).
+  it.skipIf(process.env.CODEXEC_KUBE_ENFORCES_POLICIES !== '1')(
+    'a sandbox pod reaches neither the API server nor DNS (CODEXEC_KUBE_ENFORCES_POLICIES=1)',
+    async () => {
+      const container = spawn(
+        spec(
+          [
+            'import socket, sys',
+            'sys.stdin.readline()',
+            'for target in [("kubernetes.default.svc", 443), ("10.96.0.1", 443), ("1.1.1.1", 53)]:',
+            '    try:',
+            '        socket.create_connection(target, timeout=3).close()',
+            '        print("reached", target[0])',
+            '    except OSError:',
+            '        print("blocked", target[0])',
+          ].join('\n'),
+        ),
+      );
+      container.stdin.write('\n');
+      const [out, exit] = await Promise.all([readAll(container.stdout), container.exited]);
+      expect(out.toString()).not.toContain('reached');
+      expect(exit.code).toBe(0);
+    },
+    360_000,
+  );
 });
