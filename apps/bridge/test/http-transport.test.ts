@@ -1,10 +1,11 @@
+import { hostname } from 'node:os';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
 import { createBridgeServer } from '../src/server.js';
 import { resolveSettings } from '../src/settings.js';
-import { type HttpServing, serveHttp } from '../src/transports/http.js';
+import { type HttpServing, serveHttp, unknownSessionMessage } from '../src/transports/http.js';
 import { FakeEngine } from './fake-engine.js';
 
 // The HTTP edge with a stand-in engine: sessions, the token and DNS rebinding protection. The end-to-end tests
@@ -162,6 +163,54 @@ describe('serveHttp', () => {
         .status,
     ).toBe(404);
     expect((await post(serving.url, {}, { jsonrpc: '2.0', id: 2, method: 'tools/list' })).status).toBe(400);
+  });
+
+  it('says which instance has no such session, and how replicas must be routed', async () => {
+    // A session opened on one replica, sent to another: the second answers 404 (the client then initializes
+    // again) and names itself, so a log of the failure says which instance was reached.
+    const a = await serve({ instanceName: 'bridge-a' });
+    const b = await serve({ instanceName: 'bridge-b' });
+    const transport = new StreamableHTTPClientTransport(new URL(a.url));
+    const client = new Client({ name: 'replica-a', version: '0' });
+    await client.connect(transport);
+    open.push(client);
+    const id = transport.sessionId!;
+    const list = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
+    expect((await post(a.url, { 'mcp-session-id': id }, list)).status).toBe(200);
+    const answers = [
+      await post(b.url, { 'mcp-session-id': id }, list),
+      await fetch(b.url, { headers: { 'mcp-session-id': id, accept: 'text/event-stream' } }),
+      await fetch(b.url, { method: 'DELETE', headers: { 'mcp-session-id': id } }),
+    ];
+    for (const response of answers) {
+      expect(response.status).toBe(404);
+      const body = (await response.json()) as { jsonrpc: string; error: { code: number; message: string } };
+      expect(body.jsonrpc).toBe('2.0');
+      expect(body.error.code).toBe(-32000);
+      expect(body.error.message).toBe(unknownSessionMessage(id, 'bridge-b'));
+      expect(body.error.message).toContain(`Unknown session ${id}: this bridge instance (bridge-b)`);
+      expect(body.error.message).toMatch(
+        /It may have ended, or been opened on another instance or before this one restarted; initialize a new session\./,
+      );
+      expect(body.error.message).toMatch(
+        /every request of a client must reach the instance that opened its session: route by the client's address/,
+      );
+      expect(body.error.message).toMatch(/\(see "Several replicas" in the bridge's README\)\.$/);
+    }
+    // Replica a still serves the session.
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['run_python']);
+  });
+
+  it('names itself by its host name by default', async () => {
+    const serving = await serve();
+    const response = await post(
+      serving.url,
+      { 'mcp-session-id': 'gone' },
+      { jsonrpc: '2.0', id: 2, method: 'ping' },
+    );
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+      `this bridge instance (${hostname()})`,
+    );
   });
 
   it('says which port is taken', async () => {

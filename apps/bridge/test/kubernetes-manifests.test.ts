@@ -2,7 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { LABEL_MANAGED } from '@codexec/container-runtime';
 import { unknownFields } from '@codexec/test-support';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1';
-import { type INetworkPolicy, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import {
+  type IIngress,
+  type INetworkPolicy,
+  Ingress,
+  NetworkPolicy,
+} from 'kubernetes-models/networking.k8s.io/v1';
 import {
   type IRole,
   type IRoleBinding,
@@ -11,20 +16,24 @@ import {
 } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import {
   type INamespace,
+  type IPersistentVolumeClaim,
   type ISecret,
   type IService,
   Namespace,
+  PersistentVolumeClaim,
   Secret,
   Service,
   ServiceAccount,
 } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { DEFAULT_HTTP_MAX_BODY_BYTES } from '../src/settings.js';
 import { SETTINGS } from '../src/settings-table.js';
 
 // The manifests in deploy/kubernetes are read as kubectl reads them, and checked against the official schemas of
 // their kinds, beside what the bridge and its sandboxes rely on: the namespace, the Role's limits, the
-// NetworkPolicy that cuts sandbox pods off, and the Secret that holds the token.
+// NetworkPolicy that cuts sandbox pods off, and the Secret that holds the token. The overlay in replicas/ is built
+// as kustomize builds it (its resources, then its JSON patches), and the result is checked the same way.
 
 const DIR = new URL('../../../deploy/kubernetes/', import.meta.url);
 const KUSTOMIZATION = 'kustomization.yaml';
@@ -38,11 +47,22 @@ const MODELS: Record<string, Model> = {
   'v1/ServiceAccount': ServiceAccount,
   'v1/Service': Service,
   'v1/Secret': Secret,
+  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
   'apps/v1/Deployment': Deployment,
   'rbac.authorization.k8s.io/v1/Role': Role,
   'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'networking.k8s.io/v1/Ingress': Ingress,
 };
+
+/** Validates a manifest against the official schema of its kind, and finds the fields that schema does not know. */
+function checkSchema(manifest: Manifest): void {
+  const Model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
+  expect(Model, `no schema for ${manifest.apiVersion} ${manifest.kind}`).toBeDefined();
+  const validate = (data: unknown) => new Model!(data as never).validate();
+  expect(() => validate(manifest)).not.toThrow();
+  expect(unknownFields(manifest, validate)).toEqual([]);
+}
 
 interface Manifest {
   apiVersion: string;
@@ -56,8 +76,8 @@ const files = readdirSync(DIR)
   .sort();
 
 /** Every document of a file. YAML 1.1, as kubectl's parser reads it (`yes` and `on` are booleans there). */
-function documents(file: string): unknown[] {
-  return parseAllDocuments(readFileSync(new URL(file, DIR), 'utf8'), { version: '1.1' }).map((doc) => {
+function documents(file: string, dir: URL = DIR): unknown[] {
+  return parseAllDocuments(readFileSync(new URL(file, dir), 'utf8'), { version: '1.1' }).map((doc) => {
     expect(doc.errors, file).toEqual([]);
     return doc.toJS() as unknown;
   });
@@ -103,13 +123,7 @@ describe('deploy/kubernetes: the official schemas', () => {
 
   it.each(manifests.map(({ file, manifest }) => [`${file}: ${manifest.kind}`, manifest] as const))(
     '%s is valid, with no field its schema does not know',
-    (_name, manifest) => {
-      const Model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
-      expect(Model, `no schema for ${manifest.apiVersion} ${manifest.kind}`).toBeDefined();
-      const validate = (data: unknown) => new Model!(data as never).validate();
-      expect(() => validate(manifest)).not.toThrow();
-      expect(unknownFields(manifest, validate)).toEqual([]);
-    },
+    (_name, manifest) => checkSchema(manifest),
   );
 });
 
@@ -283,5 +297,196 @@ describe('deploy/kubernetes: the bridge', () => {
     expect(service.spec?.selector).toEqual(deployment.spec?.template.metadata?.labels);
     expect(deployment.spec?.selector.matchLabels).toEqual(deployment.spec?.template.metadata?.labels);
     expect(service.spec?.ports).toEqual([{ name: 'http', port: 8931, targetPort: 'http', protocol: 'TCP' }]);
+  });
+});
+
+// The overlay for several replicas, built as `kubectl apply -k deploy/kubernetes/replicas` builds it: the base's
+// resources and its own, in the overlay's namespace, then each JSON patch (RFC 6902) applied to its target.
+
+const OVERLAY = new URL('replicas/', DIR);
+
+interface Overlay {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  resources: string[];
+  patches: { path: string; target: { group?: string; version: string; kind: string; name: string } }[];
+}
+
+type PatchOperation =
+  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
+  | { op: 'remove'; path: string };
+
+/** Applies a JSON patch to a copy of `document`; throws where kustomize would refuse to build. */
+function applyJsonPatch<T>(document: T, operations: PatchOperation[]): T {
+  const root = structuredClone(document) as unknown;
+  for (const operation of operations) {
+    const tokens = operation.path
+      .split('/')
+      .slice(1)
+      .map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
+    const last = tokens.pop();
+    if (last === undefined) throw new Error(`cannot patch the whole document (${operation.path})`);
+    let parent = root as Record<string, unknown>;
+    for (const token of tokens) {
+      const next = parent[token];
+      if (typeof next !== 'object' || next === null) throw new Error(`${operation.path}: no ${token}`);
+      parent = next as Record<string, unknown>;
+    }
+    const list = Array.isArray(parent) ? (parent as unknown[]) : undefined;
+    const index = list ? (last === '-' ? list.length : Number(last)) : -1;
+    const exists = list ? index < list.length : Object.hasOwn(parent, last);
+    switch (operation.op) {
+      case 'test':
+        expect(parent[last], `test ${operation.path}`).toEqual(operation.value);
+        break;
+      case 'add':
+        if (list) list.splice(index, 0, operation.value);
+        else parent[last] = operation.value;
+        break;
+      case 'replace':
+        if (!exists) throw new Error(`${operation.path}: nothing to replace`);
+        if (list) list[index] = operation.value;
+        else parent[last] = operation.value;
+        break;
+      case 'remove':
+        if (!exists) throw new Error(`${operation.path}: nothing to remove`);
+        if (list) list.splice(index, 1);
+        else delete parent[last];
+        break;
+    }
+  }
+  return root as T;
+}
+
+const overlay = documents(KUSTOMIZATION, OVERLAY)[0] as Overlay;
+const overlayFiles = readdirSync(OVERLAY).sort();
+
+/** What the overlay builds: every manifest, patched, in its namespace. */
+const built: { file: string; manifest: Manifest }[] = overlay.resources
+  .flatMap((resource) =>
+    resource === '..'
+      ? kustomization.resources.flatMap((file) => documents(file).map((manifest) => ({ file, manifest })))
+      : documents(resource, OVERLAY).map((manifest) => ({ file: `replicas/${resource}`, manifest })),
+  )
+  .map(({ file, manifest }) => {
+    let patched = manifest as Manifest;
+    for (const { path, target } of overlay.patches) {
+      const apiVersion = target.group ? `${target.group}/${target.version}` : target.version;
+      if (patched.apiVersion !== apiVersion || patched.kind !== target.kind) continue;
+      if (patched.metadata.name !== target.name) continue;
+      patched = applyJsonPatch(patched, documents(path, OVERLAY)[0] as PatchOperation[]);
+    }
+    return {
+      file,
+      manifest: { ...patched, metadata: { ...patched.metadata, namespace: overlay.namespace } },
+    };
+  });
+
+/** The one built manifest of a kind. */
+function builtOnly<T>(kind: string): T {
+  const found = built.filter(({ manifest }) => manifest.kind === kind);
+  expect(
+    found.map(({ file }) => file),
+    kind,
+  ).toHaveLength(1);
+  return found[0]!.manifest as unknown as T;
+}
+
+describe('deploy/kubernetes/replicas: the overlay for several replicas', () => {
+  const deployment = builtOnly<IDeployment>('Deployment');
+  const pod = deployment.spec!.template.spec!;
+  const bridge = pod.containers[0]!;
+  const env = bridge.env ?? [];
+  const stateDir = env.find((variable) => variable.name === 'MCP_BRIDGE_STATE_DIR')?.value;
+
+  it('is a kustomization of the base, in its namespace, with its own files and patches', () => {
+    expect(overlay.apiVersion).toBe('kustomize.config.k8s.io/v1beta1');
+    expect(overlay.kind).toBe('Kustomization');
+    expect(overlay.namespace).toBe(kustomization.namespace);
+    expect(overlay.resources[0]).toBe('..');
+    const own = [...overlay.resources.slice(1), ...overlay.patches.map((patch) => patch.path)];
+    expect(overlayFiles).toEqual([KUSTOMIZATION, ...own].sort());
+    for (const { target } of overlay.patches) {
+      expect(
+        built.some(({ manifest }) => manifest.kind === target.kind && manifest.metadata.name === target.name),
+        `${target.kind} ${target.name}`,
+      ).toBe(true);
+    }
+  });
+
+  it.each(built.map(({ file, manifest }) => [`${file}: ${manifest.kind}`, manifest] as const))(
+    'builds %s valid against its schema, with no field it does not know',
+    (_name, manifest) => checkSchema(manifest),
+  );
+
+  it('runs three replicas, and changes nothing else of the bridge container but its environment', () => {
+    expect(deployment.spec?.replicas).toBe(3);
+    const base = only<IDeployment>('Deployment').spec!.template.spec!.containers[0]!;
+    expect({ ...bridge, env: undefined }).toEqual({ ...base, env: undefined });
+    expect(env.slice(0, base.env!.length)).toEqual(base.env);
+  });
+
+  it('mounts one ReadWriteMany claim at MCP_BRIDGE_STATE_DIR in every replica, instead of an emptyDir', () => {
+    const claim = builtOnly<IPersistentVolumeClaim>('PersistentVolumeClaim');
+    expect(claim.spec?.accessModes).toEqual(['ReadWriteMany']);
+    expect(claim.spec?.resources?.requests?.storage).toBeDefined();
+    expect(stateDir).toBeDefined();
+    const mount = bridge.volumeMounts?.find((m) => m.mountPath === stateDir);
+    expect(mount).toBeDefined();
+    expect(mount?.readOnly ?? false).toBe(false);
+    const volume = pod.volumes?.find((v) => v.name === mount?.name);
+    expect(volume).toEqual({ name: mount?.name, persistentVolumeClaim: { claimName: claim.metadata?.name } });
+    // /tmp stays each pod's own.
+    const tmp = pod.volumes?.find(
+      (v) => v.name === bridge.volumeMounts?.find((m) => m.mountPath === '/tmp')?.name,
+    );
+    expect(tmp?.emptyDir?.sizeLimit).toBeDefined();
+  });
+
+  it('gives each pod its own audit trail in the shared directory, named by the pod', () => {
+    const names = env.map((variable) => variable.name);
+    const audit = env.find((variable) => variable.name === 'MCP_BRIDGE_AUDIT_LOG');
+    expect(audit?.value).toBe(`${stateDir}/audit/$(POD_NAME).jsonl`);
+    // Kubernetes expands $(POD_NAME) only from a variable defined before it.
+    expect(names.indexOf('POD_NAME')).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf('POD_NAME')).toBeLessThan(names.indexOf('MCP_BRIDGE_AUDIT_LOG'));
+    expect(env.find((variable) => variable.name === 'POD_NAME')?.valueFrom).toEqual({
+      fieldRef: { fieldPath: 'metadata.name' },
+    });
+    const variables = new Set(SETTINGS.flatMap((setting) => (setting.env ? [setting.env] : [])));
+    for (const name of names) if (name !== 'POD_NAME') expect(variables, name).toContain(name);
+  });
+
+  it('routes every request of a client to one replica, initialize included: by its address, not the session header', () => {
+    const ingress = builtOnly<IIngress>('Ingress');
+    const annotations = ingress.metadata?.annotations ?? {};
+    // The first request (initialize) carries no Mcp-Session-Id: a hash of that header would send every initialize
+    // to one replica and the requests after it to another.
+    expect(annotations['nginx.ingress.kubernetes.io/upstream-hash-by']).toBe('$remote_addr');
+    expect(Object.values(annotations).join(' ')).not.toMatch(/mcp_session_id/i);
+    expect(ingress.spec?.ingressClassName).toBe('nginx');
+    const service = builtOnly<IService>('Service');
+    expect(service.spec?.sessionAffinity).toBe('ClientIP');
+    const paths = ingress.spec?.rules?.flatMap((rule) => rule.http?.paths ?? []) ?? [];
+    expect(paths).toEqual([
+      {
+        path: '/mcp',
+        pathType: 'Exact',
+        backend: {
+          service: { name: service.metadata?.name, port: { name: service.spec?.ports?.[0]?.name } },
+        },
+      },
+    ]);
+    expect(ingress.spec?.tls?.[0]?.hosts).toEqual(ingress.spec?.rules?.map((rule) => rule.host));
+  });
+
+  it('lets through the bodies the bridge takes, and streams that stay open', () => {
+    const annotations = builtOnly<IIngress>('Ingress').metadata?.annotations ?? {};
+    expect(annotations['nginx.ingress.kubernetes.io/proxy-body-size']).toBe(
+      `${DEFAULT_HTTP_MAX_BODY_BYTES / (1024 * 1024)}m`,
+    );
+    expect(annotations['nginx.ingress.kubernetes.io/proxy-buffering']).toBe('off');
+    expect(Number(annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(600);
   });
 });

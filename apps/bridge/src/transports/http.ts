@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -35,6 +36,11 @@ export interface HttpServeOptions {
   sessionIdleTimeoutMs?: number | undefined;
   /** Largest request body read, in bytes; a larger one is answered 413 with a JSON-RPC error. @default 4 MiB */
   maxBodyBytes?: number | undefined;
+  /**
+   * How this bridge names itself when a request carries a session it does not know (with several replicas, the
+   * session may be another's). @default the host name (a pod's name in Kubernetes)
+   */
+  instanceName?: string | undefined;
   /** What the console at `/console` shows; no console when left out. */
   consoleState?: (() => ConsoleState) | undefined;
   logger: Logger;
@@ -74,6 +80,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServing>
   const { logger } = options;
   const hosts = allowedHostNames(options.host, options.allowedHosts);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_HTTP_MAX_BODY_BYTES;
+  const instanceName = options.instanceName ?? hostname();
   // As the SDK's `createMcpExpressApp` builds it, but with a body limit of our own (express's default is 100 kB,
   // which refuses a run_python call with a long program): the Host header is checked (DNS rebinding) before the
   // body is read.
@@ -126,7 +133,8 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServing>
     try {
       if (id) {
         const session = sessions.get(id);
-        if (!session) return sendJsonRpcError(res, 404, `Unknown session ${id}: initialize a new one.`);
+        // 404 is what makes a client start a new session (the MCP specification).
+        if (!session) return sendJsonRpcError(res, 404, unknownSessionMessage(id, instanceName));
         track(session, res);
         return await session.transport.handleRequest(req, res, req.body);
       }
@@ -163,7 +171,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServing>
       return sendJsonRpcError(
         res,
         id ? 404 : 400,
-        id ? `Unknown session ${id}.` : 'Missing mcp-session-id header.',
+        id ? unknownSessionMessage(id, instanceName) : 'Missing mcp-session-id header.',
       );
     track(session, res);
     try {
@@ -244,6 +252,20 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServing>
   options.signal?.addEventListener('abort', () => void close(), { once: true });
 
   return { url, port, sessions: () => sessions.size, close };
+}
+
+/**
+ * The answer to a session id this bridge does not know. With several replicas behind a load balancer the cause can
+ * be routing as well as an ended session, so it names this instance and says how requests must be routed. Pure.
+ */
+export function unknownSessionMessage(id: string, instanceName: string): string {
+  return (
+    `Unknown session ${id}: this bridge instance (${instanceName}) has no such session. It may have ended, or ` +
+    'been opened on another instance or before this one restarted; initialize a new session. With several bridge replicas ' +
+    'behind a load balancer, every request of a client must reach the instance that opened its session: route ' +
+    "by the client's address, not by the Mcp-Session-Id header, which the first request (initialize) does not " +
+    'carry (see "Several replicas" in the bridge\'s README).'
+  );
 }
 
 function sessionHeader(req: IncomingMessage): string | undefined {
