@@ -17,7 +17,10 @@ export function validateObject(
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidObjectError('body', `a ${apiVersion} ${kind} object`);
   }
-  const data = body as Record<string, unknown>;
+  // The API server takes the kind a body leaves out from the endpoint it was sent to.
+  const data = { ...(body as Record<string, unknown>) };
+  data.apiVersion ??= apiVersion;
+  data.kind ??= kind;
   if (data.kind !== kind || data.apiVersion !== apiVersion) {
     throw new InvalidObjectError(
       'kind',
