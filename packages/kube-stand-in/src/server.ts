@@ -116,26 +116,7 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
   const grants = options.grants?.map((grant) => ({ ...grant, verbs: [...grant.verbs] }));
   const user = serviceAccountUser(namespace);
   const policies = new NetworkPolicyStore(namespace);
-  for (const [index, seed] of (options.networkPolicies ?? []).entries()) {
-    try {
-      const policy = validateNetworkPolicy(seed);
-      const given = policy.metadata.namespace;
-      if (given !== undefined && given !== namespace) {
-        throw new InvalidObjectError(
-          'metadata.namespace',
-          `Invalid value: "${given}": the stand-in's is "${namespace}"`,
-        );
-      }
-      if (!policies.create(policy)) {
-        throw new InvalidObjectError('metadata.name', `Duplicate value: "${policy.metadata.name}"`);
-      }
-    } catch (error) {
-      if (error instanceof InvalidObjectError) {
-        throw new InvalidObjectError(`networkPolicies[${index}].${error.field}`, error.detail);
-      }
-      throw error;
-    }
-  }
+  seedPolicies(policies, options.networkPolicies ?? []);
 
   function authenticate(request: IncomingMessage): void {
     const header = request.headers.authorization ?? '';
@@ -404,12 +385,11 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
       ) {
         throw new HttpError(NO_ROUTE());
       }
-      const target = { name: info.name };
-      const record = found(target.name);
+      const record = found(info.name);
       const query = attachQuery(url);
       const containerName = record.pod.spec?.containers[0]?.name;
       if (query.container !== '' && query.container !== containerName) {
-        throw new HttpError(badRequest(`container ${query.container} is not valid for pod ${target.name}`));
+        throw new HttpError(badRequest(`container ${query.container} is not valid for pod ${info.name}`));
       }
       if (query.tty) throw new HttpError(badRequest('the stand-in attaches without a tty: tty=false'));
       if (!query.stdin && !query.stdout && !query.stderr) {
@@ -471,6 +451,34 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
       return closing;
     },
   };
+}
+
+/**
+ * Stores the seeded policies, each checked as a create would be.
+ * @throws {InvalidObjectError} naming the seed (`networkPolicies[1].spec…`) that is invalid, names another namespace
+ * or repeats a name.
+ */
+function seedPolicies(store: NetworkPolicyStore, seeds: readonly INetworkPolicy[]): void {
+  for (const [index, seed] of seeds.entries()) {
+    try {
+      const policy = validateNetworkPolicy(seed);
+      const given = policy.metadata.namespace;
+      if (given !== undefined && given !== store.namespace) {
+        throw new InvalidObjectError(
+          'metadata.namespace',
+          `Invalid value: "${given}": the stand-in's namespace is "${store.namespace}"`,
+        );
+      }
+      if (!store.create(policy)) {
+        throw new InvalidObjectError('metadata.name', `Duplicate value: "${policy.metadata.name}"`);
+      }
+    } catch (error) {
+      if (error instanceof InvalidObjectError) {
+        throw new InvalidObjectError(`networkPolicies[${index}].${error.field}`, error.detail);
+      }
+      throw error;
+    }
+  }
 }
 
 const NETWORK_POLICIES_DETAILS = { group: NETWORK_POLICIES.group, kind: NETWORK_POLICIES.resource };
