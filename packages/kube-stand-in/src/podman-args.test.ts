@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hardenedPod, IMAGE } from '../test/pods.js';
-import { InvalidPodError } from './errors.js';
+import { InvalidObjectError } from './errors.js';
 import { podmanRun, unescapeReferences } from './podman-args.js';
 
 /** The value after each occurrence of `flag`. */
@@ -47,7 +47,7 @@ describe('podmanRun', () => {
   it('refuses what the stand-in cannot run, naming the field', () => {
     const pod = hardenedPod('run1', ['true']);
     pod.spec!.volumes = [{ name: 'tmp', emptyDir: {} }];
-    expect(() => podmanRun(pod)).toThrow(InvalidPodError);
+    expect(() => podmanRun(pod)).toThrow(InvalidObjectError);
     expect(() => podmanRun(pod)).toThrow(/spec\.volumes\[0\]/);
     const two = hardenedPod('run1', ['true']);
     two.spec!.containers.push({ ...two.spec!.containers[0]!, name: 'second' });

@@ -1,5 +1,5 @@
 import type { IPod } from 'kubernetes-models/v1';
-import { InvalidPodError } from './errors.js';
+import { InvalidObjectError } from './errors.js';
 import { cpus, memoryBytes } from './quantity.js';
 
 /** How a pod's one container runs under podman, as a node would run it. */
@@ -25,27 +25,28 @@ const NODE_LIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=512:512'
  *   written (the clients of this stand-in escape every `$`).
  * - Requests are not used: only limits constrain a running container.
  *
- * @throws {InvalidPodError} for a spec the stand-in cannot run (more than one container, another volume kind, a
+ * @throws {InvalidObjectError} for a spec the stand-in cannot run (more than one container, another volume kind, a
  * RuntimeClass, a tty, a limit that is not a quantity, a mount of no volume), naming the field.
  */
 export function podmanRun(pod: IPod): PodmanRun {
   const name = pod.metadata?.name;
-  if (!name) throw new InvalidPodError('metadata.name', 'Required value: the stand-in takes no generateName');
+  if (!name)
+    throw new InvalidObjectError('metadata.name', 'Required value: the stand-in takes no generateName');
   const spec = pod.spec;
-  if (!spec) throw new InvalidPodError('spec', 'Required value');
+  if (!spec) throw new InvalidObjectError('spec', 'Required value');
   if (spec.containers.length !== 1) {
-    throw new InvalidPodError('spec.containers', 'the stand-in runs pods of exactly one container');
+    throw new InvalidObjectError('spec.containers', 'the stand-in runs pods of exactly one container');
   }
   if (spec.initContainers?.length || spec.ephemeralContainers?.length) {
-    throw new InvalidPodError('spec.initContainers', 'the stand-in runs no init or ephemeral containers');
+    throw new InvalidObjectError('spec.initContainers', 'the stand-in runs no init or ephemeral containers');
   }
   if (spec.runtimeClassName !== undefined) {
-    throw new InvalidPodError('spec.runtimeClassName', 'the stand-in has no RuntimeClass');
+    throw new InvalidObjectError('spec.runtimeClassName', 'the stand-in has no RuntimeClass');
   }
   const container = spec.containers[0]!;
   const field = 'spec.containers[0]';
-  if (!container.image) throw new InvalidPodError(`${field}.image`, 'Required value');
-  if (container.tty) throw new InvalidPodError(`${field}.tty`, 'the stand-in attaches without a tty');
+  if (!container.image) throw new InvalidObjectError(`${field}.image`, 'Required value');
+  if (container.tty) throw new InvalidObjectError(`${field}.tty`, 'the stand-in attaches without a tty');
 
   const args = ['run', '-i', '--rm', '--name', name];
   for (const [key, value] of Object.entries(pod.metadata?.labels ?? {}))
@@ -67,7 +68,7 @@ export function podmanRun(pod: IPod): PodmanRun {
   if (limits.memory !== undefined) {
     const bytes = memoryBytes(String(limits.memory));
     if (bytes === undefined) {
-      throw new InvalidPodError(
+      throw new InvalidObjectError(
         `${field}.resources.limits.memory`,
         `not a memory quantity: ${limits.memory}`,
       );
@@ -78,7 +79,7 @@ export function podmanRun(pod: IPod): PodmanRun {
   if (limits.cpu !== undefined) {
     const count = cpus(String(limits.cpu));
     if (count === undefined) {
-      throw new InvalidPodError(`${field}.resources.limits.cpu`, `not a CPU quantity: ${limits.cpu}`);
+      throw new InvalidObjectError(`${field}.resources.limits.cpu`, `not a CPU quantity: ${limits.cpu}`);
     }
     args.push('--cpus', count);
   }
@@ -86,7 +87,7 @@ export function podmanRun(pod: IPod): PodmanRun {
   const volumes = new Map((spec.volumes ?? []).map((volume) => [volume.name, volume]));
   for (const [index, volume] of (spec.volumes ?? []).entries()) {
     if (volume.emptyDir?.medium !== 'Memory') {
-      throw new InvalidPodError(
+      throw new InvalidObjectError(
         `spec.volumes[${index}]`,
         'the stand-in has only emptyDir volumes of medium Memory',
       );
@@ -95,14 +96,14 @@ export function podmanRun(pod: IPod): PodmanRun {
   for (const [index, mount] of (container.volumeMounts ?? []).entries()) {
     const volume = volumes.get(mount.name);
     if (!volume) {
-      throw new InvalidPodError(`${field}.volumeMounts[${index}].name`, `Not found: "${mount.name}"`);
+      throw new InvalidObjectError(`${field}.volumeMounts[${index}].name`, `Not found: "${mount.name}"`);
     }
     const sizeLimit = volume.emptyDir?.sizeLimit;
     const options = ['rw'];
     if (sizeLimit !== undefined) {
       const bytes = memoryBytes(String(sizeLimit));
       if (bytes === undefined) {
-        throw new InvalidPodError(
+        throw new InvalidObjectError(
           `spec.volumes[${mount.name}].emptyDir.sizeLimit`,
           `not a quantity: ${sizeLimit}`,
         );
@@ -115,7 +116,10 @@ export function podmanRun(pod: IPod): PodmanRun {
 
   for (const [index, variable] of (container.env ?? []).entries()) {
     if (variable.valueFrom) {
-      throw new InvalidPodError(`${field}.env[${index}].valueFrom`, 'the stand-in takes only literal values');
+      throw new InvalidObjectError(
+        `${field}.env[${index}].valueFrom`,
+        'the stand-in takes only literal values',
+      );
     }
     args.push('--env', `${variable.name}=${unescapeReferences(variable.value ?? '')}`);
   }
@@ -125,7 +129,7 @@ export function podmanRun(pod: IPod): PodmanRun {
   const imagePullPolicy =
     container.imagePullPolicy ?? (container.image.endsWith(':latest') ? 'Always' : 'IfNotPresent');
   if (imagePullPolicy !== 'Always' && imagePullPolicy !== 'IfNotPresent' && imagePullPolicy !== 'Never') {
-    throw new InvalidPodError(`${field}.imagePullPolicy`, `Unsupported value: "${imagePullPolicy}"`);
+    throw new InvalidObjectError(`${field}.imagePullPolicy`, `Unsupported value: "${imagePullPolicy}"`);
   }
   if (imagePullPolicy === 'Never') args.push('--pull', 'never');
 

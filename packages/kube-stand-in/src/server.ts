@@ -3,26 +3,34 @@ import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import type { IPod } from 'kubernetes-models/v1';
 import { WebSocketServer } from 'ws';
+import { reviewSelfAccess } from './access-review.js';
 import {
   type ApiStatus,
   alreadyExists,
   badRequest,
   failure,
   forbidden,
+  type GroupKind,
   invalid,
+  NETWORK_POLICIES,
   notFound,
+  rbacForbidden,
   unauthorized,
 } from './api-status.js';
 import { attachQuery, pickProtocol, serveAttach } from './attach.js';
-import { InvalidPodError } from './errors.js';
+import { InvalidObjectError } from './errors.js';
 import { kubeconfigFor } from './kubeconfig.js';
-import { matchesLabels, parseLabelSelector } from './label-selector.js';
+import { matchesLabels, parseLabelSelector, type Requirement } from './label-selector.js';
 import { type Logger, silentLogger } from './logger.js';
+import { NetworkPolicyStore, validateNetworkPolicy } from './network-policy.js';
 import { type ContainerState, type Phase, PodRunner } from './pod-runner.js';
 import { validatePod } from './pod-validation.js';
 import { podmanRun } from './podman-args.js';
+import { type AccessAttributes, decideAccess, type Grant, serviceAccountUser } from './rbac.js';
+import { type ResourceRequest, requestInfo } from './request-info.js';
 
 export interface KubeStandInOptions {
   /** The one namespace the token may use. @default 'code-exec' */
@@ -34,6 +42,13 @@ export interface KubeStandInOptions {
   logger?: Logger | undefined;
   /** Port on 127.0.0.1. @default 0 (any free one) */
   port?: number | undefined;
+  /**
+   * The rules of the Role the token is bound to in its namespace; every request is authorised against them, and
+   * a refused one answers 403 `Forbidden` as RBAC does. @default everything allowed in the namespace
+   */
+  grants?: readonly Grant[] | undefined;
+  /** NetworkPolicies the namespace has from the start (validated like a create). @default none */
+  networkPolicies?: readonly INetworkPolicy[] | undefined;
 }
 
 /** A pod as the stand-in last saw it, for tests. */
@@ -54,6 +69,8 @@ export interface KubeStandIn {
   /** Writes the kubeconfig as JSON (which is YAML) to `path`. */
   writeKubeconfig(path: string): Promise<void>;
   pods(): PodSnapshot[];
+  /** The NetworkPolicies of the namespace, as stored (with uid, creationTimestamp, resourceVersion), by name. */
+  networkPolicies(): INetworkPolicy[];
   /** Stops serving, and kills and removes every container the stand-in started. */
   close(): Promise<void>;
 }
@@ -72,7 +89,10 @@ const VERSION = {
   gitVersion: 'v1.31.0-codexec-stand-in',
   platform: 'linux/amd64',
 };
-const PODS_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+)(?:\/([^/]+))?)?$/;
+const NO_ROUTE = () => failure(404, 'NotFound', 'the server could not find the requested resource');
+const NETWORK_POLICY_KIND: GroupKind = { group: 'networking.k8s.io', kind: 'NetworkPolicy' };
+// The pod subresources that open a stream: a WebSocket asks with a GET (verb get), SPDY with a POST (create).
+const CONNECT_SUBRESOURCES = new Set(['attach', 'exec', 'portforward']);
 
 class HttpError extends Error {
   constructor(readonly status: ApiStatus) {
@@ -82,7 +102,9 @@ class HttpError extends Error {
 
 /**
  * Starts a stand-in of the Kubernetes API server on 127.0.0.1: the pod calls of /tmp/k8s/contract.md (create, get,
- * list by labels, delete, attach) and `GET /version`, each pod's container run with the local podman.
+ * list by labels, delete, attach) and `GET /version`, each pod's container run with the local podman; NetworkPolicies
+ * kept in memory; SelfSubjectAccessReviews; every request authorised against `grants`.
+ * @throws {InvalidObjectError} for a seeded NetworkPolicy that is invalid or names another namespace.
  */
 export async function startKubeStandIn(options: KubeStandInOptions = {}): Promise<KubeStandIn> {
   const namespace = options.namespace ?? 'code-exec';
@@ -91,8 +113,12 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
   const logger = options.logger ?? silentLogger;
   const records = new Map<string, PodRecord>();
   const wss = new WebSocketServer({ noServer: true, handleProtocols: pickProtocol });
+  const grants = options.grants?.map((grant) => ({ ...grant, verbs: [...grant.verbs] }));
+  const user = serviceAccountUser(namespace);
+  const policies = new NetworkPolicyStore(namespace);
+  seedPolicies(policies, options.networkPolicies ?? []);
 
-  function authorize(request: IncomingMessage): void {
+  function authenticate(request: IncomingMessage): void {
     const header = request.headers.authorization ?? '';
     const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
     const expected = Buffer.from(token);
@@ -100,16 +126,32 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
       throw new HttpError(unauthorized());
   }
 
-  /** The pods route of a URL, with its namespace checked against the token's. */
-  function route(url: URL): { name?: string; sub?: string } | undefined {
-    const match = PODS_PATH.exec(url.pathname);
-    if (!match) return undefined;
-    const ns = decodeURIComponent(match[1]!);
-    if (ns !== namespace) throw new HttpError(forbidden(ns));
-    return {
-      ...(match[2] === undefined ? {} : { name: decodeURIComponent(match[2]) }),
-      ...(match[3] === undefined ? {} : { sub: match[3] }),
+  /**
+   * Refuses what the token may not do, before any routing, as the API server's authorization filter does: another
+   * namespace, then what the grants do not allow. A stream of a pod (attach) opened by a WebSocket's GET must be
+   * allowed `create` too, as the API server checks since 1.35 (AuthorizePodWebsocketUpgradeCreatePermission).
+   */
+  function authorize(info: ResourceRequest): void {
+    if (info.namespace !== '' && info.namespace !== namespace) {
+      throw new HttpError(forbidden(info.namespace, info));
+    }
+    const check = (attributes: AccessAttributes) => {
+      if (!decideAccess({ grants, namespace, attributes }).allowed) {
+        throw new HttpError(rbacForbidden(user, attributes));
+      }
     };
+    check(info);
+    if (info.group === '' && info.resource === 'pods' && CONNECT_SUBRESOURCES.has(info.subresource)) {
+      if (info.verb !== 'create') check({ ...info, verb: 'create' });
+    }
+  }
+
+  /** The resource request of an authenticated request, authorised; a path outside the API groups as it is. */
+  function authorized(request: IncomingMessage, url: URL): ReturnType<typeof requestInfo> {
+    authenticate(request);
+    const info = requestInfo(request.method ?? 'GET', url);
+    if (info.kind === 'resource') authorize(info);
+    return info;
   }
 
   function podView(record: PodRecord): Record<string, unknown> {
@@ -148,21 +190,16 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
   }
 
   async function create(request: IncomingMessage): Promise<[number, unknown]> {
-    const body = await readJson(request);
+    const body = await readJson(request, 'a v1 Pod');
     let pod: IPod;
     let run: ReturnType<typeof podmanRun>;
     const name = String((body as { metadata?: { name?: unknown } } | null)?.metadata?.name ?? '');
     try {
       pod = validatePod(body);
-      const given = pod.metadata?.namespace;
-      if (given !== undefined && given !== namespace) {
-        throw new HttpError(
-          badRequest('the namespace of the provided object does not match the namespace sent on the request'),
-        );
-      }
+      inNamespace(pod.metadata?.namespace, namespace);
       run = podmanRun(pod);
     } catch (error) {
-      if (error instanceof InvalidPodError) throw new HttpError(invalid(name, error.field, error.message));
+      if (error instanceof InvalidObjectError) throw new HttpError(invalid(name, error.field, error.message));
       throw error;
     }
     if (records.has(name)) throw new HttpError(alreadyExists(name));
@@ -201,37 +238,127 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
   }
 
   async function handle(request: IncomingMessage, url: URL): Promise<[number, unknown]> {
-    authorize(request);
-    if (url.pathname === '/version' && request.method === 'GET') return [200, VERSION];
-    const target = route(url);
-    if (!target)
-      throw new HttpError(failure(404, 'NotFound', 'the server could not find the requested resource'));
+    const info = authorized(request, url);
     const method = request.method ?? 'GET';
-    if (target.sub !== undefined) {
-      if (target.sub === 'attach') throw new HttpError(badRequest('Upgrade request required'));
-      throw new HttpError(failure(404, 'NotFound', 'the server could not find the requested resource'));
+    if (info.kind === 'path') {
+      if (info.path === '/version' && method === 'GET') return [200, VERSION];
+      throw new HttpError(NO_ROUTE());
     }
-    if (target.name === undefined) {
+    if (info.verb === 'watch') {
+      throw new HttpError(badRequest('the stand-in serves no watches: poll with get or list instead'));
+    }
+    const { group, version, resource } = info;
+    if (group === '' && version === 'v1' && resource === 'pods' && info.namespace !== '') {
+      return pods(request, url, info);
+    }
+    if (
+      group === 'networking.k8s.io' &&
+      version === 'v1' &&
+      resource === 'networkpolicies' &&
+      info.namespace !== ''
+    ) {
+      return networkPolicies(request, url, info);
+    }
+    if (
+      group === 'authorization.k8s.io' &&
+      version === 'v1' &&
+      resource === 'selfsubjectaccessreviews' &&
+      info.namespace === '' &&
+      info.name === ''
+    ) {
+      if (method !== 'POST') throw new HttpError(methodNotAllowed(method));
+      return review(request);
+    }
+    throw new HttpError(NO_ROUTE());
+  }
+
+  async function pods(request: IncomingMessage, url: URL, info: ResourceRequest): Promise<[number, unknown]> {
+    const method = request.method ?? 'GET';
+    if (info.subresource !== '') {
+      if (info.subresource === 'attach') throw new HttpError(badRequest('Upgrade request required'));
+      throw new HttpError(NO_ROUTE());
+    }
+    if (info.name === '') {
       if (method === 'POST') return create(request);
       if (method === 'GET') return [200, list(url)];
     } else if (method === 'GET') {
-      return [200, podView(found(target.name))];
+      return [200, podView(found(info.name))];
     } else if (method === 'DELETE') {
       await drain(request);
-      const record = found(target.name);
+      const record = found(info.name);
       void remove(record);
       return [200, podView(record)];
     }
-    throw new HttpError(failure(405, 'MethodNotAllowed', `the server does not allow this method: ${method}`));
+    throw new HttpError(methodNotAllowed(method));
   }
 
   function list(url: URL): Record<string, unknown> {
-    const requirements = parseLabelSelector(url.searchParams.get('labelSelector') ?? '');
-    if (typeof requirements === 'string') throw new HttpError(badRequest(requirements));
+    const requirements = selector(url);
     const items = [...records.values()]
       .filter((record) => matchesLabels(requirements, record.pod.metadata.labels ?? {}))
       .map(podView);
     return { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1' }, items };
+  }
+
+  async function networkPolicies(
+    request: IncomingMessage,
+    url: URL,
+    info: ResourceRequest,
+  ): Promise<[number, unknown]> {
+    const method = request.method ?? 'GET';
+    if (info.subresource !== '') throw new HttpError(NO_ROUTE());
+    if (info.name === '') {
+      if (method === 'POST') return createPolicy(request);
+      if (method === 'GET') {
+        const items = policies.list(selector(url));
+        const metadata = { resourceVersion: policies.revision };
+        return [200, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicyList', metadata, items }];
+      }
+    } else if (method === 'GET') {
+      const policy = policies.get(info.name);
+      if (!policy) throw new HttpError(notFound(info.name, NETWORK_POLICIES));
+      return [200, policy];
+    } else if (method === 'DELETE') {
+      await drain(request);
+      const policy = policies.delete(info.name);
+      if (!policy) throw new HttpError(notFound(info.name, NETWORK_POLICIES));
+      // A kind deleted at once answers with a Status naming what went, not with the object (as pods do).
+      const details = { name: info.name, ...NETWORK_POLICIES_DETAILS, uid: policy.metadata.uid };
+      return [200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details }];
+    }
+    throw new HttpError(methodNotAllowed(method));
+  }
+
+  async function createPolicy(request: IncomingMessage): Promise<[number, unknown]> {
+    const body = await readJson(request, 'a networking.k8s.io/v1 NetworkPolicy');
+    const name = String((body as { metadata?: { name?: unknown } } | null)?.metadata?.name ?? '');
+    let policy: ReturnType<typeof validateNetworkPolicy>;
+    try {
+      policy = validateNetworkPolicy(body);
+    } catch (error) {
+      if (error instanceof InvalidObjectError) {
+        throw new HttpError(invalid(name, error.field, error.message, NETWORK_POLICY_KIND));
+      }
+      throw error;
+    }
+    inNamespace(policy.metadata.namespace, namespace);
+    const stored = policies.create(policy);
+    if (!stored) throw new HttpError(alreadyExists(name, NETWORK_POLICIES));
+    logger.info(`networkpolicy ${name} created`, { networkPolicy: name });
+    return [201, stored];
+  }
+
+  async function review(request: IncomingMessage): Promise<[number, unknown]> {
+    const body = await readJson(request, 'an authorization.k8s.io/v1 SelfSubjectAccessReview');
+    try {
+      return [201, reviewSelfAccess(body, { grants, namespace })];
+    } catch (error) {
+      if (error instanceof InvalidObjectError) {
+        const kind = { group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview' };
+        throw new HttpError(invalid('', error.field, error.message, kind));
+      }
+      throw error;
+    }
   }
 
   const server = createServer((request, response) => {
@@ -248,16 +375,21 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://stand-in');
     try {
-      authorize(request);
-      const target = route(url);
-      if (!target || target.name === undefined || target.sub !== 'attach') {
-        throw new HttpError(failure(404, 'NotFound', 'the server could not find the requested resource'));
+      const info = authorized(request, url);
+      if (
+        info.kind !== 'resource' ||
+        info.group !== '' ||
+        info.resource !== 'pods' ||
+        info.name === '' ||
+        info.subresource !== 'attach'
+      ) {
+        throw new HttpError(NO_ROUTE());
       }
-      const record = found(target.name);
+      const record = found(info.name);
       const query = attachQuery(url);
       const containerName = record.pod.spec?.containers[0]?.name;
       if (query.container !== '' && query.container !== containerName) {
-        throw new HttpError(badRequest(`container ${query.container} is not valid for pod ${target.name}`));
+        throw new HttpError(badRequest(`container ${query.container} is not valid for pod ${info.name}`));
       }
       if (query.tty) throw new HttpError(badRequest('the stand-in attaches without a tty: tty=false'));
       if (!query.stdin && !query.stdout && !query.stderr) {
@@ -298,6 +430,7 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
     token,
     kubeconfig,
     writeKubeconfig: (path) => writeFile(path, `${JSON.stringify(kubeconfig, null, 2)}\n`, { mode: 0o600 }),
+    networkPolicies: () => policies.list(),
     pods: () =>
       [...records.values()].map((record) => ({
         name: record.pod.metadata.name!,
@@ -320,6 +453,55 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
   };
 }
 
+/**
+ * Stores the seeded policies, each checked as a create would be.
+ * @throws {InvalidObjectError} naming the seed (`networkPolicies[1].spec…`) that is invalid, names another namespace
+ * or repeats a name.
+ */
+function seedPolicies(store: NetworkPolicyStore, seeds: readonly INetworkPolicy[]): void {
+  for (const [index, seed] of seeds.entries()) {
+    try {
+      const policy = validateNetworkPolicy(seed);
+      const given = policy.metadata.namespace;
+      if (given !== undefined && given !== store.namespace) {
+        throw new InvalidObjectError(
+          'metadata.namespace',
+          `Invalid value: "${given}": the stand-in's namespace is "${store.namespace}"`,
+        );
+      }
+      if (!store.create(policy)) {
+        throw new InvalidObjectError('metadata.name', `Duplicate value: "${policy.metadata.name}"`);
+      }
+    } catch (error) {
+      if (error instanceof InvalidObjectError) {
+        throw new InvalidObjectError(`networkPolicies[${index}].${error.field}`, error.detail);
+      }
+      throw error;
+    }
+  }
+}
+
+const NETWORK_POLICIES_DETAILS = { group: NETWORK_POLICIES.group, kind: NETWORK_POLICIES.resource };
+
+const methodNotAllowed = (method: string): ApiStatus =>
+  failure(405, 'MethodNotAllowed', `the server does not allow this method: ${method}`);
+
+/** The label selector of a list, read as the stand-in reads them (equality terms). */
+function selector(url: URL): Requirement[] {
+  const requirements = parseLabelSelector(url.searchParams.get('labelSelector') ?? '');
+  if (typeof requirements === 'string') throw new HttpError(badRequest(requirements));
+  return requirements;
+}
+
+/** Refuses an object whose `metadata.namespace` is not the request's, as the API server does. */
+function inNamespace(given: string | undefined, namespace: string): void {
+  if (given !== undefined && given !== namespace) {
+    throw new HttpError(
+      badRequest('the namespace of the provided object does not match the namespace sent on the request'),
+    );
+  }
+}
+
 function send(response: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
@@ -338,12 +520,12 @@ async function readText(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+async function readJson(request: IncomingMessage, what: string): Promise<unknown> {
   const text = await readText(request);
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError(badRequest('the body of the request is not JSON: send a v1 Pod as JSON'));
+    throw new HttpError(badRequest(`the body of the request is not JSON: send ${what} as JSON`));
   }
 }
 

@@ -14,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type KubeStandIn, startKubeStandIn } from '../src/index.js';
+import { apiFailure } from './api-errors.js';
 import { hardenedPod, IMAGE } from './pods.js';
 
 const NAMESPACE = 'code-exec';
@@ -112,22 +113,6 @@ describe.skipIf(missing !== undefined && !ON_CI)(
         await sleep(50);
       }
       throw new Error(`pod ${name} is still there`);
-    }
-
-    /** The error code of a call that must fail, and its Status body. */
-    async function failure(call: Promise<unknown>): Promise<{ code: number; body: Record<string, unknown> }> {
-      try {
-        await call;
-      } catch (error) {
-        if (error instanceof ApiException) {
-          // The generated client drops the body of a 401 (it reads none for that code).
-          const body =
-            error.body === undefined ? {} : (JSON.parse(String(error.body)) as Record<string, unknown>);
-          return { code: error.code, body };
-        }
-        throw error;
-      }
-      throw new Error('the call succeeded');
     }
 
     /**
@@ -333,17 +318,19 @@ describe.skipIf(missing !== undefined && !ON_CI)(
         namespace: NAMESPACE,
         body: pod(name, 'import sys; sys.stdin.read()'),
       });
-      const taken = await failure(api.createNamespacedPod({ namespace: NAMESPACE, body: pod(name, 'pass') }));
+      const taken = await apiFailure(
+        api.createNamespacedPod({ namespace: NAMESPACE, body: pod(name, 'pass') }),
+      );
       expect(taken.code).toBe(409);
       expect(taken.body).toMatchObject({ kind: 'Status', reason: 'AlreadyExists', code: 409 });
 
       const bad = pod(`invalid-${RUN}`, 'pass', { memory: 'lots' });
-      const invalid = await failure(api.createNamespacedPod({ namespace: NAMESPACE, body: bad }));
+      const invalid = await apiFailure(api.createNamespacedPod({ namespace: NAMESPACE, body: bad }));
       expect(invalid.code).toBe(422);
       expect(invalid.body).toMatchObject({ kind: 'Status', reason: 'Invalid', code: 422 });
       expect(String(invalid.body.message)).toMatch(/resources.*limits.*memory/);
 
-      const missing = await failure(read(`missing-${RUN}`));
+      const missing = await apiFailure(read(`missing-${RUN}`));
       expect(missing.code).toBe(404);
       expect(missing.body).toMatchObject({ reason: 'NotFound' });
       await api.deleteNamespacedPod({ namespace: NAMESPACE, name });
@@ -358,7 +345,7 @@ describe.skipIf(missing !== undefined && !ON_CI)(
           users: [{ name: 'codexec-stand-in', user: { token: 'not-the-token' } }],
         }),
       );
-      const denied = await failure(
+      const denied = await apiFailure(
         wrong.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: NAMESPACE }),
       );
       expect(denied.code).toBe(401);
@@ -377,7 +364,7 @@ describe.skipIf(missing !== undefined && !ON_CI)(
         code: 401,
       });
       expect((await fetch(`${standIn.url}/version`)).status).toBe(401);
-      const forbidden = await failure(api.listNamespacedPod({ namespace: 'kube-system' }));
+      const forbidden = await apiFailure(api.listNamespacedPod({ namespace: 'kube-system' }));
       expect(forbidden.code).toBe(403);
       expect(forbidden.body).toMatchObject({ reason: 'Forbidden' });
     });
@@ -411,7 +398,7 @@ describe.skipIf(missing !== undefined && !ON_CI)(
       expect(deleted.metadata?.name).toBe(name);
       await waitGone(name);
       expect(podmanContainers()).not.toContain(name);
-      expect((await failure(api.deleteNamespacedPod({ namespace: NAMESPACE, name }))).code).toBe(404);
+      expect((await apiFailure(api.deleteNamespacedPod({ namespace: NAMESPACE, name }))).code).toBe(404);
     });
 
     it('ends a pod that allocates more than its memory limit as Failed, OOMKilled with exit code 137', async () => {
@@ -427,6 +414,53 @@ describe.skipIf(missing !== undefined && !ON_CI)(
       expect(terminated).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
       await api.deleteNamespacedPod({ namespace: NAMESPACE, name });
       await waitGone(name);
+    });
+
+    it('runs a pod through attach under the grants of the Role of the bridge (pods/attach: get and create)', async () => {
+      const granted = await startKubeStandIn({
+        grants: [
+          { resource: 'pods', verbs: ['create', 'get', 'list', 'watch', 'delete'] },
+          { resource: 'pods/attach', verbs: ['create', 'get'] },
+        ],
+      });
+      const grantedConfig = new KubeConfig();
+      grantedConfig.loadFromString(JSON.stringify(granted.kubeconfig));
+      const grantedApi = grantedConfig.makeApiClient(CoreV1Api);
+      const name = `granted-${RUN}`;
+      try {
+        await grantedApi.createNamespacedPod({
+          namespace: NAMESPACE,
+          body: pod(name, "import sys; print('got ' + sys.stdin.read())"),
+        });
+        const deadline = Date.now() + 60_000;
+        while (
+          (await grantedApi.readNamespacedPod({ namespace: NAMESPACE, name })).status?.phase !== 'Running'
+        ) {
+          if (Date.now() > deadline) throw new Error(`pod ${name} never ran`);
+          await sleep(50);
+        }
+        const stdout = new PassThrough();
+        const out: Buffer[] = [];
+        stdout.on('data', (chunk: Buffer) => out.push(chunk));
+        const stdin = new PassThrough();
+        const socket = await new Attach(grantedConfig).attach(
+          NAMESPACE,
+          name,
+          'sandbox',
+          stdout,
+          new PassThrough(),
+          stdin,
+          false,
+        );
+        const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+        stdin.end('it');
+        await closed;
+        expect(Buffer.concat(out).toString('utf8')).toBe('got it\n');
+        await grantedApi.deleteNamespacedPod({ namespace: NAMESPACE, name });
+      } finally {
+        await granted.close();
+      }
+      expect(podmanContainers()).not.toContain(name);
     });
 
     it('removes every container it started when closed', async () => {
