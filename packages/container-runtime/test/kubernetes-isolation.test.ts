@@ -46,6 +46,8 @@ const ROLE: NonNullable<KubeStandInOptions['grants']> = [
   { group: 'networking.k8s.io', resource: 'networkpolicies', verbs: ['get', 'list', 'create', 'patch'] },
 ];
 
+type NetworkPolicy = NonNullable<KubeStandInOptions['networkPolicies']>[number];
+
 const ALLOW_DNS = {
   apiVersion: 'networking.k8s.io/v1',
   kind: 'NetworkPolicy',
@@ -55,7 +57,7 @@ const ALLOW_DNS = {
     policyTypes: ['Egress'],
     egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }],
   },
-};
+} as const satisfies NetworkPolicy;
 
 describe('Kubernetes adapter: network isolation and permissions', () => {
   requireEngine(podman!);
@@ -194,7 +196,7 @@ describe('Kubernetes adapter: network isolation and permissions', () => {
       kind: 'NetworkPolicy',
       metadata: { name: 'allow-monitoring', namespace: NAMESPACE },
       spec: { podSelector: { matchLabels: { 'codexec.managed': 'true' } }, ingress: [{}] },
-    };
+    } as const satisfies NetworkPolicy;
     const { runtime } = await cluster({
       grants: [
         { resource: 'pods', verbs: ['create', 'get', 'list', 'delete'] },

@@ -114,7 +114,7 @@ export function apiError(failure: ApiFailure): ContainerRuntimeError {
     return new ContainerRuntimeError(
       'COMMAND_FAILED',
       `${place} forbids this user to ${failure.action} (403 Forbidden)${said}. Grant it a Role in namespace ` +
-        `${failure.namespace} with ${REQUIRED_RBAC} (deploy/kubernetes has one), or set the \`namespace\` to one it ` +
+        `${failure.namespace} with ${REQUIRED_RBAC} (deploy/kubernetes has one), or set \`namespace\` to one it ` +
         'may use.',
       options,
     );

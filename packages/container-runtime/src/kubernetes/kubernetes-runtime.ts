@@ -233,6 +233,16 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions = {}):
         return checks;
       }
       const labels = { ...options.labels, [LABEL_MANAGED]: 'true' };
+      if (missing.some(({ need }) => need.resource === 'networkpolicies' && need.verb === 'list')) {
+        checks.push({
+          name: 'network isolation',
+          status: 'fail',
+          detail:
+            'cannot be checked: this user may not list networkpolicies (see permissions), so no pod starts',
+          fix: `grant the Role above, or set \`networkPolicy\` to off if the cluster isolates pods another way`,
+        });
+        return checks;
+      }
       let policies: Awaited<ReturnType<KubeClient['listNetworkPolicies']>>;
       try {
         policies = await c.listNetworkPolicies(req);

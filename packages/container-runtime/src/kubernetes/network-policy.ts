@@ -40,7 +40,7 @@ export function sandboxNetworkPolicy(): {
   apiVersion: 'networking.k8s.io/v1';
   kind: 'NetworkPolicy';
   metadata: { name: string; labels: Record<string, string> };
-  spec: { podSelector: LabelSelector; policyTypes: string[] };
+  spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: ('Ingress' | 'Egress')[] };
 } {
   return {
     apiVersion: 'networking.k8s.io/v1',

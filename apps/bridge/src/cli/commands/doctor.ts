@@ -281,7 +281,10 @@ function upstreamCheck(
 }
 
 function summaryOf(structured: Record<string, unknown>): string {
-  return [structured.summary, structured.error].filter((x) => typeof x === 'string').join(': ');
+  const { summary, error } = structured;
+  // The summary of an error already quotes it (`Sandbox error: <error>`).
+  if (typeof summary === 'string' && typeof error === 'string' && summary.includes(error)) return summary;
+  return [summary, error].filter((x) => typeof x === 'string').join(': ');
 }
 
 const LIMIT_CHECK_NAMES: Record<string, string> = {
