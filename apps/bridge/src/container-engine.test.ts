@@ -37,6 +37,7 @@ describe('the Kubernetes candidate', () => {
         runtimeClassName: undefined,
         imagePullPolicy: 'IfNotPresent',
         networkPolicy: 'ensure',
+        ownerPod: undefined,
       },
     });
   });
@@ -50,6 +51,7 @@ describe('the Kubernetes candidate', () => {
       MCP_BRIDGE_KUBE_RUNTIME_CLASS: 'gvisor',
       MCP_BRIDGE_KUBE_PULL_POLICY: 'always',
       MCP_BRIDGE_KUBE_NETWORK_POLICY: 'Require',
+      MCP_BRIDGE_KUBE_OWNER_POD: 'code-exec-bridge-5f7d9-abcde',
     });
     expect(engineCandidates(chosen)[2]).toEqual({
       engine: 'kubernetes',
@@ -60,6 +62,7 @@ describe('the Kubernetes candidate', () => {
         runtimeClassName: 'gvisor',
         imagePullPolicy: 'Always',
         networkPolicy: 'require',
+        ownerPod: 'code-exec-bridge-5f7d9-abcde',
       },
     });
   });

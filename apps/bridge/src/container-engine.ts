@@ -23,6 +23,7 @@ export type EngineSettings = Pick<
   | 'kubeRuntimeClass'
   | 'kubePullPolicy'
   | 'kubeNetworkPolicy'
+  | 'kubeOwnerPod'
 >;
 
 const ENGINE_INFO_TIMEOUT_MS = 30_000;
@@ -72,6 +73,7 @@ export function engineCandidates(settings: Omit<EngineSettings, 'runtime'>): Run
         runtimeClassName: settings.kubeRuntimeClass,
         imagePullPolicy: settings.kubePullPolicy,
         networkPolicy: settings.kubeNetworkPolicy,
+        ownerPod: settings.kubeOwnerPod,
       },
     },
   ];

@@ -183,6 +183,21 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: oneOf('ensure', 'require', 'off'),
   }),
   spec({
+    key: 'kubeOwnerPod',
+    env: 'MCP_BRIDGE_KUBE_OWNER_POD',
+    flag: 'kube-owner-pod',
+    shown: 'none',
+    option: 'ownerPod',
+    description:
+      "Kubernetes: the bridge's own pod, in the sandbox pods' namespace; it then owns them, and the cluster deletes them when it goes",
+    parse: (raw) => {
+      const value = raw.trim();
+      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 253)
+        throw 'expected the name of a pod: lower-case letters, digits, - and .';
+      return value;
+    },
+  }),
+  spec({
     key: 'image',
     env: 'MCP_BRIDGE_IMAGE',
     flag: 'image',

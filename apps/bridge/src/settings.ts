@@ -32,6 +32,8 @@ export interface Settings {
   kubePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   /** Kubernetes: check, create or trust the NetworkPolicy that cuts sandbox pods off the network. */
   kubeNetworkPolicy: 'ensure' | 'require' | 'off';
+  /** Kubernetes: the pod the bridge runs in, which then owns its sandbox pods. */
+  kubeOwnerPod?: string | undefined;
   image: string;
   /** Timeout of a run when the call does not give one. */
   timeoutMs: number;
@@ -125,6 +127,7 @@ const KUBERNETES_SETTINGS = [
   'kubeRuntimeClass',
   'kubePullPolicy',
   'kubeNetworkPolicy',
+  'kubeOwnerPod',
 ] as const satisfies readonly (keyof Settings)[];
 
 /** Raw flag values as `node:util` parseArgs returns them. */

@@ -229,6 +229,14 @@ describe('deploy/kubernetes: the bridge', () => {
     expect(env.get('MCP_BRIDGE_RUNTIME')?.value).toBe('kubernetes');
   });
 
+  it('makes its own pod the owner of its sandbox pods, by the name the downward API gives', () => {
+    const names = [...env.keys()];
+    expect(env.get('POD_NAME')?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    expect(env.get('MCP_BRIDGE_KUBE_OWNER_POD')?.value).toBe('$(POD_NAME)');
+    // Kubernetes expands $(POD_NAME) only from a variable defined before it.
+    expect(names.indexOf('POD_NAME')).toBeLessThan(names.indexOf('MCP_BRIDGE_KUBE_OWNER_POD'));
+  });
+
   it('takes the token from the Secret, never as a literal', () => {
     const secret = only<ISecret>('Secret');
     const token = env.get('MCP_BRIDGE_HTTP_TOKEN');
@@ -241,9 +249,9 @@ describe('deploy/kubernetes: the bridge', () => {
     expect(bridge.envFrom).toBeUndefined();
   });
 
-  it('names only variables and flags the bridge has', () => {
+  it('names only variables and flags the bridge has (and POD_NAME, which they use)', () => {
     const variables = new Set(SETTINGS.flatMap((setting) => (setting.env ? [setting.env] : [])));
-    for (const name of env.keys()) expect(variables, name).toContain(name);
+    for (const name of env.keys()) if (name !== 'POD_NAME') expect(variables, name).toContain(name);
     const flags = new Set(SETTINGS.flatMap((setting) => (setting.flag ? [`--${setting.flag}`] : [])));
     for (const arg of bridge.args ?? []) if (arg.startsWith('--')) expect(flags, arg).toContain(arg);
   });

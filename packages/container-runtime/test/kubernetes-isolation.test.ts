@@ -236,4 +236,48 @@ describe('Kubernetes adapter: network isolation and permissions', () => {
     expect(exit.error?.message).toContain('forbids this user to create pods');
     expect(exit.error?.message).toContain('pods/attach: create, get');
   }, 60_000);
+
+  it('ownerPod: sandbox pods are owned by the bridge’s pod, and go when it goes', async () => {
+    const { standIn, runtime } = await cluster({}, { networkPolicy: 'off' });
+    // The "bridge's pod": any running pod of the namespace.
+    const bridgePod = spec('import time; time.sleep(600)');
+    const bridge = runtime.spawn(bridgePod);
+    await expect.poll(() => bridge.clientRunning(), { timeout: 30_000 }).toBe(true);
+    const kubeconfig = join(dir, 'owned');
+    await standIn.writeKubeconfig(kubeconfig);
+    const owned = createKubernetesRuntime({
+      kubeconfig,
+      imagePullPolicy: 'Never',
+      networkPolicy: 'off',
+      ownerPod: bridgePod.name,
+    });
+    expect(await owned.diagnose!()).toContainEqual({
+      name: 'pod owner',
+      status: 'ok',
+      detail: `sandbox pods are owned by pod ${bridgePod.name}: the cluster deletes them when it goes`,
+    });
+    const sandboxPod = spec("import time; print('up', flush=True); time.sleep(600)");
+    const sandbox = owned.spawn(sandboxPod);
+    await new Promise((resolve) => sandbox.stdout.once('data', resolve));
+    // The bridge's pod is deleted from outside (its process never removes its sandboxes).
+    await runtime.remove(bridgePod.name);
+    const exit = await sandbox.exited;
+    expect(exit.code === 137 || exit.signal === 'SIGKILL').toBe(true);
+    await expect
+      .poll(() => standIn.pods().map((p) => p.name), { timeout: 30_000 })
+      .not.toContain(sandboxPod.name);
+    await bridge.exited;
+  }, 120_000);
+
+  it('ownerPod naming no pod: a warning, and pods run without an owner', async () => {
+    const { standIn, runtime } = await cluster({}, { networkPolicy: 'off', ownerPod: 'no-such-bridge' });
+    expect(await runtime.diagnose!()).toContainEqual(
+      expect.objectContaining({ name: 'pod owner', status: 'warn' }),
+    );
+    // Had it been given the missing owner, the stand-in (as the garbage collector) would delete it at once.
+    const { out, exit } = await hello(runtime);
+    expect(out).toBe('isolated\n');
+    expect(exit.code).toBe(0);
+    await expect.poll(() => standIn.pods(), { timeout: 30_000 }).toEqual([]);
+  }, 60_000);
 });

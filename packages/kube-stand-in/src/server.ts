@@ -221,7 +221,13 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
       memoryLimited: pod.spec?.containers[0]?.resources?.limits?.memory !== undefined,
       log: (message) => logger.warn(message, { pod: name }),
     });
-    records.set(name, { pod: stored, runner });
+    const record: PodRecord = { pod: stored, runner };
+    records.set(name, record);
+    if (ownerMissing(record)) {
+      logger.info(`pod ${name} has an owner that is not there: the garbage collector deletes it`, { pod: name });
+      // As the collector: soon after the create, not within it.
+      setTimeout(() => void remove(record), 50);
+    }
     void runner.start().catch((error: unknown) => {
       logger.error(`pod ${name} could not start: ${String(error)}`, { pod: name });
     });
@@ -231,9 +237,33 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
 
   function remove(record: PodRecord): Promise<void> {
     const name = record.pod.metadata.name!;
+    const first = record.deletionTimestamp === undefined;
     record.deletionTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    return record.runner.remove().finally(() => {
-      if (records.get(name) === record) records.delete(name);
+    // The garbage collector's background cascade: pods this one owns go too.
+    const dependents = first ? [...records.values()].filter((other) => ownedBy(other, record)) : [];
+    for (const dependent of dependents) {
+      logger.info(`pod ${dependent.pod.metadata.name} deleted with its owner ${name}`, { pod: name });
+    }
+    return Promise.all([
+      record.runner.remove().finally(() => {
+        if (records.get(name) === record) records.delete(name);
+      }),
+      ...dependents.map((dependent) => remove(dependent)),
+    ]).then(() => {});
+  }
+
+  function ownedBy(record: PodRecord, owner: PodRecord): boolean {
+    return (record.pod.metadata.ownerReferences ?? []).some(
+      (ref) => ref.kind === 'Pod' && ref.uid === owner.pod.metadata.uid,
+    );
+  }
+
+  /** An owner reference to a pod that is not there (no such name, or another uid): the collector deletes it. */
+  function ownerMissing(record: PodRecord): boolean {
+    return (record.pod.metadata.ownerReferences ?? []).some((ref) => {
+      if (ref.kind !== 'Pod') return false;
+      const owner = records.get(ref.name);
+      return owner?.pod.metadata.uid !== ref.uid || owner.deletionTimestamp !== undefined;
     });
   }
 

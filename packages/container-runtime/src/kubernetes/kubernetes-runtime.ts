@@ -13,7 +13,13 @@ import {
   sandboxIsolation,
   sandboxNetworkPolicy,
 } from './network-policy.js';
-import { buildPod, type ImagePullPolicy, type KubernetesPodOptions, type Pod } from './pod-spec.js';
+import {
+  buildPod,
+  type ImagePullPolicy,
+  type KubernetesPodOptions,
+  type Pod,
+  type PodOwner,
+} from './pod-spec.js';
 import { describeCluster, labelSelector, podSummary } from './pod-status.js';
 import { type SpawnTimeouts, spawnPod } from './spawn-pod.js';
 
@@ -48,6 +54,14 @@ export interface KubernetesRuntimeOptions {
    * @default 'ensure'
    */
   networkPolicy?: NetworkPolicyMode | undefined;
+  /**
+   * The name of the pod this process runs in, when it runs in the sandbox pods' namespace (the bridge's Deployment
+   * passes its own through the downward API). Sandbox pods are then owned by it (an ownerReference), so the
+   * cluster deletes them when that pod goes, even when the process never got to. The pod is looked up before the
+   * first sandbox pod; when it is not there, pods get no owner and a warning is logged (an owner that does not exist
+   * would make the cluster delete them at once).
+   */
+  ownerPod?: string | undefined;
   /**
    * How long a pod may stay Pending (scheduling, pulling its image) before `exited` reports
    * `CONTAINER_START_FAILED` and the pod is deleted, in milliseconds.
@@ -112,6 +126,7 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions = {}):
     labels: options.labels,
   };
   const networkPolicy = options.networkPolicy ?? 'ensure';
+  const ownerPod = options.ownerPod;
   if (!['ensure', 'require', 'off'].includes(networkPolicy)) {
     throw invalidOption('networkPolicy', String(networkPolicy), 'ensure, require or off');
   }
@@ -187,6 +202,7 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions = {}):
         timeouts,
         logger,
         signal: opts.signal,
+        owner: ownerPod === undefined ? undefined : (c) => owner(c, ownerPod),
         beforeCreate: (c, pod) => isolated(c, pod),
       });
     },
@@ -222,6 +238,23 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions = {}):
               fix: `grant them to this user in ${where}: kubectl apply -n ${c.namespace} -f deploy/kubernetes/role.yaml -f deploy/kubernetes/rolebinding.yaml (the Role the bridge ships)`,
             },
       );
+      if (ownerPod !== undefined) {
+        const found = await owner(c, ownerPod).catch(() => undefined);
+        checks.push(
+          found
+            ? {
+                name: 'pod owner',
+                status: 'ok',
+                detail: `sandbox pods are owned by pod ${found.name}: the cluster deletes them when it goes`,
+              }
+            : {
+                name: 'pod owner',
+                status: 'warn',
+                detail: `pod ${ownerPod} is not in namespace ${c.namespace}: sandbox pods get no owner`,
+                fix: 'set `ownerPod` to the name of the pod the bridge runs in (the downward API’s metadata.name), in the sandbox pods’ namespace, or unset it',
+              },
+        );
+      }
       if (networkPolicy === 'off') {
         checks.push({
           name: 'network isolation',
@@ -313,6 +346,30 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions = {}):
       return names;
     },
   };
+
+  // The owner pod's uid, looked up once (again after a failure to ask).
+  let ownerLookup: Promise<PodOwner | undefined> | undefined;
+  function owner(c: KubeClient, name: string): Promise<PodOwner | undefined> {
+    ownerLookup ??= c.readPod(name, { timeoutMs: timeouts.commandTimeoutMs }).then(
+      (pod) => {
+        const uid = (pod?.metadata as { uid?: string } | undefined)?.uid;
+        if (uid) {
+          logger.debug(`kubernetes: sandbox pods are owned by pod ${name} (${uid})`);
+          return { name, uid };
+        }
+        logger.warn(
+          `kubernetes: the owner pod ${name} is not in namespace ${c.namespace}: sandbox pods get no owner, and ` +
+            'the cluster will not delete them if this process dies without removing them',
+        );
+        return undefined;
+      },
+      (error: unknown) => {
+        ownerLookup = undefined;
+        throw error;
+      },
+    );
+    return ownerLookup;
+  }
 
   // The last passed isolation check, per set of pod labels (one per sandbox), and the check under way.
   const isolationChecks = new Map<string, { passedAt?: number; running?: Promise<void> }>();

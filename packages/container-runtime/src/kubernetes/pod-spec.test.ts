@@ -101,11 +101,28 @@ describe('buildPod: the official v1 Pod schema', () => {
     ['a working directory in /tmp', build({ workdir: '/tmp' })],
     ['a RuntimeClass and extra labels', build({}, { runtimeClassName: 'gvisor', labels: { team: 'a' } })],
     ['variables', build({ env: { PYTHONHASHSEED: '0', EMPTY: '' } })],
+    [
+      'an owner pod',
+      build(
+        {},
+        { owner: { name: 'code-exec-bridge-7d9f-x2x', uid: '0b8f2c2e-5d1a-4c1e-9a4e-2f8c1d3b6a70' } },
+      ),
+    ],
   ];
 
   it.each(variants)('%s: valid, with no field the schema does not know', (_name, pod) => {
     expect(() => validateOfficially(pod)).not.toThrow();
     expect(unknownFields(pod, validateOfficially)).toEqual([]);
+  });
+
+  it('an owner is an ownerReference to a pod, neither controller nor blocking its deletion', () => {
+    const uid = '0b8f2c2e-5d1a-4c1e-9a4e-2f8c1d3b6a70';
+    expect(build({}, { owner: { name: 'bridge-0', uid } }).metadata.ownerReferences).toEqual([
+      { apiVersion: 'v1', kind: 'Pod', name: 'bridge-0', uid },
+    ]);
+    expect(build().metadata.ownerReferences).toBeUndefined();
+    expect(() => build({}, { owner: { name: 'Bridge', uid } })).toThrow(/options\.owner\.name/);
+    expect(() => build({}, { owner: { name: 'bridge-0', uid: 'x' } })).toThrow(/options\.owner\.uid/);
   });
 
   it('the check has teeth: a misspelt or mistyped hardening field is caught', () => {

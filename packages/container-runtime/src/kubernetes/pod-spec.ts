@@ -18,6 +18,21 @@ export interface PodMetadata {
   name: string;
   namespace: string;
   labels: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+}
+
+/** A v1 OwnerReference to a pod: the garbage collector deletes the dependent once its owner is gone. */
+export interface OwnerReference {
+  apiVersion: 'v1';
+  kind: 'Pod';
+  name: string;
+  uid: string;
+}
+
+/** The pod whose end should end the sandbox pods: the bridge's own, in the same namespace. */
+export interface PodOwner {
+  name: string;
+  uid: string;
 }
 
 export interface PodSpec {
@@ -113,6 +128,13 @@ export interface KubernetesPodOptions {
    * @default {}
    */
   labels?: Record<string, string> | undefined;
+  /**
+   * A pod of the same namespace that owns this one (an ownerReference): when it is deleted, the cluster's garbage
+   * collector deletes this pod too, so the sandboxes of a bridge pod that died go with it. An owner reference to a
+   * pod that does not exist in the namespace makes the collector delete this pod at once: name only the bridge's
+   * own pod, as it is now (`createKubernetesRuntime`'s `ownerPod` looks it up).
+   */
+  owner?: PodOwner | undefined;
 }
 
 /**
@@ -221,7 +243,12 @@ export function buildPod(spec: ContainerSpec, options: KubernetesPodOptions): Po
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace, labels },
+    metadata: {
+      name,
+      namespace,
+      labels,
+      ...(options.owner ? { ownerReferences: [ownerReference(options.owner)] } : {}),
+    },
     spec: {
       restartPolicy: 'Never',
       automountServiceAccountToken: false,
@@ -277,6 +304,26 @@ function dnsLabel(value: string, setting: string): string {
     );
   }
   return value;
+}
+
+function ownerReference(owner: PodOwner): OwnerReference {
+  const name = owner.name;
+  if (name.length > 253 || !name.split('.').every((part) => DNS_LABEL.test(part))) {
+    throw invalidOption(
+      'options.owner.name',
+      name,
+      'the name of a pod (lower-case letters, digits, "-" and ".")',
+    );
+  }
+  if (!/^[0-9a-f-]{36}$/i.test(owner.uid)) {
+    throw invalidOption(
+      'options.owner.uid',
+      owner.uid,
+      'the uid of a pod, as the API server gives it (a UUID)',
+    );
+  }
+  // Neither `controller` nor `blockOwnerDeletion`: the bridge's pod controls nothing, and deleting it must not wait.
+  return { apiVersion: 'v1', kind: 'Pod', name, uid: owner.uid };
 }
 
 /** A RuntimeClass name: a DNS-1123 subdomain (dot-separated labels, at most 253). */

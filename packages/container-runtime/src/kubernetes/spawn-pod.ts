@@ -5,7 +5,7 @@ import { abortedError, ContainerRuntimeError, isContainerRuntimeError } from '..
 import type { Logger } from '../logger.js';
 import type { ContainerExit, ContainerSpec, RunningContainer } from '../runtime.js';
 import type { AttachSocket, KubeClient } from './kube-client.js';
-import { buildPod, type KubernetesPodOptions, type Pod } from './pod-spec.js';
+import { buildPod, type KubernetesPodOptions, type Pod, type PodOwner } from './pod-spec.js';
 import {
   type AttachStatus,
   type ClusterPlace,
@@ -38,6 +38,8 @@ export interface SpawnPodInput {
   timeouts: SpawnTimeouts;
   logger: Logger;
   signal: AbortSignal | undefined;
+  /** The pod that owns the new one, if any (looked up once by the runtime). */
+  owner?: ((client: KubeClient) => Promise<PodOwner | undefined>) | undefined;
   /** Runs before the pod is created; its failure is the spawn's (`exited.error`), and no pod is made. */
   beforeCreate?: ((client: KubeClient, pod: Pod) => Promise<void>) | undefined;
 }
@@ -67,7 +69,8 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
   const run = async (): Promise<ContainerExit> => {
     c = await input.client();
     place = { server: c.server, namespace: c.namespace };
-    const pod = buildPod(spec, { ...input.podOptions, namespace: c.namespace });
+    const owner = await input.owner?.(c);
+    const pod = buildPod(spec, { ...input.podOptions, namespace: c.namespace, owner });
     if (stopRequested) return { code: null, signal: null };
     await input.beforeCreate?.(c, pod);
     if (stopRequested) return { code: null, signal: null };
