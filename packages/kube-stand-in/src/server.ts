@@ -224,7 +224,9 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
     const record: PodRecord = { pod: stored, runner };
     records.set(name, record);
     if (ownerMissing(record)) {
-      logger.info(`pod ${name} has an owner that is not there: the garbage collector deletes it`, { pod: name });
+      logger.info(`pod ${name} has an owner that is not there: the garbage collector deletes it`, {
+        pod: name,
+      });
       // As the collector: soon after the create, not within it.
       setTimeout(() => void remove(record), 50);
     }
