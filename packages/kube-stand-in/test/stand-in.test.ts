@@ -401,6 +401,36 @@ describe.skipIf(missing !== undefined && !ON_CI)(
       expect((await apiFailure(api.deleteNamespacedPod({ namespace: NAMESPACE, name }))).code).toBe(404);
     });
 
+    it('deletes the pods a deleted pod owns, and a pod whose owner is not there, as the garbage collector does', async () => {
+      const owner = `owner-${RUN}`;
+      await api.createNamespacedPod({
+        namespace: NAMESPACE,
+        body: pod(owner, 'import time; time.sleep(600)'),
+      });
+      await waitForPhase(owner, ['Running']);
+      const uid = (await read(owner)).metadata?.uid;
+      expect(uid).toMatch(/^[0-9a-f-]{36}$/);
+      const owned = (name: string, ownerUid: string) => {
+        const body = pod(name, 'import time; time.sleep(600)');
+        body.metadata!.ownerReferences = [{ apiVersion: 'v1', kind: 'Pod', name: owner, uid: ownerUid }];
+        return body;
+      };
+      const dependent = `dependent-${RUN}`;
+      await api.createNamespacedPod({ namespace: NAMESPACE, body: owned(dependent, uid!) });
+      await waitForPhase(dependent, ['Running']);
+      // An owner reference with another uid names a pod that is not there: collected just after its create.
+      const orphan = `orphan-${RUN}`;
+      await api.createNamespacedPod({
+        namespace: NAMESPACE,
+        body: owned(orphan, '00000000-0000-4000-8000-000000000000'),
+      });
+      await waitGone(orphan);
+      expect(podmanContainers()).toContain(dependent);
+      await api.deleteNamespacedPod({ namespace: NAMESPACE, name: owner, gracePeriodSeconds: 0 });
+      await Promise.all([waitGone(owner), waitGone(dependent)]);
+      expect(podmanContainers()).not.toContain(dependent);
+    });
+
     it('ends a pod that allocates more than its memory limit as Failed, OOMKilled with exit code 137', async () => {
       const name = `oom-${RUN}`;
       await api.createNamespacedPod({
