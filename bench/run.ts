@@ -5,7 +5,8 @@
  *   pnpm bench                   everything, podman first and docker too for the run times when it is there
  *   pnpm bench --quick           fewer rounds (a few minutes)
  *   pnpm bench --only=runs,calls sections: runs, sessions, calls, concurrency, tokens, results, memory, relay,
- *                                remote (podman and docker through the remote engines of provision-engines.sh)
+ *                                remote (podman and docker through the remote engines of provision-engines.sh),
+ *                                kubernetes (pods through the Kubernetes adapter on the API server stand-in, podman)
  *   pnpm bench --engine=docker   the engine of every section (default podman, else docker)
  *   pnpm bench --no-build        use the dist folders as they are
  *
@@ -24,6 +25,7 @@ import { command, withTimeout } from './lib/process.js';
 import { type BenchContext, type Failure, markdown, type Row, table } from './lib/report.js';
 import { concurrency } from './sections/concurrency.js';
 import { controlCost } from './sections/control-cost.js';
+import { kubernetesRuns } from './sections/kubernetes.js';
 import { memory } from './sections/memory.js';
 import { publishedCalls } from './sections/published-calls.js';
 import { relay } from './sections/relay.js';
@@ -45,6 +47,7 @@ const SECTIONS = [
   'memory',
   'relay',
   'remote',
+  'kubernetes',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -198,6 +201,16 @@ async function main(): Promise<number> {
         if (!engines[engine].ok || (flags.engine && flags.engine !== engine)) continue;
         await section(`remote engine (${engine})`, minutes(10), () => remoteRuns(ctx, engine));
       }
+    }
+    if (wanted.has('kubernetes')) {
+      // The stand-in of the API server runs its pods with podman: the baseline is local podman, whatever --engine says.
+      if (podman.ok)
+        await section('kubernetes (API server stand-in)', minutes(10), () => kubernetesRuns(ctx));
+      else
+        failures.push({
+          section: 'kubernetes',
+          error: `the API server stand-in runs pods with podman: ${podman.reason}`,
+        });
     }
   }
   if (wanted.has('results')) await section('result tokens', minutes(2), async () => resultTokens());

@@ -8,7 +8,7 @@ import { REMOTE_DOCKER_HOST, REMOTE_PODMAN_URL } from '@codexec/test-support';
 import { BridgeSession, createFixture } from '../lib/bridge.js';
 import type { Engine } from '../lib/engines.js';
 import type { BenchContext, Row } from '../lib/report.js';
-import { fmt, type Summary, summarize } from '../lib/stats.js';
+import { againstLocal, alternate } from '../lib/side-by-side.js';
 import { timedRun } from './run-times.js';
 
 const REMOTE_ENV: Record<Engine, Record<string, string>> = {
@@ -17,41 +17,6 @@ const REMOTE_ENV: Record<Engine, Record<string, string>> = {
 };
 /** Time for a pool of two to refill after a run, the same on both sides. */
 const REFILL_MS = 2500;
-
-/** Local and remote bridges run in turns (the order flips every round), each after the same pause. */
-async function alternate(
-  local: BridgeSession,
-  remote: BridgeSession,
-  rounds: number,
-  pauseMs: number,
-): Promise<{ local: Summary; remote: Summary }> {
-  const times = { local: [] as number[], remote: [] as number[] };
-  for (let i = 0; i < rounds; i += 1) {
-    const order: ['local' | 'remote', BridgeSession][] = [
-      ['local', local],
-      ['remote', remote],
-    ];
-    if (i % 2) order.reverse();
-    for (const [side, session] of order) {
-      times[side].push(await timedRun(session));
-      await delay(pauseMs);
-    }
-  }
-  return { local: summarize(times.local), remote: summarize(times.remote) };
-}
-
-function row(id: string, what: string, m: { local: Summary; remote: Summary }): Row {
-  const ratio = m.remote.median / m.local.median;
-  return {
-    id,
-    what,
-    unit: 'ms',
-    subject: m.remote,
-    baseline: m.local,
-    value: ratio,
-    shown: `${fmt(ratio)}× (${fmt(m.remote.median)} vs ${fmt(m.local.median)} ms local)`,
-  };
-}
 
 export async function remoteRuns(ctx: BenchContext, engine: Engine): Promise<Row[]> {
   const rounds = ctx.quick ? 5 : 12;
@@ -68,13 +33,18 @@ export async function remoteRuns(ctx: BenchContext, engine: Engine): Promise<Row
         await timedRun(remote);
         await delay(REFILL_MS);
         ctx.log(`${engine}: runs at ${where} against the local engine, pool ${poolSize}, ${rounds} rounds`);
-        const m = await alternate(local, remote, rounds, poolSize ? REFILL_MS : 500);
+        const m = await alternate(
+          { local, subject: remote },
+          { rounds, after: () => delay(poolSize ? REFILL_MS : 500) },
+        );
         rows.push(
-          row(
-            `remote-${poolSize ? 'warm' : 'cold'}-run/${engine}`,
-            poolSize
-              ? `warm run_python print(1) through ${engine} at ${where}, pool 2, spaced: against the local engine`
-              : `cold run_python print(1) through ${engine} at ${where}, pool off: against the local engine`,
+          againstLocal(
+            {
+              id: `remote-${poolSize ? 'warm' : 'cold'}-run/${engine}`,
+              what: poolSize
+                ? `warm run_python print(1) through ${engine} at ${where}, pool 2, spaced: against the local engine`
+                : `cold run_python print(1) through ${engine} at ${where}, pool off: against the local engine`,
+            },
             m,
           ),
         );
