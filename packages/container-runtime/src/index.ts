@@ -45,6 +45,7 @@ export {
   type DirectionState,
   describeIsolation,
   type Isolation,
+  isolatingPolicies,
   NETWORK_POLICY_MODES,
   type NetworkPolicyMode,
   type NetworkPolicyView,

@@ -8,6 +8,7 @@ import { createKubeClient, type KubeClient } from './kube-client.js';
 import { REQUIRED_ACCESS } from './kube-errors.js';
 import {
   describeIsolation,
+  isolatingPolicies,
   type NetworkPolicyMode,
   SANDBOX_NETWORK_POLICY_NAME,
   sandboxIsolation,
@@ -289,7 +290,7 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions = {}):
         checks.push({
           name: 'network isolation',
           status: 'ok',
-          detail: `sandbox pods cut off both ways (${describeIsolation(isolation)}; ${enforced})`,
+          detail: `sandbox pods cut off both ways by ${isolatingPolicies(isolation).join(', ')} (${enforced})`,
         });
       } else if (
         networkPolicy === 'ensure' &&

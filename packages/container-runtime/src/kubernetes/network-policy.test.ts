@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   describeIsolation,
+  isolatingPolicies,
   type NetworkPolicyView,
   sandboxIsolation,
   sandboxNetworkPolicy,
@@ -105,6 +106,8 @@ describe('sandboxIsolation', () => {
 
   it('a namespace-wide deny-all of both directions isolates sandbox pods too', () => {
     const denyAll = policy('default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-    expect(sandboxIsolation([denyAll], SANDBOX).isolated).toBe(true);
+    const isolation = sandboxIsolation([denyAll, sandboxNetworkPolicy()], SANDBOX);
+    expect(isolation.isolated).toBe(true);
+    expect(isolatingPolicies(isolation)).toEqual(['default-deny', 'codexec-sandbox-deny-all']);
   });
 });

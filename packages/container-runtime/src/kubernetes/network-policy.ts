@@ -120,6 +120,12 @@ export function sandboxIsolation(policies: NetworkPolicyView[], labels: Record<s
   return { ingress, egress, isolated: ingress.state === 'cut' && egress.state === 'cut' };
 }
 
+/** The names of the policies that cut sandbox pods off, both directions together, each once. Pure. */
+export function isolatingPolicies(isolation: Isolation): string[] {
+  const names = [isolation.ingress, isolation.egress].flatMap((d) => (d.state === 'cut' ? d.by : []));
+  return [...new Set(names)];
+}
+
 /** "ingress open (no policy selects sandbox pods), egress allowed by policy a, b", for messages. Pure. */
 export function describeIsolation(isolation: Isolation): string {
   const part = (which: Direction, d: DirectionState): string =>
