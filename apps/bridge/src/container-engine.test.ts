@@ -71,6 +71,8 @@ describe('the Kubernetes candidate', () => {
     ['MCP_BRIDGE_KUBE_NAMESPACE', 'Sandboxes', /expected a namespace name/],
     ['MCP_BRIDGE_KUBE_NAMESPACE', 'a'.repeat(64), /expected a namespace name/],
     ['MCP_BRIDGE_KUBE_RUNTIME_CLASS', 'g_visor', /expected a RuntimeClass name/],
+    ['MCP_BRIDGE_KUBE_RUNTIME_CLASS', 'gvisor..x', /expected a RuntimeClass name/],
+    ['MCP_BRIDGE_KUBE_OWNER_POD', 'bridge-', /expected the name of a pod/],
     ['MCP_BRIDGE_KUBE_PULL_POLICY', 'sometimes', /expected Always, IfNotPresent or Never/],
     ['MCP_BRIDGE_KUBE_NETWORK_POLICY', 'create', /expected one of ensure, require, off/],
     ['MCP_BRIDGE_KUBE_CONTEXT', '  ', /expected the name of a kubeconfig context/],

@@ -85,6 +85,20 @@ export function nonEmpty(what: string) {
   };
 }
 
+/**
+ * A Kubernetes object name that is a DNS subdomain (a pod, a RuntimeClass): dot-separated lower-case labels of
+ * letters, digits and `-`, at most 253 characters. The message names the kind (`a RuntimeClass name`).
+ */
+export function kubernetesName(what: string) {
+  return (raw: string): string => {
+    const value = raw.trim();
+    const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+    if (value.length > 253 || !value.split('.').every((part) => label.test(part)))
+      throw `expected ${what}: lower-case letters, digits, - and .`;
+    return value;
+  };
+}
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 export function isLoopbackHost(host: string): boolean {

@@ -15,6 +15,7 @@ import {
   duration,
   integer,
   isLoopbackHost,
+  kubernetesName,
   limit,
   list,
   nonEmpty,
@@ -145,15 +146,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     shown: "the cluster's default",
     option: 'runtimeClassName',
     description: 'Kubernetes: RuntimeClass of the sandbox pods (gvisor, kata, …: `kubectl get runtimeclass`)',
-    parse: (raw) => {
-      const value = raw.trim();
-      if (
-        !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value) ||
-        value.length > 253
-      )
-        throw 'expected a RuntimeClass name: lower-case letters, digits, - and .';
-      return value;
-    },
+    parse: kubernetesName('a RuntimeClass name'),
   }),
   spec({
     key: 'kubePullPolicy',
@@ -190,12 +183,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     option: 'ownerPod',
     description:
       "Kubernetes: the bridge's own pod, in the sandbox pods' namespace; it then owns them, and the cluster deletes them when it goes",
-    parse: (raw) => {
-      const value = raw.trim();
-      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 253)
-        throw 'expected the name of a pod: lower-case letters, digits, - and .';
-      return value;
-    },
+    parse: kubernetesName('the name of a pod'),
   }),
   spec({
     key: 'image',
