@@ -102,8 +102,8 @@ const ISOLATION_RECHECK_MS = 60_000;
 
 /**
  * A `ContainerRuntime` that runs each container as one pod of a Kubernetes cluster (`buildPod`), through the API
- * server: create the pod, poll it until it runs, attach its stdio over a WebSocket, delete it. What each method
- * throws is documented on `ContainerRuntime`; every message names the API server and the namespace.
+ * server: create the pod, watch it (or poll it) until it runs, attach its stdio over a WebSocket, delete it. What each
+ * method throws is documented on `ContainerRuntime`; every message names the API server and the namespace.
  *
  * - `@kubernetes/client-node` (an optional peer dependency) is loaded at the first call that needs the cluster; when
  *   it is missing those calls fail with `RUNTIME_NOT_FOUND` naming it.
