@@ -1,4 +1,7 @@
-/** The query of a watch (`?watch=true&fieldSelector=…&labelSelector=…&resourceVersion=…`), as the stand-in reads it. Pure. */
+/**
+ * The query of a watch (`?watch=true&fieldSelector=…&labelSelector=…&resourceVersion=…`), as the stand-in reads it.
+ * Pure.
+ */
 
 import { parseLabelSelector, type Requirement } from './label-selector.js';
 

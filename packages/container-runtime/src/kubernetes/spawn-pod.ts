@@ -48,8 +48,8 @@ export interface SpawnPodInput {
 }
 
 /**
- * One pod through its life: created in the background, watched (or polled) until it runs, attached, and deleted when the
- * program has exited or `stop()` is called. Returns at once; every failure is in `exited`.
+ * One pod through its life: created in the background, watched (or polled) until it runs, attached, and deleted
+ * when the program has exited or `stop()` is called. Returns at once; every failure is in `exited`.
  */
 export function spawnPod(input: SpawnPodInput): RunningContainer {
   const { spec, timeouts, logger } = input;
