@@ -87,7 +87,7 @@ describe.skipIf(skip)('the bridge on Kubernetes (the API server stand-in)', { ti
     expect(stdout).toMatch(
       /container engine\s+kubernetes v1\.\d+.*pods run as non-root at http:\/\/127\.0\.0\.1:\d+/,
     );
-    expect(stdout).toMatch(new RegExp(`permissions\\s+all 7 the bridge uses, in namespace ${NAMESPACE}`));
+    expect(stdout).toMatch(new RegExp(`permissions\\s+all 8 the bridge uses, in namespace ${NAMESPACE}`));
     expect(stdout).toMatch(/network isolation\s+sandbox pods cut off both ways/);
     expect(stdout).toMatch(/hello-world run\s+printed hello/);
     expect(code).toBe(0);

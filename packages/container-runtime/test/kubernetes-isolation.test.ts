@@ -208,7 +208,9 @@ describe('Kubernetes adapter: network isolation and permissions', () => {
     expect(permissions).toMatchObject({ name: 'permissions', status: 'fail' });
     expect(permissions!.detail).toBe(
       `missing in namespace ${NAMESPACE}: create pods/attach (to attach to a pod's stdio), get pods/attach (to ` +
-        "attach to a pod's stdio), create networkpolicies (to create the sandbox NetworkPolicy)",
+        "attach to a pod's stdio), create networkpolicies (to create the sandbox NetworkPolicy); optional, also " +
+        'missing: watch pods (to see a pod start as soon as it runs; without it pod starts are polled, a few ' +
+        'hundred ms slower each)',
     );
     expect(permissions!.fix).toContain('deploy/kubernetes/role.yaml');
     expect(isolation).toMatchObject({ name: 'network isolation', status: 'fail' });
@@ -221,9 +223,49 @@ describe('Kubernetes adapter: network isolation and permissions', () => {
     const [permissions, isolation] = await runtime.diagnose!();
     expect(permissions).toMatchObject({
       status: 'ok',
-      detail: `all 6 the bridge uses, in namespace ${NAMESPACE}`,
+      detail: `all 7 the bridge uses, in namespace ${NAMESPACE}`,
     });
     expect(isolation).toMatchObject({ name: 'network isolation', status: 'warn' });
+  }, 60_000);
+
+  /** The requests about pod `name` (and the watches) from its create to its attach, as `verb[/subresource]`. */
+  function untilAttach(standIn: KubeStandIn, name: string): string[] {
+    const about = standIn
+      .requests()
+      .filter((r) => r.resource === 'pods' && (r.name === name || r.verb === 'watch' || r.verb === 'create'))
+      .map((r) => (r.subresource ? `${r.verb}/${r.subresource}` : r.verb));
+    return about.slice(0, about.indexOf('get/attach') + 1);
+  }
+
+  it('a pod starting is seen through a watch: no GET of the pod before the attach', async () => {
+    const { standIn, runtime } = await cluster({ grants: ROLE }, { networkPolicy: 'off' });
+    const container = runtime.spawn(spec("import sys; sys.stdin.read(); print('watched')"));
+    container.stdin.end();
+    const [out, exit] = await Promise.all([readAll(container.stdout), container.exited]);
+    expect(out.toString()).toBe('watched\n');
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(untilAttach(standIn, container.name)).toEqual(['create', 'watch', 'get/attach']);
+  }, 60_000);
+
+  it('without watch in the grants: doctor warns, and pods start by polling, the watch asked once', async () => {
+    const grants = [
+      { resource: 'pods', verbs: ['create', 'get', 'list', 'delete'] },
+      { resource: 'pods/attach', verbs: ['create', 'get'] },
+    ];
+    const { standIn, runtime } = await cluster({ grants }, { networkPolicy: 'off' });
+    const [permissions] = await runtime.diagnose!();
+    expect(permissions).toMatchObject({
+      name: 'permissions',
+      status: 'warn',
+      detail: expect.stringMatching(/^optional, missing in namespace .*: watch pods \(to see a pod start/),
+    });
+    for (const round of [1, 2]) {
+      const { out, exit } = await hello(runtime);
+      expect({ round, out, exit }).toEqual({ round, out: 'isolated\n', exit: { code: 0, signal: null } });
+    }
+    const verbs = standIn.requests().filter((r) => r.resource === 'pods' && r.subresource === '');
+    expect(verbs.filter((r) => r.verb === 'watch')).toHaveLength(1);
+    expect(verbs.filter((r) => r.verb === 'get').length).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
   it('a pod refused by RBAC is COMMAND_FAILED with the verbs the Role needs', async () => {

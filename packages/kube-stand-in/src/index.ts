@@ -15,4 +15,5 @@ export {
   SERVICE_ACCOUNT,
   serviceAccountUser,
 } from './rbac.js';
+export type { ResourceRequest } from './request-info.js';
 export { type KubeStandIn, type KubeStandInOptions, type PodSnapshot, startKubeStandIn } from './server.js';

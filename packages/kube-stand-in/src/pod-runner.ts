@@ -41,6 +41,8 @@ export interface PodRunnerOptions {
   /** Whether the pod sets a memory limit: only then can exit code 137 be an out-of-memory kill. */
   memoryLimited: boolean;
   log: (message: string) => void;
+  /** Called after every change of the container's state (what a watch of the pod is told). */
+  onChange?: (() => void) | undefined;
 }
 
 // How often a starting container is looked up until podman says it runs.
@@ -96,6 +98,7 @@ export class PodRunner {
               }
             : { reason: 'ImagePullBackOff', message: `Back-off pulling image "${run.image}"` },
       };
+      this.options.onChange?.();
       return this.settle();
     }
     const startedAt = new Date().toISOString();
@@ -144,6 +147,7 @@ export class PodRunner {
         this.state = {
           running: { startedAt: (Number.isNaN(startedAt.getTime()) ? new Date() : startedAt).toISOString() },
         };
+        this.options.onChange?.();
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -176,6 +180,7 @@ export class PodRunner {
         finishedAt,
       },
     };
+    this.options.onChange?.();
     this.listener?.exited(exitCode);
     if (this.monitorDir) await rm(this.monitorDir, { recursive: true, force: true }).catch(() => {});
     this.settle();

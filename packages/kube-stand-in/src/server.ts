@@ -22,6 +22,7 @@ import {
 } from './api-status.js';
 import { attachQuery, pickProtocol, serveAttach } from './attach.js';
 import { InvalidObjectError } from './errors.js';
+import { type Change, EventLog } from './event-log.js';
 import { kubeconfigFor } from './kubeconfig.js';
 import { matchesLabels, parseLabelSelector, type Requirement } from './label-selector.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -31,6 +32,7 @@ import { validatePod } from './pod-validation.js';
 import { podmanRun } from './podman-args.js';
 import { type AccessAttributes, decideAccess, type Grant, serviceAccountUser } from './rbac.js';
 import { type ResourceRequest, requestInfo } from './request-info.js';
+import { parseWatchQuery } from './watch-query.js';
 
 export interface KubeStandInOptions {
   /** The one namespace the token may use. @default 'code-exec' */
@@ -49,6 +51,11 @@ export interface KubeStandInOptions {
   grants?: readonly Grant[] | undefined;
   /** NetworkPolicies the namespace has from the start (validated like a create). @default none */
   networkPolicies?: readonly INetworkPolicy[] | undefined;
+  /**
+   * How many changes of pods are kept for watches that start from a past resourceVersion; a watch from before them
+   * gets a 410 Gone. @default 1000
+   */
+  eventHistory?: number | undefined;
 }
 
 /** A pod as the stand-in last saw it, for tests. */
@@ -71,6 +78,8 @@ export interface KubeStandIn {
   pods(): PodSnapshot[];
   /** The NetworkPolicies of the namespace, as stored (with uid, creationTimestamp, resourceVersion), by name. */
   networkPolicies(): INetworkPolicy[];
+  /** Every authenticated API request so far (verb, resource, subresource, name, …), oldest first, for tests. */
+  requests(): ResourceRequest[];
   /** Stops serving, and kills and removes every container the stand-in started. */
   close(): Promise<void>;
 }
@@ -79,6 +88,15 @@ interface PodRecord {
   pod: IPod & { metadata: NonNullable<IPod['metadata']> };
   runner: PodRunner;
   deletionTimestamp?: string;
+  /** The revision of the pod's last change. */
+  resourceVersion: string;
+}
+
+/** A change of a pod, as watches are told it. */
+interface PodChange {
+  name: string;
+  labels: Record<string, string>;
+  view: Record<string, unknown>;
 }
 
 // The API server's limit on a request body (3 MiB); far above any pod.
@@ -117,6 +135,20 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
   const user = serviceAccountUser(namespace);
   const policies = new NetworkPolicyStore(namespace);
   seedPolicies(policies, options.networkPolicies ?? []);
+  const podChanges = new EventLog<PodChange>(options.eventHistory ?? 1000);
+  const requestLog: ResourceRequest[] = [];
+
+  /** Gives the pod the next revision and tells the watches. */
+  function changed(record: PodRecord, type: Change<PodChange>['type']): void {
+    podChanges.record(type, (revision) => {
+      record.resourceVersion = String(revision);
+      return {
+        name: record.pod.metadata.name!,
+        labels: { ...record.pod.metadata.labels },
+        view: podView(record),
+      };
+    });
+  }
 
   function authenticate(request: IncomingMessage): void {
     const header = request.headers.authorization ?? '';
@@ -150,7 +182,10 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
   function authorized(request: IncomingMessage, url: URL): ReturnType<typeof requestInfo> {
     authenticate(request);
     const info = requestInfo(request.method ?? 'GET', url);
-    if (info.kind === 'resource') authorize(info);
+    if (info.kind === 'resource') {
+      requestLog.push(info);
+      authorize(info);
+    }
     return info;
   }
 
@@ -162,6 +197,7 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
       ...pod,
       metadata: {
         ...pod.metadata,
+        resourceVersion: record.resourceVersion,
         ...(record.deletionTimestamp
           ? { deletionTimestamp: record.deletionTimestamp, deletionGracePeriodSeconds: 0 }
           : {}),
@@ -210,19 +246,25 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
         name,
         namespace,
         uid: randomUUID(),
-        resourceVersion: '1',
         creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       },
     };
+    let created: PodRecord | undefined;
     const runner = new PodRunner({
       name,
       run,
       podman: podmanBinary,
       memoryLimited: pod.spec?.containers[0]?.resources?.limits?.memory !== undefined,
       log: (message) => logger.warn(message, { pod: name }),
+      // A pod already gone from the store has no more changes to tell.
+      onChange: () => {
+        if (created && records.get(name) === created) changed(created, 'MODIFIED');
+      },
     });
-    const record: PodRecord = { pod: stored, runner };
+    const record: PodRecord = { pod: stored, runner, resourceVersion: '' };
+    created = record;
     records.set(name, record);
+    changed(record, 'ADDED');
     if (ownerMissing(record)) {
       logger.info(`pod ${name} has an owner that is not there: the garbage collector deletes it`, {
         pod: name,
@@ -234,13 +276,21 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
       logger.error(`pod ${name} could not start: ${String(error)}`, { pod: name });
     });
     logger.info(`pod ${name} created`, { pod: name, args: run.args });
-    return [201, { ...stored, status: { phase: 'Pending' } }];
+    return [
+      201,
+      {
+        ...stored,
+        metadata: { ...stored.metadata, resourceVersion: record.resourceVersion },
+        status: { phase: 'Pending' },
+      },
+    ];
   }
 
   function remove(record: PodRecord): Promise<void> {
     const name = record.pod.metadata.name!;
     const first = record.deletionTimestamp === undefined;
     record.deletionTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    if (first && records.get(name) === record) changed(record, 'MODIFIED');
     // The garbage collector's background cascade: pods this one owns go too.
     const dependents = first ? [...records.values()].filter((other) => ownedBy(other, record)) : [];
     for (const dependent of dependents) {
@@ -248,7 +298,9 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
     }
     return Promise.all([
       record.runner.remove().finally(() => {
-        if (records.get(name) === record) records.delete(name);
+        if (records.get(name) !== record) return;
+        records.delete(name);
+        changed(record, 'DELETED');
       }),
       ...dependents.map((dependent) => remove(dependent)),
     ]).then(() => {});
@@ -269,7 +321,12 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
     });
   }
 
-  async function handle(request: IncomingMessage, url: URL): Promise<[number, unknown]> {
+  /** The answer to send, or undefined when the handler answered itself (a watch's stream). */
+  async function handle(
+    request: IncomingMessage,
+    url: URL,
+    response: ServerResponse,
+  ): Promise<[number, unknown] | undefined> {
     const info = authorized(request, url);
     const method = request.method ?? 'GET';
     if (info.kind === 'path') {
@@ -277,7 +334,15 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
       throw new HttpError(NO_ROUTE());
     }
     if (info.verb === 'watch') {
-      throw new HttpError(badRequest('the stand-in serves no watches: poll with get or list instead'));
+      if (info.group === '' && info.resource === 'pods' && info.namespace !== '' && info.subresource === '') {
+        watchPods(url, response);
+        return undefined;
+      }
+      throw new HttpError(
+        badRequest(
+          `the stand-in serves watches of pods only: poll ${info.resource} with get or list instead`,
+        ),
+      );
     }
     const { group, version, resource } = info;
     if (group === '' && version === 'v1' && resource === 'pods' && info.namespace !== '') {
@@ -329,7 +394,62 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
     const items = [...records.values()]
       .filter((record) => matchesLabels(requirements, record.pod.metadata.labels ?? {}))
       .map(podView);
-    return { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1' }, items };
+    return {
+      apiVersion: 'v1',
+      kind: 'PodList',
+      metadata: { resourceVersion: String(podChanges.revision) },
+      items,
+    };
+  }
+
+  /**
+   * Streams the changes of the pods the query selects, one JSON event a line, as the API server does: from the given
+   * resourceVersion on, or the pods there are now as ADDED first when none is given. A resourceVersion older than
+   * the kept history gets a 410 Gone Status as an ERROR event, and the end of the stream.
+   */
+  function watchPods(url: URL, response: ServerResponse): void {
+    const query = parseWatchQuery(url.searchParams);
+    if (typeof query === 'string') throw new HttpError(badRequest(query));
+    const selected = (change: PodChange): boolean =>
+      (query.name === undefined || change.name === query.name) && matchesLabels(query.labels, change.labels);
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
+    response.flushHeaders();
+    const write = (type: string, object: unknown): void => {
+      response.write(`${JSON.stringify({ type, object })}\n`);
+    };
+    let past: Change<PodChange>[] | 'expired';
+    if (query.resourceVersion === undefined) {
+      past = [...records.values()].map((record) => ({
+        revision: Number(record.resourceVersion),
+        type: 'ADDED' as const,
+        object: {
+          name: record.pod.metadata.name!,
+          labels: { ...record.pod.metadata.labels },
+          view: podView(record),
+        },
+      }));
+    } else {
+      past = podChanges.since(query.resourceVersion);
+    }
+    if (past === 'expired') {
+      const status = failure(
+        410,
+        'Expired',
+        `too old resource version: ${query.resourceVersion} (${podChanges.oldest})`,
+      );
+      write('ERROR', status);
+      response.end();
+      return;
+    }
+    for (const change of past) if (selected(change.object)) write(change.type, change.object.view);
+    const unsubscribe = podChanges.subscribe((change) => {
+      if (selected(change.object)) write(change.type, change.object.view);
+    });
+    const timer = setTimeout(() => response.end(), query.timeoutSeconds * 1000);
+    response.once('close', () => {
+      unsubscribe();
+      clearTimeout(timer);
+    });
   }
 
   async function networkPolicies(
@@ -395,8 +515,8 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://stand-in');
-    handle(request, url)
-      .then(([code, body]) => send(response, code, body))
+    handle(request, url, response)
+      .then((answer) => answer && send(response, ...answer))
       .catch((error: unknown) => {
         if (error instanceof HttpError) return send(response, error.status.code, error.status);
         logger.error(`request ${request.method} ${url.pathname} failed: ${String(error)}`);
@@ -463,6 +583,7 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
     kubeconfig,
     writeKubeconfig: (path) => writeFile(path, `${JSON.stringify(kubeconfig, null, 2)}\n`, { mode: 0o600 }),
     networkPolicies: () => policies.list(),
+    requests: () => requestLog.map((info) => ({ ...info })),
     pods: () =>
       [...records.values()].map((record) => ({
         name: record.pod.metadata.name!,

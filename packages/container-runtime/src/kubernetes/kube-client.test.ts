@@ -74,4 +74,21 @@ describe('createKubeClient', () => {
     setTimeout(() => controller.abort(), 50);
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
   });
+
+  it('a watch the server never answers times out as ENGINE_NOT_RESPONDING; an abort ends it at once', async () => {
+    const port = await silentServer();
+    const client = await createKubeClient({ kubeconfig: await kubeconfigFor(`https://127.0.0.1:${port}`) });
+    const watch = { resourceVersion: '1', onEvent() {} };
+    const t0 = Date.now();
+    const error = await client.watchPod('codexec-x', { ...watch, timeoutMs: 300 }).catch((e) => e);
+    expect(error).toMatchObject({ code: 'ENGINE_NOT_RESPONDING' });
+    expect(error.message).toContain('watch pods');
+    expect(Date.now() - t0).toBeLessThan(3000);
+    const controller = new AbortController();
+    const pending = client.watchPod('codexec-x', { ...watch, signal: controller.signal, timeoutMs: 10_000 });
+    setTimeout(() => controller.abort(), 50);
+    const t1 = Date.now();
+    await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(Date.now() - t1).toBeLessThan(1000);
+  });
 });

@@ -5,7 +5,7 @@ import { apiError, readStatusBody } from './kube-errors.js';
 import type { NetworkPolicyView } from './network-policy.js';
 import type { Pod } from './pod-spec.js';
 import { SANDBOX_CONTAINER } from './pod-spec.js';
-import type { AttachStatus, PodView } from './pod-status.js';
+import type { AttachStatus, PodView, WatchEvent } from './pod-status.js';
 
 // The package's index leaves out its WebSocket handler, which applies the kubeconfig's credentials and TLS to a
 // WebSocket; it has no exports map, so the module is imported by its path.
@@ -65,6 +65,13 @@ export interface RequestOptions {
   timeoutMs: number;
 }
 
+export interface WatchPodOptions extends RequestOptions {
+  resourceVersion: string;
+  /** Asks the server to end the stream after this long. */
+  timeoutSeconds?: number | undefined;
+  onEvent(event: WatchEvent): void;
+}
+
 /** The end of an open attach, as the adapter uses it. */
 export interface AttachSocket {
   /** `v5.channel.k8s.io`, `v4.channel.k8s.io`, …: what the server chose. */
@@ -96,6 +103,15 @@ export interface KubeClient {
   createPod(pod: Pod, options: RequestOptions): Promise<PodView>;
   /** Undefined when the pod does not exist (404). */
   readPod(name: string, options: RequestOptions): Promise<PodView | undefined>;
+  /**
+   * Watches one pod (`watch` on pods) from `resourceVersion`, calling `onEvent` with each event, until `signal`
+   * aborts (rejects with the abort) or the server ends the stream (resolves). `timeoutMs` bounds the connect and each
+   * silence of the stream.
+   *
+   * @throws {ContainerRuntimeError} (rejects) as `apiError` types it (a 403 for a user without `watch`, a
+   * connection that failed).
+   */
+  watchPod(name: string, options: WatchPodOptions): Promise<void>;
   /** Deletes at once (grace period 0); false when the pod did not exist (404). */
   deletePod(name: string, options: RequestOptions): Promise<boolean>;
   /** Attaches stdin, stdout and stderr of the sandbox container of a running pod. */
@@ -259,6 +275,63 @@ export async function createKubeClient(options: KubeClientOptions): Promise<Kube
         if (notFound(error)) return undefined;
         throw error;
       }
+    },
+    watchPod(name, opts) {
+      if (opts.signal?.aborted) return Promise.reject(abortedError(opts.signal.reason));
+      const watch = new k8s.Watch(kc);
+      // The client's timer bounds the connect, then each silence of the stream. Its field is private in the types
+      // only, and the one way to set it.
+      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = opts.timeoutMs;
+      const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+      const query = {
+        fieldSelector: `metadata.name=${name}`,
+        resourceVersion: opts.resourceVersion,
+        ...(opts.timeoutSeconds === undefined ? {} : { timeoutSeconds: opts.timeoutSeconds }),
+      };
+      return new Promise<void>((resolve, reject) => {
+        let controller: AbortController | undefined;
+        let settled = false;
+        const finish = (error?: unknown): void => {
+          if (settled) return;
+          settled = true;
+          opts.signal?.removeEventListener('abort', aborted);
+          controller?.abort();
+          if (error === undefined) resolve();
+          else reject(error);
+        };
+        // `watch` gives its AbortController only once the server has answered: an abort before that waits for it.
+        const aborted = (): void => finish(abortedError(opts.signal?.reason));
+        opts.signal?.addEventListener('abort', aborted, { once: true });
+        const failed = (error: unknown): ContainerRuntimeError => {
+          if (error instanceof ContainerRuntimeError) return error;
+          const status = (error as { statusCode?: unknown } | null)?.statusCode;
+          const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
+          return apiError({
+            ...place,
+            action: 'watch pods',
+            status: typeof status === 'number' ? status : undefined,
+            message: networkMessage(error),
+            ...(timedOut ? { timedOutAfterMs: opts.timeoutMs } : {}),
+            cause: error,
+          });
+        };
+        watch
+          .watch(
+            path,
+            query,
+            (type: string, object: unknown) => {
+              if (!settled) opts.onEvent({ type, object });
+            },
+            (error: unknown) => finish(error ? failed(error) : undefined),
+          )
+          .then(
+            (given) => {
+              controller = given;
+              if (settled) given.abort();
+            },
+            (error: unknown) => finish(failed(error)),
+          );
+      });
     },
     async deletePod(name, opts) {
       try {

@@ -28,15 +28,25 @@ export interface RequiredAccess {
   for: string;
   /** Needed only when the adapter creates the NetworkPolicy itself (`networkPolicy: 'ensure'`). */
   ensureOnly?: boolean;
+  /** Set when the adapter works without it: what it does instead, in words. */
+  optional?: string;
 }
 
 /**
- * Every permission the adapter uses in its namespace, as `deploy/kubernetes/role.yaml` grants them. The attach is a
+ * Every permission the adapter uses in its namespace, as `deploy/kubernetes/role.yaml` grants them; an `optional`
+ * one only makes it slower when it is missing (doctor warns). The attach is a
  * WebSocket upgrade of a GET, which API servers authorise as `get` and, since Kubernetes 1.30, also as `create`.
  */
 export const REQUIRED_ACCESS: readonly RequiredAccess[] = [
   { verb: 'create', resource: 'pods', group: '', for: 'start sandbox pods' },
-  { verb: 'get', resource: 'pods', group: '', for: 'watch a pod start and end' },
+  { verb: 'get', resource: 'pods', group: '', for: "read a pod's state" },
+  {
+    verb: 'watch',
+    resource: 'pods',
+    group: '',
+    for: 'see a pod start as soon as it runs',
+    optional: 'pod starts are polled, a few hundred ms slower each',
+  },
   { verb: 'list', resource: 'pods', group: '', for: 'find leftover pods' },
   { verb: 'delete', resource: 'pods', group: '', for: 'remove pods' },
   { verb: 'create', resource: 'pods', subresource: 'attach', group: '', for: "attach to a pod's stdio" },

@@ -103,8 +103,8 @@ const ISOLATION_RECHECK_MS = 60_000;
 
 /**
  * A `ContainerRuntime` that runs each container as one pod of a Kubernetes cluster (`buildPod`), through the API
- * server: create the pod, poll it until it runs, attach its stdio over a WebSocket, delete it. What each method
- * throws is documented on `ContainerRuntime`; every message names the API server and the namespace.
+ * server: create the pod, watch it (or poll it) until it runs, attach its stdio over a WebSocket, delete it. What each
+ * method throws is documented on `ContainerRuntime`; every message names the API server and the namespace.
  *
  * - `@kubernetes/client-node` (an optional peer dependency) is loaded at the first call that needs the cluster; when
  *   it is missing those calls fail with `RUNTIME_NOT_FOUND` naming it.
@@ -220,25 +220,36 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions = {}):
         .map((answer, i) => ({ answer, need: wanted[i]! }))
         .filter(({ answer }) => !answer.allowed);
       const where = describeCluster({ server: c.server, namespace: c.namespace });
-      checks.push(
-        missing.length === 0
-          ? {
-              name: 'permissions',
-              status: 'ok',
-              detail: `all ${wanted.length} the bridge uses, in namespace ${c.namespace}`,
-            }
-          : {
-              name: 'permissions',
-              status: 'fail',
-              detail: `missing in namespace ${c.namespace}: ${missing
-                .map(
-                  ({ need }) =>
-                    `${need.verb} ${need.subresource ? `${need.resource}/${need.subresource}` : need.resource} (to ${need.for})`,
-                )
-                .join(', ')}`,
-              fix: `grant them to this user in ${where}: kubectl apply -n ${c.namespace} -f deploy/kubernetes/role.yaml -f deploy/kubernetes/rolebinding.yaml (the Role the bridge ships)`,
-            },
-      );
+      const named = (need: (typeof wanted)[number]): string =>
+        `${need.verb} ${need.subresource ? `${need.resource}/${need.subresource}` : need.resource} (to ${need.for}${need.optional ? `; without it ${need.optional}` : ''})`;
+      const required = missing.filter(({ need }) => !need.optional);
+      const optional = missing.filter(({ need }) => need.optional);
+      const fix = `grant them to this user in ${where}: kubectl apply -n ${c.namespace} -f deploy/kubernetes/role.yaml -f deploy/kubernetes/rolebinding.yaml (the Role the bridge ships)`;
+      const optionalText = optional.map(({ need }) => named(need)).join(', ');
+      if (missing.length === 0) {
+        checks.push({
+          name: 'permissions',
+          status: 'ok',
+          detail: `all ${wanted.length} the bridge uses, in namespace ${c.namespace}`,
+        });
+      } else if (required.length > 0) {
+        checks.push({
+          name: 'permissions',
+          status: 'fail',
+          detail:
+            `missing in namespace ${c.namespace}: ${required.map(({ need }) => named(need)).join(', ')}` +
+            (optional.length > 0 ? `; optional, also missing: ${optionalText}` : ''),
+          fix,
+        });
+      } else {
+        // The bridge works without these: it is slower, not broken.
+        checks.push({
+          name: 'permissions',
+          status: 'warn',
+          detail: `optional, missing in namespace ${c.namespace}: ${optionalText}`,
+          fix,
+        });
+      }
       if (ownerPod !== undefined) {
         const found = await owner(c, ownerPod).catch(() => undefined);
         checks.push(

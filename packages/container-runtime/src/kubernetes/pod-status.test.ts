@@ -10,6 +10,7 @@ import {
   podStartTimedOut,
   podSummary,
   signalName,
+  watchedProgress,
 } from './pod-status.js';
 
 const CONTEXT = { server: 'https://10.0.0.1:6443', namespace: 'code-exec', image: 'python:3.12-slim' };
@@ -158,4 +159,38 @@ it('a pod pending too long names the timeout and the reason', () => {
   expect(error.message).toContain('120 s');
   expect(error.message).toContain('Unschedulable: no nodes');
   expect(error.message).toContain(CONTEXT.server);
+});
+
+describe('watchedProgress', () => {
+  const at = { ...CONTEXT, name: 'codexec-run1' };
+
+  it.each([
+    ['ADDED', pod('Pending'), 'pending'],
+    ['MODIFIED', pod('Running', { running: {} }), 'running'],
+    ['MODIFIED', pod('Failed', { terminated: { exitCode: 3 } }), 'exited'],
+    ['BOOKMARK', { metadata: { resourceVersion: '9' } }, 'pending'],
+    ['SOMETHING-NEW', {}, 'pending'],
+  ])('reads a %s event as a read of the pod (%#)', (type, object, kind) => {
+    expect(watchedProgress({ type, object }, at).kind).toBe(kind);
+  });
+
+  it('takes a deleted pod for one that never ran', () => {
+    const progress = watchedProgress({ type: 'DELETED', object: pod('Pending') }, at);
+    expect(progress).toMatchObject({ kind: 'exited', exit: { code: null, signal: null } });
+    expect(progress.kind === 'exited' && progress.exit.error?.message).toContain(
+      'the pod was deleted before it was seen running',
+    );
+  });
+
+  it('gives up the watch for polling on an ERROR, naming the Status (a 410 Gone)', () => {
+    const gone = { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 5 (9)' };
+    expect(watchedProgress({ type: 'ERROR', object: gone }, at)).toEqual({
+      kind: 'poll',
+      why: 'the watch ended with an error (410 Expired too old resource version: 5 (9))',
+    });
+    expect(watchedProgress({ type: 'ERROR', object: null }, at)).toEqual({
+      kind: 'poll',
+      why: 'the watch ended with an error (no Status)',
+    });
+  });
 });

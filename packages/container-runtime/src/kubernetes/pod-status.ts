@@ -11,6 +11,8 @@ export interface PodView {
   metadata?: {
     name?: string | undefined;
     uid?: string | undefined;
+    /** The version of the pod's last change, from which a watch of it starts. */
+    resourceVersion?: string | undefined;
     labels?: Record<string, string> | undefined;
     deletionTimestamp?: unknown;
   };
@@ -107,6 +109,45 @@ export function podProgress(pod: PodView, context: ClusterPlace & { image: strin
   if (phase === 'Running' && state?.running !== undefined) return { kind: 'running' };
   if (phase === 'Running' && !sandbox) return { kind: 'running' };
   return { kind: 'pending', reason: pendingReason(pod) };
+}
+
+/** One event of a watch, as the API server streams it: `object` is a pod, or a Status for `ERROR`. */
+export interface WatchEvent {
+  type: string;
+  object: unknown;
+}
+
+/** What a watch event says of the pod's start: progress as a read would say it, or why to stop watching and poll. */
+export type WatchedProgress = PodProgress | { kind: 'poll'; why: string };
+
+/**
+ * Reads one event of a watch of the starting pod: a pod added or modified says where it is (as `podProgress`); a
+ * deleted one never ran; an `ERROR` (a 410 Gone for a version the server no longer keeps, anything else) ends what
+ * the watch can tell, and polling takes over. `BOOKMARK`s and unknown types change nothing. Pure.
+ */
+export function watchedProgress(
+  event: WatchEvent,
+  context: ClusterPlace & { name: string; image: string },
+): WatchedProgress {
+  if (event.type === 'ADDED' || event.type === 'MODIFIED') {
+    return podProgress(event.object as PodView, context);
+  }
+  if (event.type === 'DELETED') {
+    return {
+      kind: 'exited',
+      exit: {
+        code: null,
+        signal: null,
+        error: podStartFailed(context.name, context, 'the pod was deleted before it was seen running'),
+      },
+    };
+  }
+  if (event.type === 'ERROR') {
+    const status = (event.object ?? {}) as { code?: unknown; reason?: unknown; message?: unknown };
+    const why = [status.code, status.reason, status.message].filter((part) => part !== undefined).join(' ');
+    return { kind: 'poll', why: `the watch ended with an error (${why || 'no Status'})` };
+  }
+  return { kind: 'pending' };
 }
 
 /** Why a pod is still pending, in words, for the message when it stays pending too long. Pure. */

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { onAbort, untilAborted } from '@codexec/internal';
+import { linkedSignal, onAbort, untilAborted } from '@codexec/internal';
 import { abortedError, ContainerRuntimeError, isContainerRuntimeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ContainerExit, ContainerSpec, RunningContainer } from '../runtime.js';
@@ -15,10 +15,13 @@ import {
   podProgress,
   podStartFailed,
   podStartTimedOut,
+  watchedProgress,
 } from './pod-status.js';
 
 const FIRST_POLL_MS = 100;
 const LAST_POLL_MS = 500;
+// Clients whose server refused a watch of pods (no `watch` verb, no watch served): their spawns poll at once.
+const watchRefusedBy = new WeakSet<KubeClient>();
 /** How long to wait for the pod's final state when the attach closed without a Status. */
 const FINAL_STATE_MS = 10_000;
 
@@ -45,8 +48,8 @@ export interface SpawnPodInput {
 }
 
 /**
- * One pod through its life: created in the background, polled until it runs, attached, and deleted when the
- * program has exited or `stop()` is called. Returns at once; every failure is in `exited`.
+ * One pod through its life: created in the background, watched (or polled) until it runs, attached, and deleted
+ * when the program has exited or `stop()` is called. Returns at once; every failure is in `exited`.
  */
 export function spawnPod(input: SpawnPodInput): RunningContainer {
   const { spec, timeouts, logger } = input;
@@ -76,13 +79,13 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
     if (stopRequested) return { code: null, signal: null };
     // Not under `lifecycle`: a POST cut short may still create the pod, and `stop()` must know to delete it.
     creating = c.createPod(pod, { timeoutMs: timeouts.commandTimeoutMs });
-    await creating;
+    const answer = (await creating) as Awaited<ReturnType<KubeClient['createPod']>> | undefined;
     created = true;
     logger.debug(`kubernetes: created pod ${name} in ${c.namespace}`);
     if (stopRequested) return { code: null, signal: 'SIGKILL' };
 
     try {
-      const started = await untilRunning(c);
+      const started = await untilRunning(c, answer?.metadata?.resourceVersion);
       if (started.kind === 'exited') {
         await deleteQuietly(c);
         return started.exit;
@@ -95,11 +98,90 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
     }
   };
 
-  const untilRunning = async (cl: KubeClient): Promise<Exclude<PodProgress, { kind: 'pending' }>> => {
+  type Started = Exclude<PodProgress, { kind: 'pending' }>;
+
+  /**
+   * Waits for the pod to run, or to end before it could: by a watch from the create's resourceVersion, which sees
+   * each change as it happens, and by polling where the watch is refused or ends before it could tell.
+   */
+  const untilRunning = async (cl: KubeClient, resourceVersion: string | undefined): Promise<Started> => {
     const startedAt = Date.now();
-    let interval = FIRST_POLL_MS;
-    let reason: string | undefined;
     const at = { server: cl.server, namespace: cl.namespace };
+    const state = { reason: undefined as string | undefined };
+    if (resourceVersion && !watchRefusedBy.has(cl)) {
+      const watched = await watchUntilRunning(cl, { resourceVersion, startedAt, state });
+      if (watched) return watched;
+    }
+    return pollUntilRunning(cl, { startedAt, state, at });
+  };
+
+  const timedOut = (at: ClusterPlace, reason: string | undefined): Started => ({
+    kind: 'exited',
+    exit: { code: null, signal: null, error: podStartTimedOut(name, at, timeouts.startTimeoutMs, reason) },
+  });
+
+  /** The pod's start as a watch tells it; undefined when the watch cannot tell (refused, ended early): poll then. */
+  const watchUntilRunning = async (
+    cl: KubeClient,
+    {
+      resourceVersion,
+      startedAt,
+      state,
+    }: { resourceVersion: string; startedAt: number; state: { reason?: string | undefined } },
+  ): Promise<Started | undefined> => {
+    const at = { server: cl.server, namespace: cl.namespace };
+    const left = timeouts.startTimeoutMs - (Date.now() - startedAt);
+    const watching = linkedSignal([lifecycle.signal]);
+    let result: Started | { kind: 'poll'; why: string } | undefined;
+    let expired = false;
+    const timer = setTimeout(
+      () => {
+        expired = true;
+        watching.abort(new Error('start timeout'));
+      },
+      Math.max(0, left),
+    );
+    try {
+      await cl.watchPod(name, {
+        resourceVersion,
+        signal: watching.signal,
+        timeoutMs: timeouts.commandTimeoutMs,
+        timeoutSeconds: Math.ceil(Math.max(0, left) / 1000) + 1,
+        onEvent: (event) => {
+          const progress = watchedProgress(event, { ...at, name, image: spec.image });
+          if (progress.kind === 'pending') {
+            state.reason = progress.reason ?? state.reason;
+            return;
+          }
+          result = progress;
+          watching.abort(new Error('watch done'));
+        },
+      });
+      result ??= { kind: 'poll', why: 'the server ended the watch before the pod ran' };
+    } catch (error) {
+      if (lifecycle.signal.aborted) throw abortedError(lifecycle.signal.reason);
+      if (!result && !expired) {
+        const status = (error as { cause?: { statusCode?: unknown } }).cause?.statusCode;
+        // A refusal stays one for this user and server: later pods are polled without asking again.
+        if (status === 403 || status === 400 || status === 405) watchRefusedBy.add(cl);
+        result = { kind: 'poll', why: `the watch failed: ${String(error)}` };
+      }
+    } finally {
+      clearTimeout(timer);
+      watching.unlink();
+    }
+    if (result && result.kind !== 'poll') return result;
+    // Past the start timeout, the poll's one read says whether the pod runs after all, or times the start out.
+    if (expired) result = { kind: 'poll', why: 'the start timeout passed' };
+    logger.debug(`kubernetes: polling pod ${name} instead of watching it`, { why: result?.why });
+    return undefined;
+  };
+
+  const pollUntilRunning = async (
+    cl: KubeClient,
+    { startedAt, state, at }: { startedAt: number; state: { reason?: string | undefined }; at: ClusterPlace },
+  ): Promise<Started> => {
+    let interval = FIRST_POLL_MS;
     for (;;) {
       let pod: Awaited<ReturnType<KubeClient['readPod']>>;
       try {
@@ -125,17 +207,8 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
       }
       const progress = podProgress(pod, { ...at, image: spec.image });
       if (progress.kind !== 'pending') return progress;
-      reason = progress.reason ?? reason;
-      if (Date.now() - startedAt > timeouts.startTimeoutMs) {
-        return {
-          kind: 'exited',
-          exit: {
-            code: null,
-            signal: null,
-            error: podStartTimedOut(name, at, timeouts.startTimeoutMs, reason),
-          },
-        };
-      }
+      state.reason = progress.reason ?? state.reason;
+      if (Date.now() - startedAt > timeouts.startTimeoutMs) return timedOut(at, state.reason);
       await delay(interval, undefined, { signal: lifecycle.signal });
       interval = Math.min(LAST_POLL_MS, interval * 1.5);
     }
