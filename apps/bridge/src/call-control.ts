@@ -139,11 +139,17 @@ export function createCallControl(options: CallControlOptions) {
           /** The call's line in the audit trail and the end of its span. */
           const finish = (end: CallEnd): void => {
             observer?.callEnded(live, end.outcome);
-            const result =
-              end.result !== undefined && (audit || telemetry.enabled) ? digest(end.result) : undefined;
-            if (audit) {
+            const durationMs = Date.now() - callStarted;
+            // The span needs the result's size now; the audit record is built once the answer is on its way.
+            const traced = telemetry.enabled && end.result !== undefined ? digest(end.result) : undefined;
+            span.end(end.outcome, {
+              resultBytes: traced?.bytes,
+              error: end.error ?? (end.outcome === 'denied' ? end.policy : undefined),
+            });
+            audit?.writeLater(() => {
               const argsDigest = digest(callArgs);
-              audit.write({
+              const result = traced ?? (end.result !== undefined ? digest(end.result) : undefined);
+              return {
                 type: 'call',
                 time: new Date(callStarted).toISOString(),
                 run,
@@ -155,16 +161,12 @@ export function createCallControl(options: CallControlOptions) {
                 ...(settings.auditArguments ? { arguments: redacted(callArgs) } : {}),
                 resultBytes: result?.bytes,
                 resultHash: result?.hash,
-                durationMs: Date.now() - callStarted,
+                durationMs,
                 outcome: end.outcome,
                 policy: end.policy ?? 'allowed',
                 approval: end.approval ?? 'none',
                 error: end.error?.slice(0, 500),
-              });
-            }
-            span.end(end.outcome, {
-              resultBytes: result?.bytes,
-              error: end.error ?? (end.outcome === 'denied' ? end.policy : undefined),
+              };
             });
           };
           if (policy && guard) {

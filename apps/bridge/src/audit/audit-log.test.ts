@@ -63,6 +63,48 @@ describe('the audit trail', () => {
     expect(records.map((r) => (r.type === 'call' ? r.tool : r.type))).toEqual(['echo', 'add', 'run']);
   });
 
+  it('builds a record asked for later after the I/O in hand, in the order asked, and before a flush', async () => {
+    const file = join(dir, 'audit.jsonl');
+    const log = new AuditLog({ file, maxBytes: 1024 * 1024, logger });
+    const built: string[] = [];
+    const later = (tool: string) => () => {
+      built.push(tool);
+      return callRecord('r1', tool);
+    };
+    log.writeLater(later('echo'));
+    log.writeLater(later('add'));
+    expect(built).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(built).toEqual(['echo', 'add']);
+    // A record written at once goes after those asked for earlier; a flush builds what waits.
+    log.writeLater(later('slow'));
+    log.write(runRecord('r1', { calls: 3 }));
+    log.writeLater(later('last'));
+    await log.flush();
+    const records = await readAuditTrail(file);
+    expect(records.map((r) => (r.type === 'call' ? r.tool : r.type))).toEqual([
+      'echo',
+      'add',
+      'slow',
+      'run',
+      'last',
+    ]);
+  });
+
+  it('drops a record that cannot be built, says so, and keeps the others', async () => {
+    const lines: string[] = [];
+    const warn = createLineLogger({ level: 'warn', write: (line) => lines.push(line) });
+    const file = join(dir, 'audit.jsonl');
+    const log = new AuditLog({ file, maxBytes: 1024 * 1024, logger: warn });
+    log.writeLater(() => {
+      throw new TypeError('Do not know how to serialize a BigInt');
+    });
+    log.writeLater(() => callRecord('r1', 'echo'));
+    await log.flush();
+    expect((await readAuditTrail(file)).map((r) => r.run)).toEqual(['r1']);
+    expect(lines.filter((line) => line.includes('could not build an audit record'))).toHaveLength(1);
+  });
+
   it('closes a line a crash left torn, and readers skip it', async () => {
     const file = join(dir, 'audit.jsonl');
     await writeFile(file, `${JSON.stringify(runRecord('r1'))}\n{"type":"call","run":"r2","ser`);

@@ -114,6 +114,9 @@ export class AuditLog {
   readonly #logger: Logger;
   #queue: string[] = [];
   #queuedBytes = 0;
+  /** Records to be built once the work in hand is done (`writeLater`), oldest first. */
+  #later: (() => AuditRecord)[] = [];
+  #laterScheduled = false;
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> | undefined;
   #handle: FileHandle | undefined;
@@ -128,6 +131,40 @@ export class AuditLog {
   }
 
   write(record: AuditRecord): void {
+    // Records asked for earlier go first: the trail keeps the order they were asked in.
+    if (this.#later.length) this.#buildLater();
+    this.#enqueue(record);
+  }
+
+  /**
+   * Writes the record `build` returns, built after the I/O in hand: a tool call's answer goes back to the code before
+   * its record's hashes are computed. `flush`, `close` and `write` build what is waiting first.
+   */
+  writeLater(build: () => AuditRecord): void {
+    this.#later.push(build);
+    if (this.#laterScheduled) return;
+    this.#laterScheduled = true;
+    setImmediate(() => this.#buildLater());
+  }
+
+  #buildLater(): void {
+    this.#laterScheduled = false;
+    const later = this.#later;
+    this.#later = [];
+    for (const build of later) {
+      let record: AuditRecord;
+      try {
+        record = build();
+      } catch (error) {
+        // Nothing a call returns may stop the bridge: the record is dropped, and said so.
+        this.#logger.warn('could not build an audit record; it is dropped', { error: String(error) });
+        continue;
+      }
+      this.#enqueue(record);
+    }
+  }
+
+  #enqueue(record: AuditRecord): void {
     const line = `${JSON.stringify(record)}\n`;
     this.#queue.push(line);
     this.#queuedBytes += line.length;
@@ -140,6 +177,7 @@ export class AuditLog {
 
   /** Resolves when everything written so far is in the file. */
   async flush(): Promise<void> {
+    if (this.#later.length) this.#buildLater();
     if (this.#queue.length) this.#startWriting();
     while (this.#writing) await this.#writing;
   }
