@@ -11,6 +11,7 @@ import { BENCH_LABEL, hardenedRunArgs } from '../lib/hardened-run.js';
 import { cpuTimeMs, ensureGone, withTimeout } from '../lib/process.js';
 import type { BenchContext, Row } from '../lib/report.js';
 import { fmt, median, type Summary, summarize } from '../lib/stats.js';
+import { directSamples, proxiedCode } from './published-calls.js';
 
 /** A line the size of a tools/call request frame. */
 const LINE = `${JSON.stringify({
@@ -207,6 +208,72 @@ async function handOff(
   }
 }
 
+/**
+ * (R6) What no design that runs the code in a container can go below: the direct SDK call plus one bare round trip
+ * into the container (R3, measured just before), against the direct call, beside the proxied call over the direct
+ * channel, all in this run and warmed up alike. Under a target of 2× the direct call, the runtime and the bridge have
+ * what is left of a second direct call once the bare round trip is paid.
+ */
+async function floorOfACall(ctx: BenchContext, engine: Engine, hop: Summary): Promise<Row> {
+  const calls = ctx.quick ? 300 : 1000;
+  const rounds = 2;
+  const warmUpMs = 2000;
+  const fixture = await createFixture(() => ({ test: testServer() }));
+  const session = await BridgeSession.start({
+    engine,
+    fixture,
+    poolSize: 0,
+    env: { MCP_BRIDGE_DIRECT_CHANNEL: '1' },
+  });
+  ctx.log(`relay: ${rounds} × ${calls} proxied and direct echo calls, for the floor of a call`);
+  const proxied: number[] = [];
+  const answeredAtOnce: number[] = [];
+  const direct: number[] = [];
+  const timed = async (code: string, into: number[]): Promise<void> => {
+    const reply = await session.run(code, { servers: ['test'], timeoutS: 120 });
+    if (reply.status !== 'success' || !Array.isArray(reply.value)) {
+      throw new Error(`the proxied-call run failed: ${reply.status} ${reply.error ?? ''}`);
+    }
+    into.push(...(reply.value as number[]));
+  };
+  try {
+    for (let r = 0; r < rounds; r += 1) {
+      await timed(proxiedCode('mcp_test.echo(message="x")', calls, warmUpMs), proxied);
+      // A request the bridge answers from what it holds: the runtime and the frames, without the upstream call.
+      await timed(
+        `import mcp.runtime as rt\n${proxiedCode('rt.list_servers()', calls, warmUpMs)}`,
+        answeredAtOnce,
+      );
+      const call = { server: 'test', tool: 'echo', arguments: { message: 'x' } };
+      direct.push(...(await directSamples(testServer(), call, calls, warmUpMs)));
+    }
+  } finally {
+    await session.close();
+    await fixture.cleanup();
+  }
+  const d = median(direct);
+  const p = median(proxied);
+  const floor = d + hop.median;
+  const a = median(answeredAtOnce);
+  return {
+    id: 'relay-floor',
+    what:
+      '(R6) the floor of a proxied call: the direct SDK call plus one bare round trip into the container (R3), ' +
+      'against the direct call; beside it the proxied call over the direct channel (same run)',
+    unit: 'ms',
+    subject: summarize(proxied),
+    baseline: summarize(direct),
+    value: floor / d,
+    shown:
+      `${fmt(d, 3)} + ${fmt(hop.median, 3)} ms: ${fmt(floor / d)}× before any work; the proxied call ` +
+      `${fmt(p, 3)} ms: ${fmt(p / d)}×. Within 2× the runtime and the bridge would have ` +
+      `${fmt(d - hop.median, 3)} ms for all their work; they take ${fmt(p - floor, 3)} ms, of which ` +
+      `${fmt(a - hop.median, 3)} ms in a round trip the bridge answers at once (\`list_servers()\`: ${fmt(a, 3)} ms, ` +
+      `the runtime's side and the frames') and ${fmt(p - a - d, 3)} ms on the tool call's way through the bridge`,
+    target: 'reported',
+  };
+}
+
 /** CPU the bridge process spends per proxied echo call: a run with `n` calls minus the same run with none. */
 async function hostCpuPerCall(
   ctx: BenchContext,
@@ -262,6 +329,7 @@ export async function relay(ctx: BenchContext, engine: Engine): Promise<Row[]> {
   const blocks = ctx.quick ? 2 : 5;
   const rows: Row[] = [];
   const peers: { name: string; peer: Peer }[] = [];
+  let socketHop: Summary | undefined;
   try {
     peers.push(
       { name: `${engine} run -i`, peer: containerPeer(engine, ['python3', '-c', ECHO], false) },
@@ -308,6 +376,7 @@ export async function relay(ctx: BenchContext, engine: Engine): Promise<Row[]> {
     const socketSamples = samples.get('socket');
     if (socketSamples) {
       const socket = summarize(socketSamples);
+      socketHop = socket;
       rows.push({
         id: 'relay-echo/socket',
         what: '(R3) the same through a socket passed into the container (`--preserve-fds 1`)',
@@ -344,6 +413,8 @@ export async function relay(ctx: BenchContext, engine: Engine): Promise<Row[]> {
   } finally {
     await removeWithLabel(engine, `${BENCH_LABEL}=relay`);
   }
+
+  if (socketHop) rows.push(await floorOfACall(ctx, engine, socketHop));
 
   const channels: [string, Record<string, string>][] = [['stdio', { MCP_BRIDGE_DIRECT_CHANNEL: '0' }]];
   if (engine === 'podman') channels.push(['direct channel', { MCP_BRIDGE_DIRECT_CHANNEL: '1' }]);
