@@ -26,7 +26,7 @@ import { consoleStateOf, LiveRuns } from './console/live-runs.js';
 import { containerLimits, type SelectedEngine } from './container-engine.js';
 import { discoverServers } from './discovery.js';
 import type { CatalogEntry, EngineRunOptions, RunEngine, RunReport } from './engine.js';
-import { currentInstanceId } from './leftovers.js';
+import { claimInstance, currentInstanceId } from './leftovers.js';
 import { childLogger, type Logger } from './logger.js';
 import { advertisedOutputSchema } from './output-schema.js';
 import { policyFromSettings } from './policy/policy-file.js';
@@ -196,7 +196,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   );
   pool.on('stderr', (event) => logger.debug(`upstream ${event.server} stderr: ${event.line}`));
 
-  const instanceId = options.instanceId ?? currentInstanceId();
+  const instanceId = options.instanceId ? claimInstance(options.instanceId) : currentInstanceId();
   logger.info('sandbox containers carry a label', { label: `${LABEL_INSTANCE}=${instanceId}` });
   const supply = createSandboxSupply({ settings, limits, logger, instanceId });
   const { containerEngine, sandbox, announceLimits, limitsReport, holds } = supply;

@@ -9,15 +9,39 @@ export function bridgeInstanceId(host: string, pid: number, random: string): str
   return `${PREFIX}.${host.replace(/[^\w-]/g, '-')}.${pid}.${random}`;
 }
 
+/** This process and the instance ids its bridges use. */
+export interface OwnInstances {
+  pid: number;
+  instances: ReadonlySet<string>;
+}
+
 /**
  * Whether containers labelled with `instance` were left by a bridge of this host whose process is gone. Containers
- * of live bridges, of other hosts (a shared remote engine) and of other users of the sandbox library are not. Pure.
+ * of live bridges, of other hosts (a shared remote engine) and of other users of the sandbox library are not. An id
+ * with this process's own pid that none of its bridges uses is an earlier process's: a bridge restarted in a
+ * container gets the pid it had before (often 1), and the pid alone would call that earlier bridge alive. Pure.
  */
-export function isLeftover(instance: string, host: string, alive: (pid: number) => boolean): boolean {
+export function isLeftover(
+  instance: string,
+  host: string,
+  alive: (pid: number) => boolean,
+  own?: OwnInstances,
+): boolean {
   const match = /^bridge\.(.+)\.(\d+)\.[^.]+$/.exec(instance);
   if (!match) return false;
   if (match[1] !== host.replace(/[^\w-]/g, '-')) return false;
-  return !alive(Number(match[2]));
+  const pid = Number(match[2]);
+  if (own && pid === own.pid) return !own.instances.has(instance);
+  return !alive(pid);
+}
+
+/** The instance ids of this process's bridges, given or made. */
+const ownInstances = new Set<string>();
+
+/** Marks `instance` as this process's own, so that no bridge of it reaps its containers. Returns it. */
+export function claimInstance(instance: string): string {
+  ownInstances.add(instance);
+  return instance;
 }
 
 function processAlive(pid: number): boolean {
@@ -30,10 +54,13 @@ function processAlive(pid: number): boolean {
 }
 
 export function currentInstanceId(): string {
-  return bridgeInstanceId(hostname(), process.pid, Math.random().toString(36).slice(2, 8));
+  return claimInstance(bridgeInstanceId(hostname(), process.pid, Math.random().toString(36).slice(2, 8)));
 }
 
-/** Removes the containers of bridges of this host that died without cleaning up. Returns the names removed. */
+/**
+ * Removes the containers of bridges of this host that died without cleaning up, this process's earlier lives
+ * included. Returns the names removed.
+ */
 export async function reapLeftovers(
   runtime: ContainerRuntime,
   options: { logger: Logger; signal?: AbortSignal },
@@ -45,7 +72,11 @@ export async function reapLeftovers(
     ...new Set(
       managed
         .map((c) => c.labels[LABEL_INSTANCE])
-        .filter((i): i is string => i !== undefined && isLeftover(i, host, processAlive)),
+        .filter(
+          (i): i is string =>
+            i !== undefined &&
+            isLeftover(i, host, processAlive, { pid: process.pid, instances: ownInstances }),
+        ),
     ),
   ];
   const removed: string[] = [];
