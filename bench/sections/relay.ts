@@ -1,8 +1,9 @@
 // Where a proxied call's time goes (`pnpm bench --only=relay`): a bare echo round trip of one frame-sized line
 // through the engine's stdio relay (`run -i`: the engine's client and conmon), through the stdio of a local python3
 // child, and through a socket passed into the container (`--preserve-fds`, as MCP_BRIDGE_DIRECT_CHANNEL=1 does);
-// the hand-off from a reader thread to an asyncio loop inside the container; and the bridge process's CPU per
-// proxied call.
+// the hand-off from a reader thread to an asyncio loop inside the container; the floor of a proxied call (the direct
+// call plus one bare round trip into the container) beside the call itself; and the bridge process's CPU per proxied
+// call.
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { BridgeSession, createFixture, testServer } from '../lib/bridge.js';
