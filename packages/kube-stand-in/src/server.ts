@@ -138,15 +138,20 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
   const podChanges = new EventLog<PodChange>(options.eventHistory ?? 1000);
   const requestLog: ResourceRequest[] = [];
 
+  /** The pod as watches are told it, now. */
+  function podChange(record: PodRecord): PodChange {
+    return {
+      name: record.pod.metadata.name!,
+      labels: { ...record.pod.metadata.labels },
+      view: podView(record),
+    };
+  }
+
   /** Gives the pod the next revision and tells the watches. */
   function changed(record: PodRecord, type: Change<PodChange>['type']): void {
     podChanges.record(type, (revision) => {
       record.resourceVersion = String(revision);
-      return {
-        name: record.pod.metadata.name!,
-        labels: { ...record.pod.metadata.labels },
-        view: podView(record),
-      };
+      return podChange(record);
     });
   }
 
@@ -422,11 +427,7 @@ export async function startKubeStandIn(options: KubeStandInOptions = {}): Promis
       past = [...records.values()].map((record) => ({
         revision: Number(record.resourceVersion),
         type: 'ADDED' as const,
-        object: {
-          name: record.pod.metadata.name!,
-          labels: { ...record.pod.metadata.labels },
-          view: podView(record),
-        },
+        object: podChange(record),
       }));
     } else {
       past = podChanges.since(query.resourceVersion);
