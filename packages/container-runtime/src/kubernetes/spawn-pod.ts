@@ -78,14 +78,15 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
     await input.beforeCreate?.(c, pod);
     if (stopRequested) return { code: null, signal: null };
     // Not under `lifecycle`: a POST cut short may still create the pod, and `stop()` must know to delete it.
-    creating = c.createPod(pod, { timeoutMs: timeouts.commandTimeoutMs });
-    const answer = (await creating) as Awaited<ReturnType<KubeClient['createPod']>> | undefined;
+    const request = c.createPod(pod, { timeoutMs: timeouts.commandTimeoutMs });
+    creating = request;
+    const answer = await request;
     created = true;
     logger.debug(`kubernetes: created pod ${name} in ${c.namespace}`);
     if (stopRequested) return { code: null, signal: 'SIGKILL' };
 
     try {
-      const started = await untilRunning(c, answer?.metadata?.resourceVersion);
+      const started = await untilRunning(c, answer.metadata?.resourceVersion);
       if (started.kind === 'exited') {
         await deleteQuietly(c);
         return started.exit;
@@ -99,20 +100,28 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
   };
 
   type Started = Exclude<PodProgress, { kind: 'pending' }>;
+  /** What the waiting knows across a watch and the polling after it: when it began, the last pending reason. */
+  interface Waiting {
+    startedAt: number;
+    at: ClusterPlace;
+    state: { reason?: string | undefined };
+  }
 
   /**
    * Waits for the pod to run, or to end before it could: by a watch from the create's resourceVersion, which sees
    * each change as it happens, and by polling where the watch is refused or ends before it could tell.
    */
   const untilRunning = async (cl: KubeClient, resourceVersion: string | undefined): Promise<Started> => {
-    const startedAt = Date.now();
-    const at = { server: cl.server, namespace: cl.namespace };
-    const state = { reason: undefined as string | undefined };
+    const waiting: Waiting = {
+      startedAt: Date.now(),
+      at: { server: cl.server, namespace: cl.namespace },
+      state: {},
+    };
     if (resourceVersion && !watchRefusedBy.has(cl)) {
-      const watched = await watchUntilRunning(cl, { resourceVersion, startedAt, state });
+      const watched = await watchUntilRunning(cl, resourceVersion, waiting);
       if (watched) return watched;
     }
-    return pollUntilRunning(cl, { startedAt, state, at });
+    return pollUntilRunning(cl, waiting);
   };
 
   const timedOut = (at: ClusterPlace, reason: string | undefined): Started => ({
@@ -123,13 +132,9 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
   /** The pod's start as a watch tells it; undefined when the watch cannot tell (refused, ended early): poll then. */
   const watchUntilRunning = async (
     cl: KubeClient,
-    {
-      resourceVersion,
-      startedAt,
-      state,
-    }: { resourceVersion: string; startedAt: number; state: { reason?: string | undefined } },
+    resourceVersion: string,
+    { startedAt, at, state }: Waiting,
   ): Promise<Started | undefined> => {
-    const at = { server: cl.server, namespace: cl.namespace };
     const left = timeouts.startTimeoutMs - (Date.now() - startedAt);
     const watching = linkedSignal([lifecycle.signal]);
     let result: Started | { kind: 'poll'; why: string } | undefined;
@@ -177,10 +182,7 @@ export function spawnPod(input: SpawnPodInput): RunningContainer {
     return undefined;
   };
 
-  const pollUntilRunning = async (
-    cl: KubeClient,
-    { startedAt, state, at }: { startedAt: number; state: { reason?: string | undefined }; at: ClusterPlace },
-  ): Promise<Started> => {
+  const pollUntilRunning = async (cl: KubeClient, { startedAt, at, state }: Waiting): Promise<Started> => {
     let interval = FIRST_POLL_MS;
     for (;;) {
       let pod: Awaited<ReturnType<KubeClient['readPod']>>;
