@@ -109,6 +109,36 @@ async function untilSettled(
 const settleSide = (standIn: KubeStandIn, pair: Pair, count: number) => (side: Side) =>
   untilSettled(standIn, { label: pair.labels[side], pods: side === 'subject', count });
 
+/**
+ * One row of a pair of bridges timed side by side: both settled to `count` containers first, then `rounds` runs in
+ * turns, each followed by `after` (by default: settling that side again). The pair is closed whatever happens.
+ */
+async function measurePair(
+  standIn: KubeStandIn,
+  fixture: Fixture,
+  kubeEnv: Record<string, string>,
+  options: {
+    pair: { poolSize: number; env?: Record<string, string> };
+    count: number;
+    rounds: number;
+    after?: (side: Side) => Promise<unknown>;
+    log: () => void;
+    row: Pick<Row, 'id' | 'what'>;
+  },
+): Promise<Row> {
+  const pair = await startPair(fixture, kubeEnv, options.pair);
+  try {
+    const settleTo = settleSide(standIn, pair, options.count);
+    await settleTo('local');
+    await settleTo('subject');
+    options.log();
+    const m = await alternate(pair.sessions, { rounds: options.rounds, after: options.after ?? settleTo });
+    return againstLocal({ ...options.row, note: STAND_IN_NOTE }, m);
+  } finally {
+    await closePair(pair.sessions);
+  }
+}
+
 /** A read of a pod (`GET`) as it reached the stand-in: when, and whether the pod was Running (or past it) then. */
 interface PodRead {
   at: number;
@@ -271,74 +301,53 @@ export async function kubernetesRuns(ctx: BenchContext): Promise<Row[]> {
     const where = `the API server stand-in at ${standIn.url}`;
 
     // (a) Cold: pool off, so every run starts its pod (its container); the next run waits until it is deleted.
-    const cold = await startPair(fixture, kubeEnv, { poolSize: 0 });
-    try {
-      const after = settleSide(standIn, cold, 0);
-      await after('local');
-      await after('subject');
-      ctx.log(`kubernetes: cold runs through ${where} against local podman, ${rounds} rounds`);
-      const m = await alternate(cold.sessions, { rounds, after });
-      rows.push(
-        againstLocal(
-          {
-            id: 'kubernetes-cold-run',
-            what: 'cold run_python print(1) in a pod, pool off, through the Kubernetes adapter on the API server stand-in (pods run with local podman): against local podman',
-            note: STAND_IN_NOTE,
-          },
-          m,
-        ),
-      );
-    } finally {
-      await closePair(cold.sessions);
-    }
+    rows.push(
+      await measurePair(standIn, fixture, kubeEnv, {
+        pair: { poolSize: 0 },
+        count: 0,
+        rounds,
+        log: () => ctx.log(`kubernetes: cold runs through ${where} against local podman, ${rounds} rounds`),
+        row: {
+          id: 'kubernetes-cold-run',
+          what: 'cold run_python print(1) in a pod, pool off, through the Kubernetes adapter on the API server stand-in (pods run with local podman): against local podman',
+        },
+      }),
+    );
 
     // (b) Warm: a pool of two pre-started pods (containers), refilled before each run.
-    const warm = await startPair(fixture, kubeEnv, { poolSize: POOL_SIZE });
-    try {
-      const after = settleSide(standIn, warm, POOL_SIZE);
-      await after('local');
-      await after('subject');
-      ctx.log(`kubernetes: warm runs, pool ${POOL_SIZE}, spaced, against local podman, ${rounds} rounds`);
-      const m = await alternate(warm.sessions, { rounds, after });
-      rows.push(
-        againstLocal(
-          {
-            id: 'kubernetes-warm-run',
-            what: `warm run_python print(1), pool of ${POOL_SIZE} pre-started pods, spaced (the pool refilled before each run): against the local podman pool`,
-            note: STAND_IN_NOTE,
-          },
-          m,
-        ),
-      );
-    } finally {
-      await closePair(warm.sessions);
-    }
+    rows.push(
+      await measurePair(standIn, fixture, kubeEnv, {
+        pair: { poolSize: POOL_SIZE },
+        count: POOL_SIZE,
+        rounds,
+        log: () =>
+          ctx.log(`kubernetes: warm runs, pool ${POOL_SIZE}, spaced, against local podman, ${rounds} rounds`),
+        row: {
+          id: 'kubernetes-warm-run',
+          what: `warm run_python print(1), pool of ${POOL_SIZE} pre-started pods, spaced (the pool refilled before each run): against the local podman pool`,
+        },
+      }),
+    );
 
     // (c) Inside a session: runs after the first go to the session's own pod (container), already attached.
     const sessionRounds = ctx.quick ? 8 : 19;
-    const sessions = await startPair(fixture, kubeEnv, {
-      poolSize: 1,
-      env: { MCP_BRIDGE_SESSION: 'persistent' },
-    });
-    try {
-      // The session's container and the pool's one.
-      await settleSide(standIn, sessions, 2)('local');
-      await settleSide(standIn, sessions, 2)('subject');
-      ctx.log(`kubernetes: runs inside a session against a local podman session, ${sessionRounds} rounds`);
-      const m = await alternate(sessions.sessions, { rounds: sessionRounds, after: () => delay(50) });
-      rows.push(
-        againstLocal(
-          {
-            id: 'kubernetes-session-run',
-            what: `run_python print(1) inside a session: runs 2 to ${sessionRounds + 1} of one session in a pod (its attach, which the stand-in relays to \`podman run -i\`) against one in a local podman container (its direct channel)`,
-            note: STAND_IN_NOTE,
-          },
-          m,
-        ),
-      );
-    } finally {
-      await closePair(sessions.sessions);
-    }
+    rows.push(
+      await measurePair(standIn, fixture, kubeEnv, {
+        pair: { poolSize: 1, env: { MCP_BRIDGE_SESSION: 'persistent' } },
+        // The session's container and the pool's one.
+        count: 2,
+        rounds: sessionRounds,
+        after: () => delay(50),
+        log: () =>
+          ctx.log(
+            `kubernetes: runs inside a session against a local podman session, ${sessionRounds} rounds`,
+          ),
+        row: {
+          id: 'kubernetes-session-run',
+          what: `run_python print(1) inside a session: runs 2 to ${sessionRounds + 1} of one session in a pod (its attach, which the stand-in relays to \`podman run -i\`) against one in a local podman container (its direct channel)`,
+        },
+      }),
+    );
 
     ctx.log('kubernetes: where a cold pod run goes');
     // A diagnosis: when it fails, the measured rows above still count.
