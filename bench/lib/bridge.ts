@@ -243,6 +243,22 @@ export class BridgeSession {
   }
 }
 
+/**
+ * Runs `code`, whose value is a list (the samples a timing loop in the code returns), and gives that list; a run that
+ * fails, or gives no list, throws naming `what`.
+ */
+export async function listValueOf(
+  bridge: BridgeSession,
+  code: string,
+  options: { servers: string[]; what: string; timeoutS?: number },
+): Promise<unknown[]> {
+  const reply = await bridge.run(code, { servers: options.servers, timeoutS: options.timeoutS ?? 120 });
+  if (reply.status !== 'success' || !Array.isArray(reply.value)) {
+    throw new Error(`${options.what} failed: ${reply.status} ${reply.error ?? ''}`);
+  }
+  return reply.value;
+}
+
 /** Every bridge started and not yet closed, for the final clean-up. */
 const live = new Set<BridgeSession>();
 

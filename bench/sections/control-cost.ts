@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { BridgeSession, createFixture, testServer } from '../lib/bridge.js';
+import { BridgeSession, createFixture, listValueOf, testServer } from '../lib/bridge.js';
 import type { Engine } from '../lib/engines.js';
 import { sleep } from '../lib/process.js';
 import type { BenchContext, Row } from '../lib/report.js';
@@ -65,14 +65,11 @@ export async function controlCost(ctx: BenchContext, engine: Engine): Promise<Ro
     for (let r = 0; r < rounds; r += 1) {
       for (let i = 0; i < order.length; i += 1) {
         const kind = order[(i + r) % order.length]!;
-        const reply = await kinds[kind].run(proxiedCode('mcp_test.echo(message="x")', calls, 1000), {
+        const value = await listValueOf(kinds[kind], proxiedCode('mcp_test.echo(message="x")', calls, 1000), {
           servers: ['test'],
-          timeoutS: 120,
+          what: `the ${kind} run`,
         });
-        if (reply.status !== 'success' || !Array.isArray(reply.value)) {
-          throw new Error(`the ${kind} run failed: ${reply.status} ${reply.error ?? ''}`);
-        }
-        samples[kind].push(...(reply.value as number[]));
+        samples[kind].push(...(value as number[]));
       }
     }
     const s = Object.fromEntries(order.map((kind) => [kind, summarize(samples[kind])])) as Record<

@@ -2,7 +2,7 @@
 // SDK from a fresh Node process: warmed up (both sides call for 2 s first, untimed) and the first calls of a freshly
 // started bridge against the first calls of a freshly connected client. The bridge uses its default channel.
 import { fileURLToPath } from 'node:url';
-import { BridgeSession, createFixture, type ServerEntry } from '../lib/bridge.js';
+import { BridgeSession, createFixture, listValueOf, type ServerEntry } from '../lib/bridge.js';
 import type { Engine } from '../lib/engines.js';
 import { command } from '../lib/process.js';
 import type { BenchContext, Row } from '../lib/report.js';
@@ -77,14 +77,10 @@ export async function directSamples(
 }
 
 async function proxiedSamples(bridge: BridgeSession, c: Case, calls: number, warmUpMs: number) {
-  const reply = await bridge.run(proxiedCode(c.python, calls, warmUpMs), {
+  return (await listValueOf(bridge, proxiedCode(c.python, calls, warmUpMs), {
     servers: [c.server],
-    timeoutS: 120,
-  });
-  if (reply.status !== 'success' || !Array.isArray(reply.value)) {
-    throw new Error(`the proxied ${c.server}.${c.tool} run failed: ${reply.status} ${reply.error ?? ''}`);
-  }
-  return reply.value as number[];
+    what: `the proxied ${c.server}.${c.tool} run`,
+  })) as number[];
 }
 
 export async function publishedCalls(ctx: BenchContext, engine: Engine): Promise<Row[]> {

@@ -6,7 +6,7 @@
 // call.
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Duplex, Readable, Writable } from 'node:stream';
-import { BridgeSession, createFixture, testServer } from '../lib/bridge.js';
+import { BridgeSession, createFixture, listValueOf, testServer } from '../lib/bridge.js';
 import { type Engine, removeWithLabel } from '../lib/engines.js';
 import { BENCH_LABEL, hardenedRunArgs } from '../lib/hardened-run.js';
 import { cpuTimeMs, ensureGone, withTimeout } from '../lib/process.js';
@@ -231,11 +231,12 @@ async function floorOfACall(ctx: BenchContext, engine: Engine, hop: Summary): Pr
   const answeredAtOnce: number[] = [];
   const direct: number[] = [];
   const timed = async (code: string, into: number[]): Promise<void> => {
-    const reply = await session.run(code, { servers: ['test'], timeoutS: 120 });
-    if (reply.status !== 'success' || !Array.isArray(reply.value)) {
-      throw new Error(`the proxied-call run failed: ${reply.status} ${reply.error ?? ''}`);
-    }
-    into.push(...(reply.value as number[]));
+    into.push(
+      ...((await listValueOf(session, code, {
+        servers: ['test'],
+        what: 'the proxied-call run',
+      })) as number[]),
+    );
   };
   try {
     for (let r = 0; r < rounds; r += 1) {

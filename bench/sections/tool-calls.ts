@@ -1,6 +1,6 @@
 // (3) per-call overhead of proxied calls from inside one run against the same call made directly with the SDK,
 // and (4) 200 calls with asyncio.gather against the same calls one after another.
-import { BridgeSession, createFixture, testServer } from '../lib/bridge.js';
+import { BridgeSession, createFixture, listValueOf, testServer } from '../lib/bridge.js';
 import type { Engine } from '../lib/engines.js';
 import type { BenchContext, Row } from '../lib/report.js';
 import { fmt, median, summarize } from '../lib/stats.js';
@@ -59,14 +59,11 @@ export async function toolCalls(ctx: BenchContext, engine: Engine): Promise<Row[
     const overSocket: number[] = [];
     const straight: number[] = [];
     const proxiedCalls = async (bridge: BridgeSession, into: number[]): Promise<void> => {
-      const reply = await bridge.run(proxiedCode('mcp_test.echo(message="x")', calls, warmUpMs), {
+      const samples = await listValueOf(bridge, proxiedCode('mcp_test.echo(message="x")', calls, warmUpMs), {
         servers: ['test'],
-        timeoutS: 120,
+        what: 'the proxied-call run',
       });
-      if (reply.status !== 'success' || !Array.isArray(reply.value)) {
-        throw new Error(`the proxied-call run failed: ${reply.status} ${reply.error ?? ''}`);
-      }
-      into.push(...(reply.value as number[]));
+      into.push(...(samples as number[]));
     };
     for (let r = 0; r < rounds; r += 1) {
       const steps = [
@@ -112,14 +109,11 @@ export async function toolCalls(ctx: BenchContext, engine: Engine): Promise<Row[
     const gatherRounds = ctx.quick ? 1 : 3;
     const slowMs = 50;
     ctx.log(`tool calls: 200 slow(${slowMs} ms) calls, gather vs sequential, ${gatherRounds} round(s)`);
-    const reply = await session.run(gatherCode(200, slowMs, gatherRounds), {
+    const pairs = (await listValueOf(session, gatherCode(200, slowMs, gatherRounds), {
       servers: ['test'],
+      what: 'the gather run',
       timeoutS: 115,
-    });
-    if (reply.status !== 'success' || !Array.isArray(reply.value)) {
-      throw new Error(`the gather run failed: ${reply.status} ${reply.error ?? ''}`);
-    }
-    const pairs = reply.value as [number, number][];
+    })) as [number, number][];
     const sequential = summarize(pairs.map((p) => p[0]));
     const parallel = summarize(pairs.map((p) => p[1]));
     const speedup = sequential.median / parallel.median;
