@@ -138,3 +138,24 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
   return Buffer.concat(chunks);
 }
+
+/** The stream's first line, newline included, however the engine splits it into chunks. */
+export function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer | string): void => {
+      text += String(chunk);
+      const end = text.indexOf('\n');
+      if (end === -1) return;
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      resolve(text.slice(0, end + 1));
+    };
+    const onEnd = (): void => {
+      stream.off('data', onData);
+      reject(new Error(`the stream ended before a whole line; it gave ${JSON.stringify(text)}`));
+    };
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+  });
+}

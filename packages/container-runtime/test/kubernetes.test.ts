@@ -14,7 +14,7 @@ import {
   type KubernetesRuntimeOptions,
   type RunningContainer,
 } from '../src/index.js';
-import { probeEngines, RUN_ID, readAll, requireEngine, TEST_IMAGE } from './engines.js';
+import { firstLine, probeEngines, RUN_ID, readAll, requireEngine, TEST_IMAGE } from './engines.js';
 
 // The Kubernetes adapter end to end, against the stand-in of the API server (@codexec/kube-stand-in), which speaks
 // the part of the API the adapter uses and runs each pod as a local podman container. A real cluster is in
@@ -145,10 +145,7 @@ describe('Kubernetes adapter against the stand-in API server', () => {
   it('stop() kills a running pod, is idempotent, and leaves nothing behind', async () => {
     const s = spec(python("import time; print('up', flush=True); time.sleep(120)"));
     const container = spawn(s);
-    const first = await new Promise<string>((resolve) =>
-      container.stdout.once('data', (d) => resolve(String(d))),
-    );
-    expect(first).toBe('up\n');
+    expect(await firstLine(container.stdout)).toBe('up\n');
     expect(container.clientRunning()).toBe(true);
     const listed = await runtime.list(labels);
     expect(listed.find((p) => p.name === s.name)).toMatchObject({ state: 'running', image: TEST_IMAGE });
