@@ -25,6 +25,7 @@ import {
   cli,
   containersLabelled,
   containersNamed,
+  firstLine,
   hangingSocket,
   hangingTcpServer,
   probeEngines,
@@ -290,8 +291,7 @@ describe.each(engines)('$engine', (probe) => {
       container.stderr.resume();
       const stdout = readAll(container.stdout);
       channel.write('through the socket\n');
-      const [reply] = (await once(channel, 'data')) as [Buffer];
-      expect(reply.toString()).toBe('THROUGH THE SOCKET\n');
+      expect(await firstLine(channel)).toBe('THROUGH THE SOCKET\n');
       container.stdin.end();
       expect((await container.exited).code).toBe(0);
       expect((await stdout).toString()).toBe('on stdout\n');
@@ -324,8 +324,7 @@ describe.each(engines)('$engine', (probe) => {
       const s = spec({ command: ['python3', '-u', '-c', 'import time\nprint("ready")\ntime.sleep(600)'] });
       const container = runtime.spawn(s);
       container.stderr.resume();
-      const [first] = (await once(container.stdout, 'data')) as [Buffer];
-      expect(first.toString()).toContain('ready');
+      expect(await firstLine(container.stdout)).toBe('ready\n');
       expect(await containersNamed(engine, s.name)).toEqual([s.name]);
       // Concurrent and repeated calls share one stop.
       await Promise.all([container.stop(), container.stop(), container.stop()]);
