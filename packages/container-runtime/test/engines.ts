@@ -139,21 +139,23 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The stream's first line, newline included, however the engine splits it into chunks. */
+/** The stream's first line, newline included, however the engine splits it into chunks (even inside a character). */
 export function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
   return new Promise((resolve, reject) => {
-    let text = '';
+    let seen = Buffer.alloc(0);
     const onData = (chunk: Buffer | string): void => {
-      text += String(chunk);
-      const end = text.indexOf('\n');
+      seen = Buffer.concat([seen, Buffer.from(chunk)]);
+      const end = seen.indexOf(0x0a);
       if (end === -1) return;
       stream.off('data', onData);
       stream.off('end', onEnd);
-      resolve(text.slice(0, end + 1));
+      resolve(seen.subarray(0, end + 1).toString('utf8'));
     };
     const onEnd = (): void => {
       stream.off('data', onData);
-      reject(new Error(`the stream ended before a whole line; it gave ${JSON.stringify(text)}`));
+      reject(
+        new Error(`the stream ended before a whole line; it gave ${JSON.stringify(seen.toString('utf8'))}`),
+      );
     };
     stream.on('data', onData);
     stream.once('end', onEnd);
